@@ -1,0 +1,46 @@
+import { ApduError } from '../errors.js';
+import { parseData, type Data } from './axdr.js';
+import { parseDateTime, type CosemDateTime } from './datetime.js';
+
+/** xDLMS APDU tags a push meter sends (Green Book table "xDLMS APDUs"). */
+export const DATA_NOTIFICATION = 0x0f;
+export const GENERAL_GLO_CIPHERING = 0xdb;
+
+export interface DataNotification {
+  readonly invokeId: number;
+  readonly dateTime: CosemDateTime | null;
+  readonly body: Data;
+}
+
+/**
+ * data-notification: `0F | long-invoke-id-and-priority(4) | date-time | notification-body`. The date-time
+ * comes in three forms seen on real meters: tagged (`09 0C` + 12, Kamstrup 2017, Kaifa NO), untagged
+ * (`0C` + 12, Kamstrup since 2018) and absent (`00`, Aidon). The body must fill the APDU exactly: for
+ * encryption-only meters this strictness is the only integrity check there is.
+ */
+export function parseDataNotification(apdu: Uint8Array): DataNotification {
+  if (apdu.length < 6) throw new ApduError(`APDU of ${apdu.length} bytes is too short for a data-notification`);
+  if (apdu[0] !== DATA_NOTIFICATION) {
+    throw new ApduError(`APDU tag 0x${apdu[0]!.toString(16).padStart(2, '0')} is not a data-notification (0x0f)`);
+  }
+  const invokeId = ((apdu[1]! << 24) | (apdu[2]! << 16) | (apdu[3]! << 8) | apdu[4]!) >>> 0;
+  let pos = 5;
+  let dateTime: CosemDateTime | null = null;
+  if (apdu[pos] === 0x09 && apdu[pos + 1] === 0x0c) {
+    dateTime = parseDateTime(apdu.subarray(pos + 2, pos + 14));
+    pos += 14;
+  } else if (apdu[pos] === 0x0c) {
+    dateTime = parseDateTime(apdu.subarray(pos + 1, pos + 13));
+    pos += 13;
+  } else if (apdu[pos] === 0x00) {
+    pos += 1;
+  } else {
+    throw new ApduError(`data-notification date-time has an unknown form (0x${apdu[pos]!.toString(16).padStart(2, '0')})`);
+  }
+  if (pos >= apdu.length) throw new ApduError('data-notification has no body');
+  const body = parseData(apdu, pos);
+  if (body.next !== apdu.length) {
+    throw new ApduError(`data-notification body ends at byte ${body.next} but the APDU has ${apdu.length} bytes`);
+  }
+  return { invokeId, dateTime, body: body.value };
+}

@@ -1,0 +1,163 @@
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { ApduError, AuthenticationError, KeyMissingError, UnsupportedSecurityError } from '../errors.js';
+import { readBerLength } from './ber.js';
+import { GENERAL_GLO_CIPHERING } from './apdu.js';
+
+/**
+ * general-glo-ciphering (Green Book §9.2.7.2.4):
+ * `DB | 08 | system title(8) | BER length | SC | frame counter(4) | ciphertext | tag(12)`.
+ * The one place that touches node:crypto. AES-128-GCM, IV = system title ‖ frame counter,
+ * AAD = SC ‖ authentication key (‖ plaintext for authentication-only).
+ */
+export interface Keys {
+  readonly encryption?: Uint8Array | undefined;
+  readonly authentication?: Uint8Array | undefined;
+}
+
+export interface CipheredApdu {
+  readonly systemTitle: Uint8Array;
+  readonly securityControl: number;
+  readonly frameCounter: number;
+  readonly payload: Uint8Array;
+  readonly tag: Uint8Array | null;
+}
+
+export type Protection = 'authenticated-encrypted' | 'encrypted' | 'authenticated' | 'none';
+
+const SC_AUTHENTICATION = 0x10;
+const SC_ENCRYPTION = 0x20;
+const SC_BROADCAST_KEY = 0x40;
+const SC_COMPRESSION = 0x80;
+const TAG_LENGTH = 12;
+
+export function parseCiphered(apdu: Uint8Array): CipheredApdu {
+  if (apdu[0] !== GENERAL_GLO_CIPHERING) throw new ApduError('not a general-glo-ciphering APDU');
+  const stLength = apdu[1];
+  if (stLength !== 8 || apdu.length < 2 + 8 + 1) throw new ApduError('general-glo-ciphering system title is not 8 bytes');
+  const systemTitle = apdu.subarray(2, 10);
+  const len = readBerLength(apdu, 10);
+  if (!len || len.length < 5) throw new ApduError('general-glo-ciphering length is malformed');
+  if (len.next + len.length !== apdu.length) {
+    throw new ApduError(`general-glo-ciphering says ${len.length} bytes follow but ${apdu.length - len.next} do`);
+  }
+  const sc = apdu[len.next]!;
+  if (sc & SC_COMPRESSION) throw new UnsupportedSecurityError('compressed ciphered APDUs are not supported');
+  if (sc & SC_BROADCAST_KEY) throw new UnsupportedSecurityError('ciphering with a broadcast key is not supported');
+  if ((sc & 0x0f) > 1) throw new UnsupportedSecurityError(`security suite ${sc & 0x0f} is not supported (only suites 0 and 1: AES-128-GCM)`);
+  const fcAt = len.next + 1;
+  const frameCounter = ((apdu[fcAt]! << 24) | (apdu[fcAt + 1]! << 16) | (apdu[fcAt + 2]! << 8) | apdu[fcAt + 3]!) >>> 0;
+  const hasTag = (sc & SC_AUTHENTICATION) !== 0;
+  const payloadEnd = apdu.length - (hasTag ? TAG_LENGTH : 0);
+  if (payloadEnd <= fcAt + 4) throw new ApduError('general-glo-ciphering carries no payload');
+  return {
+    systemTitle,
+    securityControl: sc,
+    frameCounter,
+    payload: apdu.subarray(fcAt + 4, payloadEnd),
+    tag: hasTag ? apdu.subarray(payloadEnd) : null,
+  };
+}
+
+export function protectionOf(c: CipheredApdu): Protection {
+  const enc = (c.securityControl & SC_ENCRYPTION) !== 0;
+  const auth = (c.securityControl & SC_AUTHENTICATION) !== 0;
+  return enc && auth ? 'authenticated-encrypted' : enc ? 'encrypted' : auth ? 'authenticated' : 'none';
+}
+
+function iv(c: CipheredApdu): Buffer {
+  const iv = Buffer.allocUnsafe(12);
+  iv.set(c.systemTitle, 0);
+  iv.writeUInt32BE(c.frameCounter, 8);
+  return iv;
+}
+
+/**
+ * GCM without its tag is AES-CTR starting at counter block J0 + 1 = IV ‖ 00000002 (NIST SP 800-38D §7.1).
+ * Encryption-only meters (SC 0x20) need it, and it lets a failed tag be blamed on the right key.
+ */
+function ctrDecrypt(c: CipheredApdu, key: Uint8Array): Buffer {
+  const counter = Buffer.alloc(16);
+  counter.set(iv(c), 0);
+  counter[15] = 2;
+  const d = createDecipheriv('aes-128-ctr', key, counter);
+  return Buffer.concat([d.update(c.payload), d.final()]);
+}
+
+function aad(c: CipheredApdu, authKey: Uint8Array, plaintext?: Uint8Array): Buffer {
+  const parts = [Buffer.of(c.securityControl), authKey];
+  if (plaintext) parts.push(plaintext);
+  return Buffer.concat(parts);
+}
+
+function gcmVerify(c: CipheredApdu, key: Uint8Array, authKey: Uint8Array, encrypted: boolean): Buffer | null {
+  const d = createDecipheriv('aes-128-gcm', key, iv(c), { authTagLength: TAG_LENGTH });
+  d.setAAD(aad(c, authKey, encrypted ? undefined : c.payload));
+  d.setAuthTag(c.tag!);
+  const plain = encrypted ? d.update(c.payload) : Buffer.alloc(0);
+  try {
+    d.final();
+  } catch {
+    return null; // node:crypto only says "Unsupported state or unable to authenticate data"
+  }
+  return encrypted ? plain : Buffer.from(c.payload);
+}
+
+/**
+ * Returns the plaintext APDU. `isValid` is the structural check of a plaintext: it decides, when the tag
+ * fails, which key is wrong, and it is the only check an encryption-only frame gets.
+ */
+export function decipher(c: CipheredApdu, keys: Keys, isValid: (plain: Uint8Array) => boolean): Uint8Array {
+  const protection = protectionOf(c);
+  if (protection === 'none') return c.payload;
+  if (protection === 'authenticated') {
+    if (!keys.authentication) throw new KeyMissingError('authentication');
+    if (!keys.encryption) throw new KeyMissingError('encryption'); // the GMAC key is the encryption key
+    const plain = gcmVerify(c, keys.encryption, keys.authentication, false);
+    if (!plain) throw new AuthenticationError('authentication');
+    return plain;
+  }
+  if (!keys.encryption) throw new KeyMissingError('encryption');
+  if (protection === 'encrypted') {
+    const plain = ctrDecrypt(c, keys.encryption);
+    if (!isValid(plain)) throw new AuthenticationError('encryption');
+    return plain;
+  }
+  if (!keys.authentication) throw new KeyMissingError('authentication');
+  const plain = gcmVerify(c, keys.encryption, keys.authentication, true);
+  if (plain) return plain;
+  throw new AuthenticationError(isValid(ctrDecrypt(c, keys.encryption)) ? 'authentication' : 'encryption');
+}
+
+/** The inverse, for tests and the demo meter. Not used on the decode path. */
+export function encipher(
+  plaintext: Uint8Array,
+  opts: { systemTitle: Uint8Array; frameCounter: number; securityControl: number; keys: Required<Keys> },
+): Uint8Array {
+  const c: CipheredApdu = { systemTitle: opts.systemTitle, securityControl: opts.securityControl, frameCounter: opts.frameCounter, payload: plaintext, tag: null };
+  const auth = (opts.securityControl & SC_AUTHENTICATION) !== 0;
+  const enc = (opts.securityControl & SC_ENCRYPTION) !== 0;
+  let body: Buffer = Buffer.from(plaintext);
+  let tag = Buffer.alloc(0);
+  if (enc || auth) {
+    const e = createCipheriv('aes-128-gcm', opts.keys.encryption, iv(c), { authTagLength: TAG_LENGTH });
+    e.setAAD(aad(c, opts.keys.authentication, enc ? undefined : plaintext));
+    const ct = enc ? e.update(plaintext) : Buffer.alloc(0);
+    e.final();
+    if (enc) body = ct;
+    if (auth) tag = e.getAuthTag();
+  }
+  const inner = Buffer.concat([Buffer.of(opts.securityControl), u32(opts.frameCounter), body, tag]);
+  return Buffer.concat([Buffer.of(GENERAL_GLO_CIPHERING, 8), opts.systemTitle, berLength(inner.length), inner]);
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n >>> 0);
+  return b;
+}
+
+export function berLength(n: number): Buffer {
+  if (n < 0x80) return Buffer.of(n);
+  if (n < 0x100) return Buffer.of(0x81, n);
+  return Buffer.of(0x82, n >> 8, n & 0xff);
+}

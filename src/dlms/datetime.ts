@@ -1,0 +1,46 @@
+/**
+ * COSEM date-time (Blue Book 4.1.6.1): year(2) month day weekday hour minute second hundredths
+ * deviation(2, signed minutes) clock-status. 0xFF / 0xFFFF mean "not specified".
+ */
+export interface CosemDateTime {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+  /** Minutes to add to local time to get UTC (the DLMS sign), or null when the meter does not say. */
+  readonly deviation: number | null;
+  readonly daylightSaving: boolean;
+}
+
+const DEVIATION_UNSPECIFIED = -0x8000;
+
+/** Returns null when the bytes do not hold a specified, plausible date and time. */
+export function parseDateTime(b: Uint8Array): CosemDateTime | null {
+  if (b.length !== 12) return null;
+  const year = (b[0]! << 8) | b[1]!;
+  const [month, day, , hour, minute, second] = [b[2]!, b[3]!, b[4]!, b[5]!, b[6]!, b[7]!];
+  if (year === 0xffff || year < 2000 || year > 2200) return null;
+  if (month < 1 || month > 12 || day < 1 || day > 31) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  const raw = (b[9]! << 8) | b[10]!;
+  const signed = raw >= 0x8000 ? raw - 0x10000 : raw;
+  const deviation = signed === DEVIATION_UNSPECIFIED || Math.abs(signed) > 16 * 60 ? null : signed;
+  return { year, month, day, hour, minute, second, deviation, daylightSaving: (b[11]! & 0x80) !== 0 };
+}
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+/**
+ * ISO 8601. An offset is written only when the meter states one: Kamstrup sends local wall-clock time with
+ * the deviation unspecified, and inventing a zone here would be a lie.
+ */
+export function toIso(t: CosemDateTime): string {
+  const local = `${pad(t.year, 4)}-${pad(t.month)}-${pad(t.day)}T${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}`;
+  if (t.deviation === null) return local;
+  const offset = -t.deviation; // DLMS: UTC = local + deviation, so the ISO offset is its negation
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return `${local}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}

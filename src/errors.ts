@@ -1,0 +1,105 @@
+/**
+ * One error type per thing a user can act on. Per-frame errors are expected on a noisy serial line: the
+ * service counts and logs them and goes on. None of them ever carries key bytes.
+ */
+export type Layer = 'framing' | 'security' | 'apdu' | 'profile' | 'options' | 'source' | 'publish';
+
+export abstract class PowerMeterError extends Error {
+  abstract readonly layer: Layer;
+  /** A short, stable reason code used in logs, counters and the `decode` command's error lines. */
+  abstract readonly reason: string;
+}
+
+export type FrameProblem = 'checksum' | 'closing-flag' | 'too-long' | 'reassembly';
+
+/** A frame whose header looked right but whose bytes did not check out. */
+export class FrameError extends PowerMeterError {
+  readonly layer = 'framing';
+  constructor(
+    readonly reason: FrameProblem,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FrameError';
+  }
+}
+
+export type KeyName = 'encryption' | 'authentication';
+
+export const keyHelp: Record<KeyName, string> = {
+  encryption: 'the encryption key (GPK60, also called GUEK)',
+  authentication: 'the authentication key (GPK61, also called GAK)',
+};
+
+/** The frame is encrypted (or authenticated) and the key it needs is not configured. */
+export class KeyMissingError extends PowerMeterError {
+  readonly layer = 'security';
+  readonly reason = 'key-missing';
+  constructor(readonly key: KeyName) {
+    super(
+      `the frame is encrypted but ${keyHelp[key]} is not set: ask your grid company for the meter's HAN keys and enter it`,
+    );
+    this.name = 'KeyMissingError';
+  }
+}
+
+/**
+ * The GCM tag did not verify. `key` says which key is wrong: when the encryption key alone yields a valid
+ * data-notification, only the authentication key can be wrong.
+ */
+export class AuthenticationError extends PowerMeterError {
+  readonly layer = 'security';
+  readonly reason: 'wrong-authentication-key' | 'wrong-encryption-key';
+  constructor(readonly key: KeyName) {
+    super(
+      key === 'authentication'
+        ? `authentication key wrong: the frame decrypts with the encryption key but its tag does not verify; check ${keyHelp.authentication}`
+        : `encryption key wrong: the frame does not decrypt to a valid message; check ${keyHelp.encryption} (and that the two keys are not swapped)`,
+    );
+    this.name = 'AuthenticationError';
+    this.reason = key === 'authentication' ? 'wrong-authentication-key' : 'wrong-encryption-key';
+  }
+}
+
+/** The frame asks for a security feature we do not implement (compression, an unknown suite). */
+export class UnsupportedSecurityError extends PowerMeterError {
+  readonly layer = 'security';
+  readonly reason = 'unsupported-security';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedSecurityError';
+  }
+}
+
+/** The APDU or its A-XDR body is malformed or of a kind a push meter does not send. */
+export class ApduError extends PowerMeterError {
+  readonly layer = 'apdu';
+  readonly reason = 'malformed-apdu';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApduError';
+  }
+}
+
+/** The data-notification is valid but no meter profile knows its list. */
+export class UnsupportedListError extends PowerMeterError {
+  readonly layer = 'profile';
+  readonly reason = 'unsupported-list';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedListError';
+  }
+}
+
+/** A configuration value is malformed. The message names the option and the expected form, never the value. */
+export class OptionError extends PowerMeterError {
+  readonly layer = 'options';
+  readonly reason = 'bad-option';
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(`${option}: ${message}`);
+    this.name = 'OptionError';
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * What a frame parser says about the bytes at one position of the receive buffer. Parsers are pure: they
+ * look, they never consume; the framer decides what to drop.
+ */
+export type Candidate =
+  /** Not enough bytes yet to decide. */
+  | { readonly status: 'need-more' }
+  /** Not a frame start: skip one byte and look again. */
+  | { readonly status: 'invalid' }
+  /** The header was credible but the frame is broken. */
+  | { readonly status: 'error'; readonly reason: 'checksum' | 'closing-flag'; readonly message: string }
+  /** A checked frame. `next` is where scanning resumes; `payload` is a view into the buffer. */
+  | { readonly status: 'frame'; readonly next: number; readonly payload: Uint8Array; readonly more: boolean; readonly sequence: number };
+
+export const needMore: Candidate = { status: 'need-more' };
+export const invalid: Candidate = { status: 'invalid' };

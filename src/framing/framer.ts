@@ -1,0 +1,147 @@
+import { FrameError } from '../errors.js';
+import { BlockTransfer, GBT_TAG } from './block-transfer.js';
+import type { Candidate } from './candidate.js';
+import { HDLC_FLAG, HDLC_MAX_FRAME, parseHdlc, startsWithLlc, stripLlc } from './hdlc.js';
+import { MBUS_MAX_FRAME, MBUS_START, parseMbus } from './mbus.js';
+
+export type Framing = 'hdlc' | 'mbus';
+
+/** One complete APDU, reassembled from one or more checked frames. */
+export interface FramedApdu {
+  readonly framing: Framing;
+  readonly apdu: Uint8Array;
+}
+
+export type FramerOutput = { readonly ok: true; readonly value: FramedApdu } | { readonly ok: false; readonly error: FrameError };
+
+/** Bigger than any real push message (Aidon SE: 581 bytes; L&G GBT: a few frames) by a wide margin. */
+const MAX_MESSAGE = 64 * 1024;
+const BUFFER_SIZE = 2 * Math.max(HDLC_MAX_FRAME, MBUS_MAX_FRAME);
+
+/**
+ * Sans-I/O framer: push byte chunks in, get checked and reassembled APDUs out. HDLC and wired M-Bus are told
+ * apart by their start bytes, so the user never chooses. Memory is bounded: the receive buffer never holds
+ * more than two maximum-size frames, and reassembly is capped.
+ */
+export class Framer {
+  private buf = new Uint8Array(BUFFER_SIZE);
+  private len = 0;
+  private segments: Uint8Array[] = [];
+  private segmentsSize = 0;
+  private segmentsFraming: Framing | null = null;
+  private nextSequence = 0;
+  private readonly blocks = new BlockTransfer(MAX_MESSAGE);
+  /** Bytes skipped because they were not part of any credible frame. */
+  discarded = 0;
+
+  push(chunk: Uint8Array): FramerOutput[] {
+    const out: FramerOutput[] = [];
+    // Feed at most half the buffer at a time so a huge chunk (a whole capture file) never grows memory.
+    const step = BUFFER_SIZE / 2;
+    for (let at = 0; at < chunk.length; at += step) {
+      const piece = chunk.subarray(at, Math.min(chunk.length, at + step));
+      this.buf.set(piece, this.len);
+      this.len += piece.length;
+      this.scan(out);
+    }
+    return out;
+  }
+
+  /** Call at end of input: a frame still waiting for bytes is reported as truncated. */
+  end(): FramerOutput[] {
+    const out: FramerOutput[] = [];
+    let pos = 0;
+    while (pos < this.len) {
+      const c = this.candidateAt(pos);
+      // A lone trailing flag is the close of the last frame, not the start of a truncated one.
+      if (c?.status === 'need-more' && this.len - pos > 1) {
+        out.push({ ok: false, error: new FrameError('closing-flag', `input ended inside a frame (${this.len - pos} bytes): the frame is truncated`) });
+        break;
+      }
+      pos++;
+    }
+    this.discarded += pos;
+    this.len = 0;
+    this.dropSegments();
+    return out;
+  }
+
+  private candidateAt(pos: number): Candidate | null {
+    const b = this.buf[pos];
+    if (b === HDLC_FLAG) return parseHdlc(this.buf, pos, this.len);
+    if (b === MBUS_START) return parseMbus(this.buf, pos, this.len);
+    return null;
+  }
+
+  private scan(out: FramerOutput[]): void {
+    let pos = 0;
+    let keepFrom = this.len;
+    while (pos < this.len) {
+      const c = this.candidateAt(pos);
+      if (c === null || c.status === 'invalid') {
+        this.discarded++;
+        pos++;
+      } else if (c.status === 'need-more') {
+        keepFrom = pos;
+        break;
+      } else if (c.status === 'error') {
+        out.push({ ok: false, error: new FrameError(c.reason, c.message) });
+        pos++;
+      } else {
+        this.accept(this.buf[pos] === HDLC_FLAG ? 'hdlc' : 'mbus', c.payload, c.more, c.sequence, out);
+        pos = c.next;
+      }
+    }
+    this.buf.copyWithin(0, keepFrom, this.len);
+    this.len -= keepFrom;
+  }
+
+  private accept(framing: Framing, payload: Uint8Array, more: boolean, sequence: number, out: FramerOutput[]): void {
+    if (this.segments.length > 0) {
+      const continues =
+        framing === this.segmentsFraming && (framing === 'hdlc' ? !startsWithLlc(payload) : sequence === this.nextSequence);
+      if (!continues) {
+        this.dropSegments();
+        out.push({ ok: false, error: new FrameError('reassembly', 'a segmented message was interrupted: its remaining segments never came') });
+      }
+    }
+    const first = this.segments.length === 0;
+    if (first && framing === 'mbus' && sequence !== 0) {
+      out.push({ ok: false, error: new FrameError('reassembly', `M-Bus segment ${sequence} arrived without the segments before it`) });
+      return;
+    }
+    const data = framing === 'hdlc' && first ? stripLlc(payload) : payload;
+    if (more || !first) {
+      this.segments.push(data.slice());
+      this.segmentsSize += data.length;
+      this.segmentsFraming = framing;
+      this.nextSequence = (sequence + 1) & 0x0f;
+      if (this.segmentsSize > MAX_MESSAGE) {
+        this.dropSegments();
+        out.push({ ok: false, error: new FrameError('too-long', 'a segmented message exceeds the size limit') });
+        return;
+      }
+      if (more) return;
+    }
+    const apdu = first ? data.slice() : Buffer.concat(this.segments, this.segmentsSize);
+    this.dropSegments();
+    if (apdu[0] === GBT_TAG) {
+      try {
+        const whole = this.blocks.push(apdu);
+        if (whole) out.push({ ok: true, value: { framing, apdu: whole } });
+      } catch (error) {
+        if (!(error instanceof FrameError)) throw error;
+        out.push({ ok: false, error });
+      }
+      return;
+    }
+    out.push({ ok: true, value: { framing, apdu } });
+  }
+
+  private dropSegments(): void {
+    this.segments = [];
+    this.segmentsSize = 0;
+    this.segmentsFraming = null;
+    this.nextSequence = 0;
+  }
+}

@@ -1,0 +1,81 @@
+import { crc16x25 } from './crc16.js';
+import { invalid, needMore, type Candidate } from './candidate.js';
+
+/** HDLC frame format type 3 (IEC 62056-46 §8.4): `7E | A0+S+length(11 bits) | DA | SA | CTRL | HCS | info | FCS | 7E`. */
+export const HDLC_FLAG = 0x7e;
+const FORMAT_TYPE_3 = 0xa0;
+const SEGMENTATION_BIT = 0x08;
+/** Addresses are 1, 2 or 4 bytes, the last byte marked by its low bit. */
+const MAX_ADDRESS_BYTES = 4;
+/** format(2) + DA(1) + SA(1) + control(1) + FCS(2). */
+const MIN_LENGTH = 7;
+
+/** The largest frame the 11-bit length field allows, flags included. */
+export const HDLC_MAX_FRAME = 0x7ff + 2;
+
+function addressEnd(buf: Uint8Array, start: number, end: number): number | 'need-more' | 'invalid' {
+  for (let i = start; i < start + MAX_ADDRESS_BYTES; i++) {
+    if (i >= end) return 'need-more';
+    if (buf[i]! & 1) return i + 1;
+  }
+  return 'invalid';
+}
+
+/**
+ * Looks for an HDLC frame starting at `pos` (which holds a flag). Frames on the length field: DLMS HDLC has
+ * no byte stuffing, so 0x7E occurs inside data (a naive split on 0x7E loses frames). The closing flag is
+ * left in place, since it may also open the next frame.
+ */
+export function parseHdlc(buf: Uint8Array, pos: number, end: number): Candidate {
+  if (end - pos < 2) return needMore;
+  const f0 = buf[pos + 1]!;
+  if ((f0 & 0xf0) !== FORMAT_TYPE_3) return invalid; // also skips a doubled flag
+  if (end - pos < 3) return needMore;
+  const length = ((f0 & 0x07) << 8) | buf[pos + 2]!;
+  if (length < MIN_LENGTH) return invalid;
+  const da = addressEnd(buf, pos + 3, end);
+  if (typeof da !== 'number') return da === 'invalid' ? invalid : needMore;
+  const sa = addressEnd(buf, da, end);
+  if (typeof sa !== 'number') return sa === 'invalid' ? invalid : needMore;
+  const hcsAt = sa + 1; // after the control byte
+  const headerLength = hcsAt - (pos + 1);
+  const total = length + 2;
+  const fcsAt = pos + total - 2 - 1;
+  const hasInfo = length > headerLength + 2;
+  if (hasInfo) {
+    if (length < headerLength + 4) return invalid;
+    if (end < hcsAt + 2) return needMore;
+    const hcs = buf[hcsAt]! | (buf[hcsAt + 1]! << 8);
+    // A header whose HCS fails is almost always a 0x7E data byte seen mid-stream: not worth an error.
+    if (crc16x25(buf, pos + 1, hcsAt) !== hcs) return invalid;
+  } else if (length !== headerLength + 2) {
+    return invalid;
+  }
+  if (end - pos < total) return needMore;
+  if (buf[pos + total - 1] !== HDLC_FLAG) {
+    return { status: 'error', reason: 'closing-flag', message: `HDLC frame of ${total} bytes has no closing flag (truncated or wrong baud rate)` };
+  }
+  const fcs = buf[fcsAt]! | (buf[fcsAt + 1]! << 8);
+  if (crc16x25(buf, pos + 1, fcsAt) !== fcs) {
+    return { status: 'error', reason: 'checksum', message: `HDLC frame of ${total} bytes failed its checksum (FCS)` };
+  }
+  return {
+    status: 'frame',
+    next: pos + total - 1,
+    payload: hasInfo ? buf.subarray(hcsAt + 2, fcsAt) : buf.subarray(fcsAt, fcsAt),
+    more: (f0 & SEGMENTATION_BIT) !== 0,
+    sequence: 0,
+  };
+}
+
+/** LLC header of a push (IEC 62056-46 §8.2): destination LSAP E6, source LSAP E7 (response) or E6, quality 00. */
+export function stripLlc(info: Uint8Array): Uint8Array {
+  if (info.length >= 3 && info[0] === 0xe6 && (info[1] === 0xe7 || info[1] === 0xe6) && info[2] === 0x00) {
+    return info.subarray(3);
+  }
+  return info;
+}
+
+export function startsWithLlc(info: Uint8Array): boolean {
+  return stripLlc(info) !== info;
+}

@@ -1,0 +1,111 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parseCapture } from '../src/capture.js';
+import { parseKey } from '../src/keys.js';
+import { bytesOf, danish, vector } from './support/vectors.js';
+
+const run = promisify(execFile);
+const bin = new URL('../bin/powermeter', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'powermeter-decode-'));
+const ek = danish.keys!.encryption!;
+const ak = danish.keys!.authentication!;
+
+async function decode(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(bin, ['decode', ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function file(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('keys as users paste them', () => {
+  const want = Buffer.from(ek, 'hex');
+  it.each([ek, ek.toLowerCase(), `0x${ek}`, ek.match(/../g)!.join(' '), ek.match(/../g)!.join(':'), `  ${ek}\n`])('accepts %j', (text) => {
+    expect(Buffer.from(parseKey(text, 'encryption_key')!)).toEqual(want);
+  });
+  it('treats empty as not set', () => expect(parseKey('  ', 'encryption_key')).toBeUndefined());
+  it.each([ek.slice(2), `${ek}00`, `${ek.slice(1)}G`])('rejects %j naming the option and the form, not the value', (text) => {
+    expect(() => parseKey(text, 'encryption_key')).toThrow(/^encryption_key: must be 32 hexadecimal digits/);
+    try {
+      parseKey(text, 'encryption_key');
+    } catch (error) {
+      expect((error as Error).message).not.toContain(text.slice(4, 20));
+    }
+  });
+});
+
+describe('capture files', () => {
+  it('reads hex with comments, 0x prefixes and line breaks, or raw bytes', () => {
+    const raw = bytesOf(danish);
+    const hex = `# a comment\n0x${raw.subarray(0, 100).toString('hex')}\n  ${raw.subarray(100).toString('hex').toUpperCase().match(/.{1,32}/g)!.join('\n')}\n`;
+    expect(Buffer.from(parseCapture(Buffer.from(hex)))).toEqual(raw);
+    expect(Buffer.from(parseCapture(raw))).toEqual(raw);
+  });
+});
+
+describe('powermeter decode', () => {
+  const danishHex = file('danish.hex', `# Radius example\n${danish.hex}\n`);
+
+  it('prints the Danish meter with the Radius keys', async () => {
+    const r = await decode(['--encryption-key', ek, '--authentication-key', ak, danishHex]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const frame = JSON.parse(lines[0]!) as { meterId: string; meterTime: string; list: string; readings: { key: string; obis: string; value: number; unit: string | null }[] };
+    expect(Object.keys(frame)).toEqual(['meterId', 'meterTime', 'list', 'readings']);
+    expect(frame.meterId).toBe('27581522');
+    expect(frame.meterTime).toBe('2020-01-07T14:47:20');
+    expect(frame.list).toBe('kamstrup-dlms-push-1');
+    expect(frame.readings[0]).toEqual({ key: 'active_energy_import', obis: '1-1:1.8.0.255', value: 8666.36, unit: 'kWh' });
+    expect(r.stderr).toBe('');
+  });
+
+  it('reads raw binary from standard input', async () => {
+    const path = file('danish.bin', bytesOf(danish));
+    const { stdout } = await run('sh', ['-c', `"${bin}" decode --encryption-key ${ek} --authentication-key ${ak} < "${path}"`]);
+    expect(JSON.parse(stdout) as { meterId: string }).toMatchObject({ meterId: '27581522' });
+  });
+
+  it('names the wrong key and exits 1, without printing either key', async () => {
+    const wrongAuth = await decode(['--encryption-key', ek, '--authentication-key', ak.replace(/.$/, '1'), danishHex]);
+    expect(wrongAuth.code).toBe(1);
+    expect(wrongAuth.stderr).toMatch(/wrong-authentication-key/);
+    const wrongEnc = await decode(['--encryption-key', ek.replace(/^./, 'F'), '--authentication-key', ak, danishHex]);
+    expect(wrongEnc.stderr).toMatch(/wrong-encryption-key/);
+    const swapped = await decode(['--encryption-key', ak, '--authentication-key', ek, danishHex]);
+    expect(swapped.stderr).toMatch(/wrong-encryption-key/);
+    for (const out of [wrongAuth, wrongEnc, swapped]) {
+      for (const k of [ek, ak, ek.toLowerCase(), ak.toLowerCase()]) expect(out.stdout + out.stderr).not.toContain(k.slice(0, 12));
+    }
+  });
+
+  it('says when no key is set, and when a frame fails its checksum', async () => {
+    const noKey = await decode([danishHex]);
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toMatch(/key-missing.*encryption key/);
+    const corrupt = await decode([file('gh244.hex', vector('dk-kamstrup-omnipower-gh244-1-fcs-corrupt').hex)]);
+    expect(corrupt.code).toBe(1);
+    expect(corrupt.stderr).toMatch(/checksum/);
+  });
+
+  it('exits 2 on bad arguments: a malformed key, an unknown option, a missing file', async () => {
+    const badKey = await decode(['--encryption-key', 'abc', danishHex]);
+    expect(badKey.code).toBe(2);
+    expect(badKey.stderr).toMatch(/--encryption-key: must be 32 hexadecimal digits/);
+    expect((await decode(['--bogus', danishHex])).code).toBe(2);
+    expect((await decode([join(dir, 'missing.hex')])).code).toBe(2);
+    expect((await decode(['--energy-multiplier', '-3', danishHex])).code).toBe(2);
+  });
+});

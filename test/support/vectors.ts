@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+
+export interface Vector {
+  id: string;
+  meter: string;
+  country: string;
+  framing: 'HDLC' | 'M-Bus' | 'APDU';
+  encrypted: boolean;
+  security_control?: string;
+  hex: string;
+  keys: { encryption: string | null; authentication: string | null } | null;
+  expect_problems?: boolean;
+  expected?: {
+    plaintext_hex?: string;
+    date_time_prefix?: string;
+    raw_by_index?: Record<string, string | number>;
+    raw_by_obis?: Record<string, string | number>;
+  };
+  verification?: { problems: string[] };
+}
+
+export const vectors: Vector[] = JSON.parse(readFileSync(new URL('../fixtures/public-vectors.json', import.meta.url), 'utf8')) as Vector[];
+
+export function vector(id: string): Vector {
+  const v = vectors.find((x) => x.id === id);
+  if (!v) throw new Error(`no vector ${id}`);
+  return v;
+}
+
+export const bytesOf = (v: Vector): Buffer => Buffer.from(v.hex, 'hex');
+
+export const danish = vector('dk-kamstrup-omnipower-radius-encrypted-1');
+export const danishKeys = {
+  encryption: Buffer.from(danish.keys!.encryption!, 'hex'),
+  authentication: Buffer.from(danish.keys!.authentication!, 'hex'),
+};
