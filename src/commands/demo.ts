@@ -1,4 +1,84 @@
-export function runDemo(_argv: string[]): Promise<number> {
-  process.stderr.write('powermeter demo: not available yet\n');
-  return Promise.resolve(1);
+import { createServer, type AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { Aedes } from 'aedes';
+import { connect } from 'mqtt';
+import { parseKey } from '../keys.js';
+import { onShutdown, startApp } from '../service/app.js';
+import { createLogger } from '../service/logger.js';
+import { parseOptions } from '../service/options.js';
+import { SimulatedMeter } from '../simulator/meter.js';
+import { demoKeys, recordings } from '../simulator/recordings.js';
+import { ReplaySource } from '../source/replay.js';
+
+const usage = `usage: powermeter demo [--interval SECONDS] [--frames N]
+
+Runs the whole pipeline with no meter and no broker: an embedded MQTT broker, the recorded real frames, and a
+simulated Danish Kamstrup meter that encrypts a fresh frame every few seconds. Prints what is published.`;
+
+/** One line per published message; a discovery config is summarised, states are printed whole. */
+function describe(topic: string, payload: Buffer, retain: boolean): string {
+  const text = payload.toString();
+  if (topic.endsWith('/config') && text) {
+    const c = JSON.parse(text) as { device: { name: string }; components: Record<string, unknown> };
+    return `${topic}  [retained] discovery for "${c.device.name}": ${Object.keys(c.components).length} sensors`;
+  }
+  return `${topic}  ${retain ? '[retained] ' : ''}${text}`;
+}
+
+export async function runDemo(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { interval: { type: 'string', default: '5' }, frames: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (error) {
+    process.stderr.write(`powermeter demo: ${(error as Error).message}\n${usage}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  const interval = Number(values.interval);
+  const limit = values.frames === undefined ? Infinity : Number(values.frames);
+  if (!(interval > 0) || !(limit >= 0)) {
+    process.stderr.write(`powermeter demo: --interval and --frames take positive numbers\n${usage}\n`);
+    return 2;
+  }
+
+  const broker = await Aedes.createBroker();
+  const server = createServer(broker.handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(`PowerMeter demo: embedded MQTT broker on ${url}; Ctrl-C stops.`);
+  for (const r of recordings) out(`replaying: ${r.name} (${r.source})`);
+  out(`simulating: Kamstrup OMNIPOWER 57000001, a fresh encrypted frame every ${interval} s\n`);
+
+  const watcher = connect(url, { clientId: 'powermeter-demo-printer' });
+  // Wait until the printer listens, so that nothing published is missed.
+  const listening = new Promise<void>((resolve) => watcher.on('connect', () => watcher.subscribe('#', () => resolve())));
+  watcher.on('message', (topic, payload, packet) => out(`published  ${describe(topic, payload, packet.retain)}`));
+
+  const settings = parseOptions({ source: 'tcp', tcp_host: 'replay', encryption_key: demoKeys.encryption, authentication_key: demoKeys.authentication, log_level: 'info' });
+  const meter = new SimulatedMeter(57_000_001, { encryption: parseKey(demoKeys.encryption, 'demo')!, authentication: parseKey(demoKeys.authentication, 'demo')! });
+  const logger = createLogger(settings.log_level, (line) => process.stdout.write(`log        ${line}`));
+
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const source = new ReplaySource(
+    recordings.map((r) => Buffer.from(r.hex, 'hex')),
+    () => meter.frame(new Date(), interval),
+    interval * 1000,
+    limit,
+    () => setTimeout(finish, 500),
+  );
+  await listening;
+  const running = startApp(settings, { url }, logger, { source, birthDelayMs: 100 });
+
+  await Promise.race([onShutdown(() => Promise.resolve(), logger), done]);
+  await running.stop();
+  await watcher.endAsync();
+  await new Promise<void>((resolve) => broker.close(() => resolve()));
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  out('demo stopped.');
+  return 0;
 }

@@ -1,0 +1,74 @@
+import { Publisher, type BrokerOptions } from '../mqtt/publisher.js';
+import { MqttFrameSource } from '../source/mqtt-frames.js';
+import type { Source } from '../source/source.js';
+import { SerialSource } from '../source/serial.js';
+import { TcpSource } from '../source/tcp.js';
+import { origin } from '../version.js';
+import type { Logger } from './logger.js';
+import type { Settings } from './options.js';
+import { Service } from './service.js';
+
+export interface Running {
+  readonly service: Service;
+  readonly publisher: Publisher;
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  /** Replaces the configured source (the demo's replay). */
+  readonly source?: Source;
+  readonly birthDelayMs?: number;
+  readonly reconnectMs?: number;
+}
+
+export function sourceFor(settings: Settings, publisher: Publisher): Source {
+  switch (settings.source) {
+    case 'serial':
+      return new SerialSource({ path: settings.serial_port!, baudRate: settings.baud_rate, parity: settings.parity });
+    case 'tcp':
+      return new TcpSource({ host: settings.tcp_host!, port: settings.tcp_port, idleTimeoutMs: settings.data_timeout * 1000 });
+    case 'mqtt':
+      return new MqttFrameSource(publisher, settings.mqtt_source_topic!);
+  }
+}
+
+/** Wires the configured source, the pipeline and the publisher, and starts them. */
+export function startApp(settings: Settings, broker: BrokerOptions, logger: Logger, options: AppOptions = {}): Running {
+  const publisher = new Publisher({
+    broker,
+    topics: { discoveryPrefix: settings.discovery_prefix, baseTopic: settings.base_topic },
+    origin,
+    logger,
+    birthDelayMs: options.birthDelayMs,
+    reconnectMs: options.reconnectMs,
+  });
+  const service = new Service(settings, options.source ?? sourceFor(settings, publisher), publisher, logger);
+  publisher.start();
+  service.start();
+  return {
+    service,
+    publisher,
+    async stop() {
+      await service.stop();
+      await publisher.stop();
+    },
+  };
+}
+
+/** Stops cleanly on SIGTERM (the Supervisor, s6) and SIGINT (Ctrl-C): `offline`, source closed, broker closed. */
+export function onShutdown(stop: () => Promise<void>, logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const handler = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info(`${signal} received; stopping`);
+      stop().then(resolve, (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', handler);
+    process.once('SIGINT', handler);
+  });
+}

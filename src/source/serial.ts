@@ -1,0 +1,89 @@
+import { Backoff, type Source, type SourceEvents } from './source.js';
+
+export interface SerialOptions {
+  readonly path: string;
+  readonly baudRate: number;
+  readonly parity: 'none' | 'even' | 'odd';
+  readonly backoff?: Backoff;
+}
+
+type Port = import('serialport').SerialPort;
+
+/**
+ * A local serial device (a USB serial adapter on the HAN port). When the device disappears it is reopened
+ * with back-off until it is back. serialport is loaded only when this source is used: it is a native module
+ * and the largest dependency.
+ */
+export class SerialSource implements Source {
+  readonly name: string;
+  private port: Port | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly backoff: Backoff;
+
+  constructor(private readonly options: SerialOptions) {
+    this.name = `serial ${options.path}`;
+    this.backoff = options.backoff ?? new Backoff();
+  }
+
+  start(events: SourceEvents): void {
+    this.stopped = false;
+    void this.open(events);
+  }
+
+  private retry(events: SourceEvents, why: string): void {
+    if (this.stopped) return;
+    const delay = this.backoff.next();
+    events.state('disconnected', `${why}; retrying in ${Math.round(delay / 1000)} s`);
+    this.timer = setTimeout(() => void this.open(events), delay);
+  }
+
+  private async open(events: SourceEvents): Promise<void> {
+    if (this.stopped) return;
+    events.state('connecting');
+    const { SerialPort } = await import('serialport');
+    const port = new SerialPort({
+      path: this.options.path,
+      baudRate: this.options.baudRate,
+      parity: this.options.parity,
+      dataBits: 8,
+      stopBits: 1,
+      autoOpen: false,
+    });
+    this.port = port;
+    port.on('data', (chunk: Buffer) => {
+      this.backoff.reset();
+      events.data(chunk);
+    });
+    port.on('error', () => undefined); // reported by 'close' or the open callback
+    port.on('close', (error: (Error & { disconnected?: boolean }) | null) => {
+      if (this.port !== port) return;
+      this.port = null;
+      this.retry(events, error?.disconnected ? 'the device disappeared (unplugged?)' : 'the device was closed');
+    });
+    port.open((error) => {
+      if (error) {
+        if (this.port === port) this.port = null;
+        const code = (error as NodeJS.ErrnoException).code;
+        const why =
+          code === 'ENOENT' || /No such file/i.test(error.message)
+            ? `${this.options.path} does not exist (unplugged, or the wrong device is selected)`
+            : code === 'EACCES' || /Permission denied/i.test(error.message)
+              ? `no permission to open ${this.options.path}`
+              : `cannot open ${this.options.path}: ${error.message}`;
+        this.retry(events, why);
+        return;
+      }
+      events.state('connected');
+    });
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    const port = this.port;
+    this.port = null;
+    if (!port?.isOpen) return Promise.resolve();
+    return new Promise((resolve) => port.close(() => resolve()));
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * A byte source: the only I/O on the way in. It hands raw chunks to the pipeline and reports its
+ * connection state; reconnecting is its own business and never ends while the service runs.
+ */
+export type SourceState = 'connecting' | 'connected' | 'disconnected';
+
+export interface SourceEvents {
+  data(chunk: Buffer): void;
+  state(state: SourceState, detail?: string): void;
+}
+
+export interface Source {
+  /** Human-readable name for logs ("serial /dev/ttyUSB0", "tcp 192.168.1.50:6638"). */
+  readonly name: string;
+  start(events: SourceEvents): void;
+  stop(): Promise<void>;
+}
+
+/** Exponential back-off with a ceiling: 1 s, 2 s, 4 s … 30 s; reset by a success. */
+export class Backoff {
+  private attempt = 0;
+
+  constructor(
+    private readonly firstMs = 1000,
+    private readonly maxMs = 30_000,
+  ) {}
+
+  next(): number {
+    const ms = Math.min(this.maxMs, this.firstMs * 2 ** this.attempt);
+    this.attempt = Math.min(this.attempt + 1, 16);
+    return ms;
+  }
+
+  reset(): void {
+    this.attempt = 0;
+  }
+}
