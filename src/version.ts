@@ -1,7 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
-/** From package.json, so that the add-on's version, the origin in discovery and the package never disagree. */
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; homepage?: string };
+/**
+ * From package.json, so that the add-on's version, the origin in discovery and the package never disagree.
+ * The file is one level up from src/ (tests) and two from dist/src/ (the built service).
+ */
+const path = [new URL('../package.json', import.meta.url), new URL('../../package.json', import.meta.url)].find((p) => existsSync(p))!;
+const pkg = JSON.parse(readFileSync(path, 'utf8')) as { version: string; homepage?: string };
 
 export const VERSION = pkg.version;
 export const PROJECT_URL = pkg.homepage ?? 'https://github.com/powermeter/powermeter';

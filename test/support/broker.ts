@@ -1,0 +1,141 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Aedes } from 'aedes';
+import { connect, type MqttClient } from 'mqtt';
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function mosquittoBinary(): string | null {
+  for (const candidate of ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto']) if (existsSync(candidate)) return candidate;
+  const which = spawnSync('sh', ['-c', 'command -v mosquitto'], { encoding: 'utf8' });
+  return which.status === 0 ? which.stdout.trim() : null;
+}
+
+export const mosquitto = mosquittoBinary();
+let warned = false;
+
+/**
+ * A broker of the tests' own on a free port: Mosquitto, as Home Assistant users run it. Where Mosquitto is not
+ * installed the tests say so and fall back to the in-process aedes broker.
+ */
+export class TestBroker {
+  readonly port: number;
+  readonly kind: 'mosquitto' | 'aedes';
+  private child: ChildProcess | null = null;
+  private aedes: { broker: Aedes; server: Server } | null = null;
+
+  private constructor(port: number) {
+    this.port = port;
+    this.kind = mosquitto ? 'mosquitto' : 'aedes';
+  }
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<TestBroker> {
+    const broker = new TestBroker(await freePort());
+    if (!mosquitto && !warned) {
+      warned = true;
+      console.warn('mosquitto is not installed (apt-get install mosquitto): these tests use the in-process aedes broker instead');
+    }
+    await broker.up();
+    return broker;
+  }
+
+  async up(): Promise<void> {
+    if (this.kind === 'mosquitto') {
+      const dir = mkdtempSync(join(tmpdir(), 'powermeter-mosquitto-'));
+      const conf = join(dir, 'mosquitto.conf');
+      writeFileSync(conf, `listener ${this.port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+      this.child = spawn(mosquitto!, ['-c', conf], { stdio: 'ignore' });
+    } else {
+      const broker = await Aedes.createBroker();
+      const server = createServer(broker.handle);
+      await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+      this.aedes = { broker, server };
+    }
+    await this.waitReachable();
+  }
+
+  private async waitReachable(): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const c = connect(this.url, { reconnectPeriod: 0, connectTimeout: 500 });
+        c.on('connect', () => c.end(true, () => resolve(true)));
+        c.on('error', () => c.end(true, () => resolve(false)));
+      });
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('the test broker did not come up');
+  }
+
+  async down(): Promise<void> {
+    if (this.child) {
+      const child = this.child;
+      this.child = null;
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+    }
+    if (this.aedes) {
+      const { broker, server } = this.aedes;
+      this.aedes = null;
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+}
+
+export interface Message {
+  topic: string;
+  payload: string;
+  retain: boolean;
+}
+
+/** A subscriber that records everything, with a helper to wait for a message. */
+export class Recorder {
+  readonly messages: Message[] = [];
+  private waiters: { match: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
+
+  private constructor(readonly client: MqttClient) {
+    client.on('message', (topic, payload, packet) => {
+      const m = { topic, payload: payload.toString(), retain: packet.retain };
+      this.messages.push(m);
+      this.waiters = this.waiters.filter((w) => (w.match(m) ? (w.resolve(m), false) : true));
+    });
+  }
+
+  static async start(url: string, topic = '#'): Promise<Recorder> {
+    const client = connect(url, { reconnectPeriod: 200 });
+    const recorder = new Recorder(client);
+    await new Promise<void>((resolve) => client.on('connect', () => client.subscribe(topic, () => resolve())));
+    return recorder;
+  }
+
+  /** Resolves with the first message (already seen from `since`, or future) that matches. */
+  next(match: (m: Message) => boolean, timeoutMs = 15_000, since = 0): Promise<Message> {
+    const seen = this.messages.slice(since).find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching MQTT message within ${timeoutMs} ms; got ${this.messages.map((m) => m.topic).join(', ')}`)), timeoutMs);
+      this.waiters.push({ match, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.client.endAsync(true);
+  }
+}
