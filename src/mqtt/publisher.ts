@@ -67,6 +67,8 @@ export class Publisher implements Subscriber {
     const client = connect(broker.url, clientOptions);
     this.client = client;
     client.on('connect', () => {
+      // A state is one small packet: Nagle's algorithm would hold it back until the previous one is acknowledged.
+      (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
       logger.info({ broker: redactUrl(broker.url) }, this.connectedOnce ? 'reconnected to the MQTT broker' : 'connected to the MQTT broker');
       this.connectedOnce = true;
       this.lastError = null;

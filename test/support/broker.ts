@@ -57,7 +57,7 @@ export class TestBroker {
     if (this.kind === 'mosquitto') {
       const dir = mkdtempSync(join(tmpdir(), 'powermeter-mosquitto-'));
       const conf = join(dir, 'mosquitto.conf');
-      writeFileSync(conf, `listener ${this.port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+      writeFileSync(conf, `listener ${this.port} 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n`);
       this.child = spawn(mosquitto!, ['-c', conf], { stdio: 'ignore' });
     } else {
       const broker = await Aedes.createBroker();

@@ -11,6 +11,7 @@ export class MeterServer {
       this.socket?.destroy();
       this.socket = s;
       this.connections++;
+      s.setNoDelay(true); // a UART bridge forwards bytes as they come, it does not wait to fill packets
       s.on('error', () => undefined);
       this.waiting.splice(0).forEach((w) => w());
     });
