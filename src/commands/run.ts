@@ -1,14 +1,21 @@
 import { parseArgs } from 'node:util';
-import { redactUrl } from '../mqtt/publisher.js';
-import { onShutdown, startApp } from '../service/app.js';
+import { redactUrl, type BrokerOptions } from '../mqtt/publisher.js';
+import { onShutdown, startApp, type Running } from '../service/app.js';
 import { createLogger } from '../service/logger.js';
 import { loadOptions, OptionsError, type Settings } from '../service/options.js';
+import { VERSION } from '../version.js';
 
 export const DEFAULT_OPTIONS_FILE = '/data/options.json';
 const DEFAULT_BROKER = 'mqtt://127.0.0.1:1883';
 
+export interface RunHooks {
+  /** Where the broker comes from when the options name none (the add-on asks the Supervisor). */
+  readonly resolveBroker?: () => Promise<BrokerOptions>;
+  readonly onStarted?: (running: Running) => void;
+}
+
 /** `powermeter run [--options FILE]`: the service, outside or inside the add-on. */
-export async function runService(argv: string[]): Promise<number> {
+export async function runService(argv: string[], hooks: RunHooks = {}): Promise<number> {
   let path = DEFAULT_OPTIONS_FILE;
   try {
     const { values } = parseArgs({ args: argv, options: { options: { type: 'string' } } });
@@ -26,9 +33,19 @@ export async function runService(argv: string[]): Promise<number> {
     return 2;
   }
   const logger = createLogger(settings.log_level);
-  const broker = { url: settings.mqtt_url ?? DEFAULT_BROKER, username: settings.mqtt_username, password: settings.mqtt_password };
-  logger.info({ broker: redactUrl(broker.url), source: settings.source }, 'PowerMeter starting');
+  let broker: BrokerOptions;
+  if (settings.mqtt_url) broker = { url: settings.mqtt_url, username: settings.mqtt_username, password: settings.mqtt_password };
+  else if (hooks.resolveBroker) {
+    try {
+      broker = await hooks.resolveBroker();
+    } catch (error) {
+      logger.fatal((error as Error).message);
+      return 1;
+    }
+  } else broker = { url: DEFAULT_BROKER, username: settings.mqtt_username, password: settings.mqtt_password };
+  logger.info({ version: VERSION, broker: redactUrl(broker.url), source: settings.source }, 'PowerMeter starting');
   const running = startApp(settings, broker, logger);
+  hooks.onStarted?.(running);
   await onShutdown(() => running.stop(), logger);
   return 0;
 }

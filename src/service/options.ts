@@ -81,7 +81,8 @@ function describe(e: ErrorObject): string {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true });
+// coerceTypes: the Supervisor writes the value of a list(2400|9600) option as the string "2400".
+const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true });
 const validate = ajv.compile(optionsSchema);
 
 /** Validates an options document. Every problem becomes one readable line; none of them quotes a secret. */

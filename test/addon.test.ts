@@ -1,0 +1,217 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { parseKey } from '../src/keys.js';
+import { optionsSchema, parseOptions } from '../src/service/options.js';
+import { linterProblems, readJson, readYaml, root, supervisorType } from './support/addon.js';
+
+const config = readYaml('config.yaml');
+const schema = config.schema as Record<string, string>;
+const options = config.options as Record<string, unknown>;
+
+function linterSchema(name: string): { properties: Record<string, { default?: unknown }> } {
+  // The linter's schemas come from Python: rewrite its (?P<name>…) groups to ECMAScript's (?<name>…).
+  return JSON.parse(readFileSync(join(root, 'test/fixtures/home-assistant', name), 'utf8').replace(/\(\?P</g, '(?<')) as { properties: Record<string, { default?: unknown }> };
+}
+
+function validator(name: string) {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats.default(ajv);
+  return ajv.compile(linterSchema(name));
+}
+
+describe('config.yaml', () => {
+  it('validates against the add-on linter schema and its extra rules', () => {
+    const validate = validator('addon-config.schema.json');
+    expect(validate(config), JSON.stringify(validate.errors)).toBe(true);
+    expect(linterProblems(config, linterSchema('addon-config.schema.json'))).toEqual([]);
+  });
+
+  it('is the add-on the issue describes', () => {
+    expect(config).toMatchObject({ slug: 'powermeter', arch: ['aarch64', 'amd64'], init: false, services: ['mqtt:need'] });
+    expect(config.version).toBe((readJson('package.json') as { version: string }).version);
+    expect(config.homeassistant).toBe('2025.10.0'); // default_entity_id (2025.10) and device discovery (2024.12)
+    expect(schema.serial_port).toBe('device(subsystem=tty)?');
+    expect(supervisorType(schema.baud_rate!).type).toBe('list');
+    expect(supervisorType(schema.parity!).type).toBe('list');
+    expect(supervisorType(schema.mqtt_password!)).toMatchObject({ type: 'password', optional: true });
+  });
+
+  it('offers exactly the service options, with the service defaults', () => {
+    expect(Object.keys(schema).sort()).toEqual(Object.keys(optionsSchema.properties as object).sort());
+    for (const [key, value] of Object.entries(options)) {
+      expect(supervisorType(schema[key]!).optional, `${key} has a default, so it must not be optional`).toBe(false);
+      const def = (optionsSchema.properties as Record<string, { default?: unknown }>)[key]?.default;
+      if (def !== undefined) expect(value, key).toEqual(def);
+    }
+    // What the Supervisor writes to /data/options.json from these defaults (list values as strings) is valid.
+    const written = Object.fromEntries(Object.entries(options).map(([k, v]) => [k, supervisorType(schema[k]!).type === 'list' ? String(v) : v]));
+    expect(parseOptions({ ...written, serial_port: '/dev/serial/by-id/usb-FTDI_FT232R-if00-port0' })).toMatchObject({ baud_rate: 2400, parity: 'none' });
+  });
+
+  it('accepts the keys as users paste them, the same way the service does', () => {
+    const match = new RegExp(supervisorType(schema.encryption_key!).arg!);
+    expect(supervisorType(schema.authentication_key!).arg).toBe(supervisorType(schema.encryption_key!).arg);
+    const key = '5AD84121D9D20B364B7A11F3C1B5827F';
+    const pasted = ['', key, key.toLowerCase(), `0x${key}`, key.match(/../g)!.join(' '), key.match(/../g)!.join(':'), key.match(/.{8}/g)!.join(' '), ` ${key} `];
+    const wrong = [key.slice(1), `${key}0`, `${key.slice(1)}g`, 'my key', `0x 0x${key}`];
+    for (const text of pasted) {
+      expect(match.test(text), JSON.stringify(text)).toBe(true);
+      expect(() => parseKey(text, 'encryption_key')).not.toThrow();
+    }
+    for (const text of wrong) {
+      expect(match.test(text), JSON.stringify(text)).toBe(false);
+      expect(() => parseKey(text, 'encryption_key')).toThrow();
+    }
+  });
+});
+
+describe('build.yaml, repository.yaml, icons', () => {
+  it('build.yaml validates, and names the base image the Dockerfile defaults to', () => {
+    const build = readYaml('build.yaml');
+    const validate = validator('addon-build.schema.json');
+    expect(validate(build), JSON.stringify(validate.errors)).toBe(true);
+    expect(build).not.toHaveProperty('squash');
+    expect(build).not.toHaveProperty('codenotary');
+    expect(Object.keys(build.build_from as object).sort()).toEqual(['aarch64', 'amd64']);
+    for (const image of Object.values(build.build_from as Record<string, string>)) expect(image).toMatch(/^ghcr\.io\/home-assistant\/(aarch64|amd64)-base:3\.24$/);
+  });
+
+  it('repository.yaml has a name', () => {
+    expect(readYaml('repository.yaml')).toMatchObject({ name: expect.any(String) as string, url: expect.any(String) as string });
+  });
+
+  it('icon.png is square and logo.png is about 250×100', () => {
+    const size = (file: string) => {
+      const b = readFileSync(join(root, file));
+      expect(b.subarray(1, 4).toString()).toBe('PNG');
+      return [b.readUInt32BE(16), b.readUInt32BE(20)];
+    };
+    expect(size('icon.png')).toEqual([256, 256]);
+    expect(size('logo.png')).toEqual([250, 100]);
+  });
+});
+
+describe('translations', () => {
+  it.each(['en', 'da'])('%s: every option has a name and a description, and nothing else is translated', (lang) => {
+    const t = readYaml(`translations/${lang}.yaml`) as { configuration: Record<string, { name?: string; description?: string }> };
+    expect(Object.keys(t.configuration).sort()).toEqual(Object.keys(schema).sort());
+    for (const [key, entry] of Object.entries(t.configuration)) {
+      expect(entry.name, `${lang} ${key}`).toMatch(/\S/);
+      expect(entry.description, `${lang} ${key}`).toMatch(/\S/);
+    }
+  });
+});
+
+describe('repository layout', () => {
+  it('has no file named config.yaml|yml|json but the add-on’s own (the Supervisor would take it for an add-on)', () => {
+    const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
+    // The Supervisor skips path parts that start with a dot, and rootfs.
+    const configs = files.filter((f) => /(^|\/)config\.(ya?ml|json)$/.test(f) && !f.split('/').some((p) => p.startsWith('.') || p === 'rootfs'));
+    expect(configs).toEqual(['config.yaml']);
+  });
+
+  it('has the files the Supervisor and the store read, at the root', () => {
+    for (const f of ['repository.yaml', 'config.yaml', 'build.yaml', 'Dockerfile', 'DOCS.md', 'README.md', 'CHANGELOG.md', 'icon.png', 'logo.png', 'translations/en.yaml', 'translations/da.yaml']) {
+      expect(statSync(join(root, f)).isFile(), f).toBe(true);
+    }
+  });
+});
+
+const shellcheck = spawnSync('sh', ['-c', 'command -v shellcheck'], { encoding: 'utf8' }).stdout.trim();
+if (!shellcheck) console.warn('shellcheck is not installed (apt-get install shellcheck): the script lint tests are skipped');
+
+describe('s6-overlay service', () => {
+  const dir = join(root, 'rootfs/etc/s6-overlay/s6-rc.d');
+
+  it('is a longrun in the user bundle, depending on base', () => {
+    expect(readFileSync(join(dir, 'powermeter/type'), 'utf8').trim()).toBe('longrun');
+    expect(statSync(join(dir, 'powermeter/dependencies.d/base')).isFile()).toBe(true);
+    expect(statSync(join(dir, 'user/contents.d/powermeter')).isFile()).toBe(true);
+    for (const script of ['powermeter/run', 'powermeter/finish']) expect(statSync(join(dir, script)).mode & 0o111, script).toBeTruthy();
+    expect(statSync(join(root, 'rootfs/usr/local/bin/powermeter-healthcheck')).mode & 0o111).toBeTruthy();
+  });
+
+  it('runs the built add-on entry point with exec', () => {
+    const run = readFileSync(join(dir, 'powermeter/run'), 'utf8');
+    const exec = /^exec node (.*) \/app\/(dist\/addon\/main\.js)$/m.exec(run);
+    expect(exec).not.toBeNull();
+    expect(statSync(join(root, exec![2]!)).isFile()).toBe(true);
+  });
+
+  it.skipIf(!shellcheck)('scripts are shellcheck-clean', () => {
+    const scripts = ['rootfs/etc/s6-overlay/s6-rc.d/powermeter/run', 'rootfs/etc/s6-overlay/s6-rc.d/powermeter/finish', 'rootfs/usr/local/bin/powermeter-healthcheck', 'scripts/container-build.sh', '.ci/run'];
+    const r = spawnSync(shellcheck, scripts, { cwd: root, encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('Dockerfile', () => {
+  const text = readFileSync(join(root, 'Dockerfile'), 'utf8');
+  const instructions = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => ({ op: l.split(/\s+/)[0]!.toUpperCase(), args: l.replace(/^\S+\s+/, '') }));
+  const froms = instructions.filter((i) => i.op === 'FROM');
+  const finalStage = instructions.slice(instructions.lastIndexOf(froms.at(-1)!));
+
+  it('builds from the Home Assistant base with a default, in two stages', () => {
+    expect(instructions[0]).toEqual({ op: 'ARG', args: 'BUILD_FROM=ghcr.io/home-assistant/base:3.24' });
+    expect(froms.map((f) => f.args)).toEqual(['${BUILD_FROM} AS build', '${BUILD_FROM}']);
+  });
+
+  it('runs the same build steps as CI, and leaves compilers in the build stage', () => {
+    expect(instructions.filter((i) => i.op === 'RUN').map((i) => i.args)).toContain('sh scripts/container-build.sh');
+    expect(readFileSync(join(root, '.ci/run'), 'utf8')).toMatch(/scripts\/container-build\.sh/);
+    const finalRuns = finalStage.filter((i) => i.op === 'RUN').map((i) => i.args);
+    expect(finalRuns).toEqual(['apk add --no-cache nodejs']);
+    for (const run of instructions.filter((i) => i.op === 'RUN' && i.args.startsWith('apk'))) expect(run.args).toMatch(/^apk add --no-cache /);
+  });
+
+  it('has a health check backed by the service, and the labels', () => {
+    expect(finalStage.find((i) => i.op === 'HEALTHCHECK')?.args).toMatch(/CMD \["\/usr\/local\/bin\/powermeter-healthcheck"\]$/);
+    const labels = finalStage.filter((i) => i.op === 'LABEL').map((i) => i.args).join(' ');
+    for (const l of ['io.hass.name', 'io.hass.type', 'io.hass.arch', 'io.hass.version', 'org.opencontainers.image.title', 'org.opencontainers.image.source']) expect(labels).toContain(`${l}=`);
+  });
+
+  it('copies only what exists', () => {
+    for (const copy of instructions.filter((i) => i.op === 'COPY' && !i.args.startsWith('--from'))) {
+      const sources = copy.args.split(/\s+/).slice(0, -1);
+      for (const s of sources) expect(() => statSync(join(root, s)), s).not.toThrow();
+    }
+    const ignored = readFileSync(join(root, '.dockerignore'), 'utf8');
+    expect(ignored).toMatch(/^node_modules$/m);
+  });
+
+  it.skipIf(!shellcheck)('its RUN commands are shellcheck-clean', () => {
+    const script = ['#!/bin/sh', ...instructions.filter((i) => i.op === 'RUN').map((i) => i.args)].join('\n');
+    const r = spawnSync(shellcheck, ['-s', 'sh', '-'], { input: script, encoding: 'utf8' });
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('docs', () => {
+  it('DOCS.md explains every option', () => {
+    const docs = readFileSync(join(root, 'DOCS.md'), 'utf8');
+    for (const key of Object.keys(schema)) expect(docs, key).toContain(`\`${key}\``);
+    expect(docs).toMatch(/GPK60/);
+    expect(docs).toMatch(/GPK61/);
+  });
+
+  it('CHANGELOG.md is in keep-a-changelog form and has this version', () => {
+    const log = readFileSync(join(root, 'CHANGELOG.md'), 'utf8');
+    expect(log).toMatch(/keepachangelog\.com/);
+    expect(log).toContain(`## [${String(config.version)}]`);
+  });
+
+  it('lists every file in the rootfs with the right owner mode bits', () => {
+    const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+    expect(walk(join(root, 'rootfs')).length).toBeGreaterThanOrEqual(6);
+  });
+});
