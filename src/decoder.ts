@@ -1,7 +1,7 @@
 import { parseDataNotification, GENERAL_GLO_CIPHERING } from './dlms/apdu.js';
 import { decipher, parseCiphered, protectionOf, type Keys, type Protection } from './dlms/cipher.js';
 import { toIso } from './dlms/datetime.js';
-import { ApduError, PowerMeterError, UnsupportedListError } from './errors.js';
+import { ApduError, AuthenticationError, PowerMeterError, UnsupportedListError } from './errors.js';
 import { Framer, type Framing } from './framing/framer.js';
 import { readList } from './obis/entries.js';
 import { applyProfile, findList, type Profile } from './obis/profile.js';
@@ -20,6 +20,8 @@ export interface DecodedFrame extends MeterFrame {
   /** Hex of the sender's system title; null for frames sent in clear. */
   readonly systemTitle: string | null;
   readonly frameCounter: number | null;
+  /** The frame decoded only with the two configured keys the other way round. */
+  readonly keysSwapped: boolean;
 }
 
 export type DecodeResult = { readonly ok: true; readonly frame: DecodedFrame } | { readonly ok: false; readonly error: PowerMeterError };
@@ -70,6 +72,7 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
     protection,
     systemTitle: systemTitle ? Buffer.from(systemTitle).toString('hex').toUpperCase() : null,
     frameCounter,
+    keysSwapped: false,
   };
 }
 
@@ -79,6 +82,8 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
  */
 export class Decoder {
   private readonly framer = new Framer();
+  /** Set once the keys have been found swapped, so that each frame is not decrypted twice. */
+  private swapped = false;
 
   constructor(private readonly options: DecoderOptions = {}) {}
 
@@ -95,15 +100,31 @@ export class Decoder {
   }
 
   private decodeAll(outputs: ReturnType<Framer['push']>): DecodeResult[] {
-    return outputs.map((o): DecodeResult => {
-      if (!o.ok) return o;
+    return outputs.map((o): DecodeResult => (o.ok ? this.decode(o.value.apdu, o.value.framing) : o));
+  }
+
+  /**
+   * Decodes with the keys as configured; when the tag fails, tries them the other way round, the most common
+   * mistake of all (GPK60 and GPK61 look alike). A frame that only decodes swapped says so.
+   */
+  decode(apdu: Uint8Array, framing: DecodedFrame['framing'] = 'apdu'): DecodeResult {
+    const keys = this.options.keys;
+    const reversed = keys?.encryption && keys.authentication ? { encryption: keys.authentication, authentication: keys.encryption } : null;
+    const attempt = (swap: boolean): DecodeResult => {
       try {
-        return { ok: true, frame: decodeApdu(o.value.apdu, this.options, o.value.framing) };
+        const frame = decodeApdu(apdu, swap ? { ...this.options, keys: reversed! } : this.options, framing);
+        return { ok: true, frame: swap ? { ...frame, keysSwapped: true } : frame };
       } catch (error) {
         if (error instanceof PowerMeterError) return { ok: false, error };
         throw error;
       }
-    });
+    };
+    const first = attempt(this.swapped);
+    if (first.ok || !reversed || !(first.error instanceof AuthenticationError)) return first;
+    const second = attempt(!this.swapped);
+    if (!second.ok) return first;
+    this.swapped = !this.swapped;
+    return second;
   }
 }
 
@@ -115,13 +136,6 @@ export function decodeCapture(bytes: Uint8Array, options: DecoderOptions = {}): 
   const decoder = new Decoder(options);
   const results = [...decoder.push(bytes), ...decoder.end()];
   const first = bytes[0];
-  if (results.length === 0 && (first === 0x0f || first === GENERAL_GLO_CIPHERING)) {
-    try {
-      return [{ ok: true, frame: decodeApdu(bytes, options) }];
-    } catch (error) {
-      if (error instanceof PowerMeterError) return [{ ok: false, error }];
-      throw error;
-    }
-  }
+  if (results.length === 0 && (first === 0x0f || first === GENERAL_GLO_CIPHERING)) return [decoder.decode(bytes)];
   return results;
 }

@@ -69,7 +69,7 @@ describe('powermeter decode', () => {
     expect(frame.meterTime).toBe('2020-01-07T14:47:20');
     expect(frame.list).toBe('kamstrup-dlms-push-1');
     expect(frame.readings[0]).toEqual({ key: 'active_energy_import', obis: '1-1:1.8.0.255', value: 8666.36, unit: 'kWh' });
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe('key check: authenticated: keys OK: the frames authenticate and decrypt\n');
   });
 
   it('reads raw binary from standard input', async () => {
@@ -84,17 +84,25 @@ describe('powermeter decode', () => {
     expect(wrongAuth.stderr).toMatch(/wrong-authentication-key/);
     const wrongEnc = await decode(['--encryption-key', ek.replace(/^./, 'F'), '--authentication-key', ak, danishHex]);
     expect(wrongEnc.stderr).toMatch(/wrong-encryption-key/);
-    const swapped = await decode(['--encryption-key', ak, '--authentication-key', ek, danishHex]);
-    expect(swapped.stderr).toMatch(/wrong-encryption-key/);
-    for (const out of [wrongAuth, wrongEnc, swapped]) {
+    expect(wrongAuth.stderr).toMatch(/key check: wrong_authentication_key: .*GPK61/);
+    expect(wrongEnc.stderr).toMatch(/key check: wrong_encryption_key: .*GPK60/);
+    for (const out of [wrongAuth, wrongEnc]) {
       for (const k of [ek, ak, ek.toLowerCase(), ak.toLowerCase()]) expect(out.stdout + out.stderr).not.toContain(k.slice(0, 12));
     }
+  });
+
+  it('decodes with keys entered the wrong way round, and says they are swapped', async () => {
+    const swapped = await decode(['--encryption-key', ak, '--authentication-key', ek, danishHex]);
+    expect(swapped.code).toBe(0);
+    expect(JSON.parse(swapped.stdout) as { meterId: string }).toMatchObject({ meterId: '27581522' });
+    expect(swapped.stderr).toMatch(/key check: keys_swapped: .*GPK60 is the encryption key, GPK61 the authentication key/);
   });
 
   it('says when no key is set, and when a frame fails its checksum', async () => {
     const noKey = await decode([danishHex]);
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toMatch(/key-missing.*encryption key/);
+    expect(noKey.stderr).toMatch(/key check: key_missing/);
     const corrupt = await decode([file('gh244.hex', vector('dk-kamstrup-omnipower-gh244-1-fcs-corrupt').hex)]);
     expect(corrupt.code).toBe(1);
     expect(corrupt.stderr).toMatch(/checksum/);

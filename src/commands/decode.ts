@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseCapture } from '../capture.js';
 import { decodeCapture, type DecodedFrame } from '../decoder.js';
+import { KeyCheck, securityAdvice } from '../diagnostics/key-check.js';
 import { OptionError } from '../errors.js';
 import { parseKey } from '../keys.js';
 
@@ -79,8 +80,10 @@ export function runDecode(argv: string[], io: Io): number {
   }
   let decoded = 0;
   let index = 0;
+  const keyCheck = new KeyCheck(Infinity);
   for (const result of decodeCapture(bytes, options)) {
     index++;
+    keyCheck.observe(result, index);
     if (result.ok) {
       decoded++;
       io.stdout(frameJson(result.frame));
@@ -89,5 +92,6 @@ export function runDecode(argv: string[], io: Io): number {
     }
   }
   if (index === 0) io.stderr('no frame found in the input: is it a capture of the meter\'s HAN port?');
+  io.stderr(`key check: ${keyCheck.state}: ${securityAdvice[keyCheck.state]}`);
   return decoded > 0 ? 0 : 1;
 }

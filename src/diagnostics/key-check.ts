@@ -1,0 +1,94 @@
+import type { DecodeResult } from '../decoder.js';
+
+/**
+ * What the frames say about the keys: the `security` diagnostic sensor and a log line on every change. The
+ * most common question of users of these meters is "why does nothing show up?"; this answers it.
+ */
+export const securityStates = [
+  'authenticated',
+  'encryption_only',
+  'keys_swapped',
+  'not_encrypted',
+  'wrong_authentication_key',
+  'wrong_encryption_key',
+  'key_missing',
+  'no_data',
+] as const;
+
+export type SecurityState = (typeof securityStates)[number];
+
+/** The log line for each state: what it means and what to do. */
+export const securityAdvice: Record<SecurityState, string> = {
+  authenticated: 'keys OK: the frames authenticate and decrypt',
+  encryption_only: 'keys OK: the frames decrypt (this meter encrypts without authenticating, so nothing more can be checked)',
+  keys_swapped:
+    'the two keys are swapped: the frames decode only with the encryption key and the authentication key the other way round. PowerMeter uses them so for now; please swap them in the options: GPK60 is the encryption key, GPK61 the authentication key',
+  not_encrypted: 'the meter sends its frames unencrypted: no keys are needed',
+  wrong_authentication_key:
+    'the authentication key is wrong: the frames decrypt with the encryption key, but their tag does not verify. Check authentication_key (GPK61); a reset of the HAN port by the grid company issues new keys',
+  wrong_encryption_key:
+    'the encryption key is wrong: the frames do not decrypt, with the keys either way round. Check encryption_key (GPK60) and authentication_key (GPK61) against what the grid company sent; a reset of the HAN port issues new keys',
+  key_missing: 'the meter encrypts its frames but no key is set: enter the encryption key (GPK60) and the authentication key (GPK61) from your grid company',
+  no_data:
+    'no frames from the meter: check the cable or the bridge, the serial port and its baud rate. A Kamstrup HAN port can also stall; then only a power cycle of the meter or a remote reset by the grid company brings it back',
+};
+
+/** The verdict one decode result gives, or null when it says nothing about the keys (a checksum error). */
+export function verdictOf(result: DecodeResult): SecurityState | null {
+  if (result.ok) {
+    const f = result.frame;
+    if (f.keysSwapped) return 'keys_swapped';
+    switch (f.protection) {
+      case 'none':
+        return 'not_encrypted';
+      case 'encrypted':
+        return 'encryption_only';
+      case 'authenticated':
+      case 'authenticated-encrypted':
+        return 'authenticated';
+    }
+  }
+  switch (result.error.reason) {
+    case 'key-missing':
+      return 'key_missing';
+    case 'wrong-authentication-key':
+      return 'wrong_authentication_key';
+    case 'wrong-encryption-key':
+      return 'wrong_encryption_key';
+    default:
+      return null;
+  }
+}
+
+/** Follows the verdicts of a stream of frames. `no_data` until a frame speaks, and again after `staleMs` of silence. */
+export class KeyCheck {
+  private current: SecurityState = 'no_data';
+  private lastVerdictAt: number | null = null;
+
+  constructor(
+    private readonly staleMs: number,
+    private readonly onChange: (state: SecurityState, previous: SecurityState) => void = () => undefined,
+  ) {}
+
+  get state(): SecurityState {
+    return this.current;
+  }
+
+  observe(result: DecodeResult, now: number): void {
+    const verdict = verdictOf(result);
+    if (verdict === null) return;
+    this.lastVerdictAt = now;
+    this.set(verdict);
+  }
+
+  tick(now: number): void {
+    if (this.lastVerdictAt !== null && now - this.lastVerdictAt >= this.staleMs) this.set('no_data');
+  }
+
+  private set(state: SecurityState): void {
+    if (state === this.current) return;
+    const previous = this.current;
+    this.current = state;
+    this.onChange(state, previous);
+  }
+}

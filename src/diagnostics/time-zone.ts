@@ -1,0 +1,59 @@
+/**
+ * Wall-clock arithmetic in a named time zone (the Home Assistant one), with Intl only: meters send local
+ * time without a zone, and energy periods start at local midnights that move with daylight saving.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+export interface WallTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+export function wallTime(instant: number, timeZone: string): WallTime {
+  const parts: Record<string, number> = {};
+  for (const p of formatter(timeZone).formatToParts(new Date(instant))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! };
+}
+
+/** Minutes the zone is ahead of UTC at `instant`. */
+export function offsetMinutes(instant: number, timeZone: string): number {
+  const w = wallTime(instant, timeZone);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return Math.round((asUtc - Math.floor(instant / 1000) * 1000) / 60_000);
+}
+
+/** The instant a wall-clock time names in the zone (the earlier one when the clock is turned back). */
+export function instantOf(w: WallTime, timeZone: string): number {
+  const guess = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  const first = guess - offsetMinutes(guess, timeZone) * 60_000;
+  const second = guess - offsetMinutes(first, timeZone) * 60_000;
+  return Math.min(first, second);
+}
+
+export function hostTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/** Reads a meter clock (`2026-11-23T21:05:10`, with an offset only if the meter gave one) as an instant. */
+export function meterInstant(iso: string, timeZone: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(iso);
+  if (!m) {
+    const t = Date.parse(iso);
+    return Number.isNaN(t) ? null : t;
+  }
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  return instantOf({ year, month, day, hour, minute, second }, timeZone);
+}
