@@ -60,8 +60,10 @@ describe.skipIf(!socat)('service with a serial port (socat pseudo-terminals)', (
 
   it('says once that the device disappeared, and reopens it when it is back', async () => {
     await pty.down();
-    await new Promise((r) => setTimeout(r, 2500));
-    const gone = log.lines.filter((l) => /WARNING source unavailable/.test(l));
+    const unavailable = () => log.lines.filter((l) => /WARNING source unavailable/.test(l));
+    for (let i = 0; i < 100 && unavailable().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 2500)); // retries happen in this time: they must not be logged again
+    const gone = unavailable();
     expect(gone).toHaveLength(1);
     expect(gone[0]).toMatch(/ttyHAN/);
     await pty.up();

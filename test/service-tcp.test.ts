@@ -37,7 +37,7 @@ describe('service with a TCP bridge and a real broker', () => {
       mqtt_password: password,
       data_timeout: 15,
     });
-    app = startApp(settings, { url: broker.url, username: settings.mqtt_username, password: settings.mqtt_password }, log.logger, { birthDelayMs: 50, reconnectMs: 300 });
+    app = startApp(settings, { url: broker.url, username: settings.mqtt_username, password: settings.mqtt_password }, log.logger, { birthDelayMs: 50, reconnectMs: 300, timeZone: 'Europe/Copenhagen' });
   });
 
   afterAll(async () => {
@@ -59,7 +59,7 @@ describe('service with a TCP bridge and a real broker', () => {
     expect(energyDashboardProblems(payload.components.active_power_export, 'power')).toEqual([]);
     expect(payload.device).toMatchObject({ identifiers: ['powermeter_27581522'], manufacturer: 'Kamstrup', serial_number: '27581522' });
     expect(payload.origin).toMatchObject({ name: 'PowerMeter' });
-    expect(payload.availability[0]!.topic).toBe('powermeter/availability');
+    expect(payload.availability.map((a) => a.topic)).toEqual(['powermeter/availability', 'powermeter/27581522/availability']);
     expect(payload.components.active_energy_import).toMatchObject({
       platform: 'sensor',
       unique_id: 'powermeter_27581522_active_energy_import',
@@ -68,8 +68,13 @@ describe('service with a TCP bridge and a real broker', () => {
     });
     expect(payload.components).not.toHaveProperty('active_energy_import.object_id');
     const state = JSON.parse((await recorder.next((m) => m.topic === 'powermeter/27581522/state')).payload) as Record<string, unknown>;
-    expect(state).toMatchObject({ active_energy_import: 8666.36, reactive_energy_import: 177.08, voltage_l1: 224, voltage_l2: 223, power_factor: 1, meter_time: '2020-01-07T14:47:20' });
+    expect(state).toMatchObject({ active_energy_import: 8666.36, reactive_energy_import: 177.08, voltage_l1: 224, voltage_l2: 223, power_factor: 1, meter_time: '2020-01-07T13:47:20.000Z' });
     await recorder.next((m) => m.topic === 'powermeter/availability' && m.payload === 'online');
+    await recorder.next((m) => m.topic === 'powermeter/27581522/availability' && m.payload === 'online');
+    const bridge = JSON.parse((await recorder.next((m) => m.topic === 'homeassistant/device/powermeter_bridge/config')).payload) as unknown;
+    expect(discoveryProblems(bridge)).toEqual([]);
+    const diagnostics = JSON.parse((await recorder.next((m) => m.topic === 'powermeter/bridge/state' && m.payload.includes('"authenticated"'))).payload) as Record<string, unknown>;
+    expect(diagnostics).toMatchObject({ security: 'authenticated', source_state: 'connected', problem: 'OFF' });
   });
 
   it('keeps going when the bridge drops mid-frame and comes back', async () => {
@@ -106,7 +111,7 @@ describe('service with a TCP bridge and a real broker', () => {
     const wrong = new SimulatedMeter(57_000_001, { encryption: danishKeys.encryption, authentication: Buffer.alloc(16, 7) });
     for (let i = 0; i < 3; i++) await meter.send(wrong.frame(new Date(clock), 10));
     await new Promise((r) => setTimeout(r, 200));
-    const told = log.lines.filter((l) => /authentication key wrong/.test(l));
+    const told = log.lines.filter((l) => /the authentication key is wrong/.test(l));
     expect(told).toHaveLength(1);
     expect(told[0]).toMatch(/GPK61/);
     expect(app.service.stats.rejected['wrong-authentication-key']).toBe(3);

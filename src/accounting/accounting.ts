@@ -156,10 +156,11 @@ export class Accounting {
     };
   }
 
-  /** The last known register values of a meter, to seed the energy guard after a restart. */
-  lastValues(meterId: string): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [name, r] of Object.entries(this.state.meters[meterId] ?? {})) if (r.last !== null) out[name] = r.last;
-    return out;
-  }
+}
+
+/** The last known register values of a meter, to seed the energy guard after a restart. */
+export function lastValues(state: AccountingState, meterId: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, r] of Object.entries(state.meters[meterId] ?? {})) if (r.last !== null) out[name] = r.last;
+  return out;
 }

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { redactUrl, type BrokerOptions } from '../mqtt/publisher.js';
 import { onShutdown, startApp, type Running } from '../service/app.js';
@@ -6,6 +8,13 @@ import { loadOptions, OptionsError, type Settings } from '../service/options.js'
 import { VERSION } from '../version.js';
 
 export const DEFAULT_OPTIONS_FILE = '/data/options.json';
+/** The add-on's persistent folder: it survives restarts and upgrades, and is in Home Assistant's backups. */
+const DATA_DIR = '/data';
+
+function stateFilePath(): string | null {
+  const dir = process.env.POWERMETER_STATE_DIR ?? (existsSync(DATA_DIR) ? DATA_DIR : null);
+  return dir ? join(dir, 'accounting.json') : null;
+}
 const DEFAULT_BROKER = 'mqtt://127.0.0.1:1883';
 
 export interface RunHooks {
@@ -43,8 +52,10 @@ export async function runService(argv: string[], hooks: RunHooks = {}): Promise<
       return 1;
     }
   } else broker = { url: DEFAULT_BROKER, username: settings.mqtt_username, password: settings.mqtt_password };
+  const stateFile = stateFilePath();
   logger.info({ version: VERSION, broker: redactUrl(broker.url), source: settings.source }, 'PowerMeter starting');
-  const running = startApp(settings, broker, logger);
+  if (!stateFile) logger.warn(`the energy periods (hour, day, month) are kept in memory only: ${DATA_DIR} does not exist; set POWERMETER_STATE_DIR to a writable folder`);
+  const running = startApp(settings, broker, logger, { stateFile });
   hooks.onStarted?.(running);
   await onShutdown(() => running.stop(), logger);
   return 0;

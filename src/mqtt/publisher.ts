@@ -1,6 +1,4 @@
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import { availabilityTopic, discoveryMessage, discoveryTopic, stateTopic, type Origin, type Topics } from '../ha/discovery.js';
-import type { MeterFrame, Reading } from '../obis/readings.js';
 import type { Logger } from '../service/logger.js';
 import type { Subscriber } from '../source/mqtt-frames.js';
 
@@ -12,48 +10,49 @@ export interface BrokerOptions {
 
 export interface PublisherOptions {
   readonly broker: BrokerOptions;
-  readonly topics: Topics;
-  readonly origin: Origin;
+  /** Retained `online`/`offline` of the service; the last will sets it `offline`. */
+  readonly availabilityTopic: string;
+  /** Home Assistant's birth topic, `<discovery_prefix>/status`. */
+  readonly statusTopic: string;
   readonly logger: Logger;
   /** Upper bound of the random delay before answering Home Assistant's birth message. */
   readonly birthDelayMs?: number;
   readonly reconnectMs?: number;
 }
 
-interface Meter {
-  manufacturer: string | null;
-  model: string | null;
-  /** Every reading this meter has sent, so that components are never dropped from discovery. */
-  readings: Map<string, Reading>;
-  discoveryJson: string | null;
-  lastState: Record<string, unknown> | null;
+/** What the service publishes; the Publisher is the real one, tests may use another. */
+export interface Sink {
+  /** A retained discovery config: published when it changed, and again on every announce. */
+  setDiscovery(topic: string, payload: object): void;
+  /** A state: published now, and its latest again on every announce. */
+  setState(topic: string, payload: object): void;
+  /** A retained availability flag: published when it changed, and again on every announce. */
+  setAvailability(topic: string, online: boolean): void;
 }
 
 /**
- * The only MQTT user. Publishes retained device discovery, retained availability (with the last will set to
- * `offline`) and one state message per verified frame; re-announces everything after every (re)connect and
- * when Home Assistant announces itself on `<discovery_prefix>/status`.
+ * The only MQTT user. It keeps the latest of every message it was given and re-announces them all, in order
+ * (availability, discovery, state), after every (re)connect and when Home Assistant announces itself, so that
+ * broker restarts and Home Assistant restarts need nothing from the user.
  */
-export class Publisher implements Subscriber {
+export class Publisher implements Sink, Subscriber {
   private client: MqttClient | null = null;
-  private readonly meters = new Map<string, Meter>();
+  private readonly discovery = new Map<string, { json: string; sent: boolean }>();
+  private readonly states = new Map<string, string>();
+  private readonly availability = new Map<string, boolean>();
   private readonly handlers = new Map<string, (payload: Buffer) => void>();
-  private available = false;
   private connectedOnce = false;
   private lastError: string | null = null;
   private birthTimer: NodeJS.Timeout | null = null;
-  readonly statusTopic: string;
 
-  constructor(private readonly options: PublisherOptions) {
-    this.statusTopic = `${options.topics.discoveryPrefix}/status`;
-  }
+  constructor(private readonly options: PublisherOptions) {}
 
   get connected(): boolean {
     return this.client?.connected ?? false;
   }
 
   start(): void {
-    const { broker, topics, logger } = this.options;
+    const { broker, logger } = this.options;
     const clientOptions: IClientOptions = {
       clientId: `powermeter_${Math.random().toString(16).slice(2, 10)}`,
       username: broker.username,
@@ -62,7 +61,7 @@ export class Publisher implements Subscriber {
       connectTimeout: 10_000,
       // A state queued while the broker is away is stale when it comes back; the latest is re-sent on connect.
       queueQoSZero: false,
-      will: { topic: availabilityTopic(topics), payload: Buffer.from('offline'), qos: 1, retain: true },
+      will: { topic: this.options.availabilityTopic, payload: Buffer.from('offline'), qos: 1, retain: true },
     };
     const client = connect(broker.url, clientOptions);
     this.client = client;
@@ -72,11 +71,11 @@ export class Publisher implements Subscriber {
       logger.info({ broker: redactUrl(broker.url) }, this.connectedOnce ? 'reconnected to the MQTT broker' : 'connected to the MQTT broker');
       this.connectedOnce = true;
       this.lastError = null;
-      client.subscribe([this.statusTopic, ...this.handlers.keys()], { qos: 0 });
+      client.subscribe([this.options.statusTopic, ...this.handlers.keys()], { qos: 0 });
       this.announce();
     });
     client.on('message', (topic, payload) => {
-      if (topic === this.statusTopic) {
+      if (topic === this.options.statusTopic) {
         if (payload.toString() === 'online') this.scheduleBirthAnswer();
         return;
       }
@@ -103,28 +102,51 @@ export class Publisher implements Subscriber {
     if (this.client?.connected) this.client.unsubscribe(topic);
   }
 
-  /** Publishes a verified frame: discovery first when this meter or one of its readings is new, then state. */
-  publishFrame(meterId: string, frame: MeterFrame, state: Record<string, unknown>): void {
-    let meter = this.meters.get(meterId);
-    if (!meter) {
-      meter = { manufacturer: frame.manufacturer, model: frame.model, readings: new Map(), discoveryJson: null, lastState: null };
-      this.meters.set(meterId, meter);
-    }
-    meter.model = frame.model ?? meter.model;
-    for (const r of frame.readings) meter.readings.set(r.key, r);
-    meter.lastState = state;
-    this.publishDiscovery(meterId, meter, false);
+  setDiscovery(topic: string, payload: object): void {
+    const json = JSON.stringify(payload);
+    const known = this.discovery.get(topic);
+    if (known?.json === json && known.sent) return;
+    this.discovery.set(topic, { json, sent: false });
+    this.sendDiscovery(topic);
   }
 
-  setAvailable(available: boolean): void {
-    if (available === this.available) return;
-    this.available = available;
-    this.publishAvailability();
+  setState(topic: string, payload: object): void {
+    const json = JSON.stringify(payload);
+    this.states.set(topic, json);
+    this.client?.publish(topic, json, { qos: 0, retain: false });
+  }
+
+  setAvailability(topic: string, online: boolean): void {
+    if (this.availability.get(topic) === online) return;
+    this.availability.set(topic, online);
+    this.sendAvailability(topic);
+  }
+
+  private sendDiscovery(topic: string, acknowledged?: () => void): void {
+    const entry = this.discovery.get(topic);
+    if (!entry || !this.client?.connected) return;
+    entry.sent = true;
+    this.client.publish(topic, entry.json, { qos: 1, retain: true }, acknowledged && (() => acknowledged()));
+  }
+
+  private sendAvailability(topic: string): void {
+    // While disconnected there is nothing to do: every (re)connect publishes the current availability.
+    if (!this.client?.connected) return;
+    this.client.publish(topic, this.availability.get(topic) ? 'online' : 'offline', { qos: 1, retain: true });
   }
 
   private announce(): void {
-    this.publishAvailability();
-    for (const [id, meter] of this.meters) this.publishDiscovery(id, meter, true);
+    const client = this.client;
+    if (!client?.connected) return;
+    client.publish(this.options.availabilityTopic, 'online', { qos: 1, retain: true });
+    for (const topic of this.availability.keys()) this.sendAvailability(topic);
+    // States after the configs are acknowledged, so that a listening Home Assistant has the entities first.
+    const sendStates = () => {
+      for (const [topic, json] of this.states) client.publish(topic, json, { qos: 0, retain: false });
+    };
+    let pending = this.discovery.size;
+    if (pending === 0) sendStates();
+    for (const topic of this.discovery.keys()) this.sendDiscovery(topic, () => --pending === 0 && sendStates());
   }
 
   private scheduleBirthAnswer(): void {
@@ -138,40 +160,17 @@ export class Publisher implements Subscriber {
     }, delay);
   }
 
-  private publishAvailability(): void {
-    // While disconnected there is nothing to do: every (re)connect publishes the current availability.
-    if (!this.client?.connected) return;
-    this.client.publish(availabilityTopic(this.options.topics), this.available ? 'online' : 'offline', { qos: 1, retain: true });
-  }
-
-  /** Publishes discovery when it changed (or when forced), then the state: after the broker has the config, never before. */
-  private publishDiscovery(meterId: string, meter: Meter, force: boolean): void {
-    if (!this.client?.connected) return;
-    const payload = JSON.stringify(
-      discoveryMessage(this.options.topics, this.options.origin, meterId, { manufacturer: meter.manufacturer, model: meter.model, readings: [...meter.readings.values()] }),
-    );
-    if (!force && payload === meter.discoveryJson) {
-      this.publishState(meterId, meter);
-      return;
-    }
-    meter.discoveryJson = payload;
-    this.client.publish(discoveryTopic(this.options.topics, meterId), payload, { qos: 1, retain: true }, () => this.publishState(meterId, meter));
-  }
-
-  private publishState(meterId: string, meter: Meter): void {
-    if (!meter.lastState || !this.client?.connected) return;
-    this.client.publish(stateTopic(this.options.topics, meterId), JSON.stringify(meter.lastState), { qos: 0, retain: false });
-  }
-
   /** Publishes `offline` and closes the connection; the last will covers a crash. */
   async stop(): Promise<void> {
     if (this.birthTimer) clearTimeout(this.birthTimer);
     const client = this.client;
     this.client = null;
     if (!client) return;
-    if (client.connected && this.available) client.publish(availabilityTopic(this.options.topics), 'offline', { qos: 1, retain: true });
-    this.available = false;
-    // A graceful end waits for the in-flight QoS 1 messages (the `offline`) to be acknowledged.
+    if (client.connected) {
+      for (const topic of this.availability.keys()) client.publish(topic, 'offline', { qos: 1, retain: true });
+      client.publish(this.options.availabilityTopic, 'offline', { qos: 1, retain: true });
+    }
+    // A graceful end waits for the in-flight QoS 1 messages (the `offline`s) to be acknowledged.
     await client.endAsync();
   }
 }

@@ -1,3 +1,7 @@
+import cron from 'node-cron';
+import { StateStore } from '../accounting/store.js';
+import { hostTimeZone } from '../diagnostics/time-zone.js';
+import { availabilityTopic } from '../ha/discovery.js';
 import { Publisher, type BrokerOptions } from '../mqtt/publisher.js';
 import { MqttFrameSource } from '../source/mqtt-frames.js';
 import type { Source } from '../source/source.js';
@@ -17,6 +21,10 @@ export interface Running {
 export interface AppOptions {
   /** Replaces the configured source (the demo's replay). */
   readonly source?: Source;
+  /** Where the energy periods are kept across restarts; null or absent keeps them in memory. */
+  readonly stateFile?: string | null;
+  /** Defaults to the TZ of the process: the Supervisor sets it to Home Assistant's time zone. */
+  readonly timeZone?: string;
   readonly birthDelayMs?: number;
   readonly reconnectMs?: number;
 }
@@ -34,15 +42,29 @@ export function sourceFor(settings: Settings, publisher: Publisher): Source {
 
 /** Wires the configured source, the pipeline and the publisher, and starts them. */
 export function startApp(settings: Settings, broker: BrokerOptions, logger: Logger, options: AppOptions = {}): Running {
+  const topics = { discoveryPrefix: settings.discovery_prefix, baseTopic: settings.base_topic };
+  const timeZone = options.timeZone ?? hostTimeZone();
   const publisher = new Publisher({
     broker,
-    topics: { discoveryPrefix: settings.discovery_prefix, baseTopic: settings.base_topic },
-    origin,
+    availabilityTopic: availabilityTopic(topics),
+    statusTopic: `${settings.discovery_prefix}/status`,
     logger,
     birthDelayMs: options.birthDelayMs,
     reconnectMs: options.reconnectMs,
   });
-  const service = new Service(settings, options.source ?? sourceFor(settings, publisher), publisher, logger);
+  const service = new Service({
+    settings,
+    source: options.source ?? sourceFor(settings, publisher),
+    sink: publisher,
+    logger,
+    origin,
+    timeZone,
+    store: options.stateFile ? new StateStore(options.stateFile) : null,
+    everyHour: (tick) => {
+      const task = cron.schedule('0 * * * *', tick, { timezone: timeZone, name: 'energy-periods' });
+      return () => void task.stop();
+    },
+  });
   publisher.start();
   service.start();
   return {

@@ -1,147 +1,290 @@
-import { Decoder } from '../decoder.js';
+import { Accounting, emptyState, lastValues } from '../accounting/accounting.js';
+import type { StateStore } from '../accounting/store.js';
+import { Decoder, type DecodedFrame } from '../decoder.js';
+import { KeyCheck, securityAdvice, type SecurityState } from '../diagnostics/key-check.js';
 import type { PowerMeterError } from '../errors.js';
-import { stateMessage } from '../ha/discovery.js';
+import { bridgeDiscovery, bridgeDiscoveryTopic, bridgeStateTopic, type BridgeState } from '../ha/bridge.js';
+import { accountedRegisters, accountingTopic, discoveryTopic, meterAvailabilityTopic, meterDiscovery, stateTopic, type Origin, type Topics } from '../ha/discovery.js';
 import { EnergyGuard } from '../ha/energy-guard.js';
-import type { MeterFrame } from '../obis/readings.js';
+import { accountingState, frameState, type StateMessage } from '../ha/state.js';
+import type { Sink } from '../mqtt/publisher.js';
+import type { Reading } from '../obis/readings.js';
 import type { Source, SourceState } from '../source/source.js';
 import type { Logger } from './logger.js';
 import type { Settings } from './options.js';
 
-/** What the service needs of the MQTT side; the Publisher is the real one. */
-export interface FrameSink {
-  publishFrame(meterId: string, frame: MeterFrame, state: Record<string, unknown>): void;
-  setAvailable(available: boolean): void;
-}
-
 export interface ServiceStats {
   frames: number;
+  checksumErrors: number;
+  authenticationFailures: number;
   rejected: Record<string, number>;
   lastFrameAt: number | null;
   sourceState: SourceState;
 }
 
-/** Reasons that mean the configuration is wrong: said once, then counted, until a frame decodes again. */
-const hints: Record<string, string> = {
-  'key-missing': 'set the key in the add-on options',
-  'wrong-authentication-key': 'check authentication_key (GPK61); the encryption key works',
-  'wrong-encryption-key': 'check encryption_key (GPK60), and that the two keys are not swapped',
-  'unsupported-list': 'PowerMeter does not know this list yet',
-};
+export interface ServiceDeps {
+  readonly settings: Pick<Settings, 'keys' | 'energy_multiplier' | 'data_timeout' | 'baud_rate' | 'parity' | 'discovery_prefix' | 'base_topic'>;
+  readonly source: Source;
+  readonly sink: Sink;
+  readonly logger: Logger;
+  readonly origin: Origin;
+  /** The Home Assistant time zone: meter clocks and energy periods are read in it. */
+  readonly timeZone: string;
+  /** Where the energy periods survive restarts; null keeps them in memory only. */
+  readonly store: StateStore | null;
+  readonly now?: () => number;
+  /** Calls `tick` at the start of every hour (node-cron in the service); returns a stop function. */
+  readonly everyHour?: (tick: () => void) => () => void;
+}
+
+interface Meter {
+  manufacturer: string | null;
+  model: string | null;
+  readings: Map<string, Reading>;
+  hasFrameCounter: boolean;
+  /** Registers that some lists send only hourly keep their last value in between. */
+  state: StateMessage;
+  lastFrameAt: number;
+}
 
 /** After this many checksum failures without one good frame, the line settings are the likely cause. */
 const CHECKSUM_HINT_AFTER = 5;
+const PERSIST_EVERY_MS = 5 * 60_000;
+const BRIDGE_EVERY_MS = 10_000;
+
+const securityLevel: Record<SecurityState, 'info' | 'warn' | 'error'> = {
+  authenticated: 'info',
+  encryption_only: 'info',
+  not_encrypted: 'info',
+  keys_swapped: 'warn',
+  wrong_authentication_key: 'error',
+  wrong_encryption_key: 'error',
+  key_missing: 'error',
+  no_data: 'warn',
+};
 
 /**
- * Source → decoder → energy guard → sink. Per-frame failures are logged once per kind and counted; the
- * service never stops on bad input. Keys stay inside the decoder: nothing here logs the settings.
+ * Source → decoder → energy guard → accounting → sink. Per-frame failures are counted, and said once per kind
+ * of trouble; the service never stops on bad input. Keys stay inside the decoder: nothing here logs settings.
  */
 export class Service {
   private readonly decoder: Decoder;
   private readonly guard = new EnergyGuard();
+  private readonly keyCheck: KeyCheck;
+  private readonly accounting: Accounting;
+  private readonly meters = new Map<string, Meter>();
   private readonly told = new Set<string>();
-  private readonly lastStates = new Map<string, Record<string, unknown>>();
-  private timer: NodeJS.Timeout | null = null;
+  private readonly topics: Topics;
+  private readonly now: () => number;
+  private timers: (() => void)[] = [];
   private sourceWasConnected = false;
-  readonly stats: ServiceStats = { frames: 0, rejected: {}, lastFrameAt: null, sourceState: 'connecting' };
+  private lastPersist = 0;
+  private lastBridge = '';
+  private lastBridgeAt = 0;
+  readonly stats: ServiceStats = { frames: 0, checksumErrors: 0, authenticationFailures: 0, rejected: {}, lastFrameAt: null, sourceState: 'connecting' };
 
-  constructor(
-    private readonly settings: Pick<Settings, 'keys' | 'energy_multiplier' | 'data_timeout' | 'baud_rate' | 'parity'>,
-    private readonly source: Source,
-    private readonly sink: FrameSink,
-    private readonly logger: Logger,
-    private readonly now: () => number = Date.now,
-  ) {
+  constructor(private readonly deps: ServiceDeps) {
+    const { settings, logger } = deps;
+    this.now = deps.now ?? Date.now;
+    this.topics = { discoveryPrefix: settings.discovery_prefix, baseTopic: settings.base_topic };
     this.decoder = new Decoder({ keys: settings.keys, energyMultiplier: settings.energy_multiplier });
+    this.keyCheck = new KeyCheck(settings.data_timeout * 1000, (state) => {
+      logger[securityLevel[state]]({ security: state }, `key check: ${securityAdvice[state]}`);
+      this.publishBridge(true);
+    });
+    this.accounting = new Accounting(this.loadAccounting(), deps.timeZone, 2 * settings.data_timeout * 1000);
+  }
+
+  private loadAccounting() {
+    if (!this.deps.store) return emptyState();
+    const state = this.deps.store.load();
+    for (const meterId of Object.keys(state.meters)) this.guard.seed(meterId, lastValues(state, meterId));
+    return state;
   }
 
   start(): void {
-    this.logger.info({ source: this.source.name }, 'starting');
-    this.source.start({
+    this.deps.logger.info({ source: this.deps.source.name, timeZone: this.deps.timeZone }, 'starting');
+    this.deps.sink.setDiscovery(bridgeDiscoveryTopic(this.topics), bridgeDiscovery(this.topics, this.deps.origin));
+    this.publishBridge(true);
+    this.deps.source.start({
       data: (chunk) => this.onData(chunk),
       state: (state, detail) => this.onSourceState(state, detail),
     });
-    this.timer = setInterval(() => this.checkFreshness(), 1000);
-    this.timer.unref();
+    const timer = setInterval(() => this.tick(), 1000);
+    timer.unref();
+    this.timers.push(() => clearInterval(timer));
+    if (this.deps.everyHour) this.timers.push(this.deps.everyHour(() => this.hourly()));
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.source.stop();
-    this.sink.setAvailable(false);
+    for (const stop of this.timers) stop();
+    this.timers = [];
+    await this.deps.source.stop();
+    this.persist(true);
   }
 
   /** True while frames arrive: what availability and the container's health check report. */
   get fresh(): boolean {
-    return this.stats.lastFrameAt !== null && this.now() - this.stats.lastFrameAt < this.settings.data_timeout * 1000;
+    return this.stats.lastFrameAt !== null && this.now() - this.stats.lastFrameAt < this.deps.settings.data_timeout * 1000;
+  }
+
+  get security(): SecurityState {
+    return this.keyCheck.state;
   }
 
   private onData(chunk: Buffer): void {
     for (const result of this.decoder.push(chunk)) {
       if (result.ok) this.onFrame(result.frame);
       else this.onRejected(result.error);
+      this.keyCheck.observe(result, this.now());
     }
+    this.publishBridge(false);
   }
 
-  private onFrame(frame: MeterFrame): void {
+  private onFrame(frame: DecodedFrame): void {
+    const now = this.now();
     const meterId = frame.meterId ?? 'unknown';
     const refused = this.guard.check(meterId, frame.readings);
     if (refused) {
-      this.logger.warn({ meter: meterId }, `frame skipped: ${refused}; an energy total never goes down, so this frame is not trusted`);
+      this.deps.logger.warn({ meter: meterId }, `frame skipped: ${refused}; an energy total never goes down, so this frame is not trusted`);
       return;
     }
     this.stats.frames++;
-    this.stats.lastFrameAt = this.now();
+    this.stats.lastFrameAt = now;
     if (this.told.size > 0) {
-      this.logger.info({ meter: meterId }, 'frames decode again');
+      this.deps.logger.info({ meter: meterId }, 'frames decode again');
       this.told.clear();
     }
-    if (this.stats.frames === 1) this.logger.info({ meter: meterId, list: frame.list, readings: frame.readings.length }, 'first frame decoded');
-    // Lists that carry some registers only hourly (HAN-NVE list 2) must not blank them in between: keep the last value.
-    const state = { ...this.lastStates.get(meterId), ...stateMessage(frame) };
-    this.lastStates.set(meterId, state);
-    this.sink.publishFrame(meterId, frame, state);
-    this.sink.setAvailable(true);
+    if (this.stats.frames === 1) this.deps.logger.info({ meter: meterId, list: frame.list, readings: frame.readings.length }, 'first frame decoded');
+
+    let closed = false;
+    for (const r of frame.readings) if (r.key in accountedRegisters) closed = this.accounting.observe(meterId, r.key, r.value, now) || closed;
+    const meter = this.meter(meterId, frame);
+    meter.state = { ...meter.state, ...frameState(frame, now, this.deps.timeZone) };
+    meter.lastFrameAt = now;
+    this.publishMeter(meterId, meter);
+    this.deps.sink.setAvailability(meterAvailabilityTopic(this.topics, meterId), true);
+    this.persist(closed);
+  }
+
+  private meter(meterId: string, frame: DecodedFrame): Meter {
+    let m = this.meters.get(meterId);
+    if (!m) {
+      m = { manufacturer: frame.manufacturer, model: frame.model, readings: new Map(), hasFrameCounter: false, state: {}, lastFrameAt: 0 };
+      this.meters.set(meterId, m);
+    }
+    m.model = frame.model ?? m.model;
+    m.hasFrameCounter ||= frame.frameCounter !== null;
+    for (const r of frame.readings) m.readings.set(r.key, r);
+    return m;
+  }
+
+  private publishMeter(meterId: string, m: Meter): void {
+    const { sink, origin } = this.deps;
+    const device = { meterId, manufacturer: m.manufacturer, model: m.model, readings: [...m.readings.values()], hasFrameCounter: m.hasFrameCounter };
+    sink.setDiscovery(discoveryTopic(this.topics, meterId), meterDiscovery(this.topics, origin, device));
+    const accounting = accountingState(this.accounting, meterId);
+    sink.setState(accountingTopic(this.topics, meterId), accounting.attributes);
+    sink.setState(stateTopic(this.topics, meterId), { ...m.state, ...accounting.state });
   }
 
   private onRejected(error: PowerMeterError): void {
     const reason = error.reason;
     const count = (this.stats.rejected[reason] = (this.stats.rejected[reason] ?? 0) + 1);
-    const hint = hints[reason];
-    if (hint !== undefined) {
-      if (!this.told.has(reason)) this.logger.error({ reason }, `${error.message} (${hint}); further frames with this problem are counted, not logged`);
+    if (reason === 'checksum' || reason === 'closing-flag') this.stats.checksumErrors++;
+    if (reason === 'wrong-authentication-key' || reason === 'wrong-encryption-key') this.stats.authenticationFailures++;
+    if (error.layer === 'security') return; // the key check says it, once per change
+    if (reason === 'unsupported-list') {
+      if (!this.told.has(reason)) this.deps.logger.error({ reason }, `${error.message}; further frames like it are counted, not logged`);
       this.told.add(reason);
       return;
     }
-    this.logger.debug({ reason }, error.message);
-    if ((reason === 'checksum' || reason === 'closing-flag') && this.stats.frames === 0 && count === CHECKSUM_HINT_AFTER && !this.told.has('line')) {
+    this.deps.logger.debug({ reason }, error.message);
+    if ((reason === 'checksum' || reason === 'closing-flag') && this.stats.frames === 0 && count >= CHECKSUM_HINT_AFTER && !this.told.has('line')) {
       this.told.add('line');
-      const line = `${this.settings.baud_rate} ${this.settings.parity}`;
-      this.logger.warn(
-        `${count} frames failed their checksum and none decoded: the line settings (now ${line}) are probably wrong. Kamstrup sends 2400 baud 8N1 (parity none); Kaifa, Sagemcom and Landis+Gyr usually 2400 8E1 (parity even)`,
+      const { baud_rate, parity } = this.deps.settings;
+      this.deps.logger.warn(
+        `${count} frames failed their checksum and none decoded: the line settings (now ${baud_rate} ${parity}) are probably wrong. Kamstrup sends 2400 baud 8N1 (parity none); Kaifa, Sagemcom and Landis+Gyr usually 2400 8E1 (parity even)`,
       );
     }
   }
 
   private onSourceState(state: SourceState, detail?: string): void {
     this.stats.sourceState = state;
+    const { logger, source } = this.deps;
     if (state === 'connected') {
-      this.logger.info({ source: this.source.name }, 'source connected');
+      logger.info({ source: source.name }, 'source connected');
       this.sourceWasConnected = true;
     } else if (state === 'disconnected') {
       // Said once per outage; the retries in between are only debug.
-      if (this.sourceWasConnected || !this.told.has('source')) this.logger.warn({ source: this.source.name }, `source unavailable: ${detail ?? ''}`);
-      else this.logger.debug({ source: this.source.name }, `source still unavailable: ${detail ?? ''}`);
+      if (this.sourceWasConnected || !this.told.has('source')) logger.warn({ source: source.name }, `source unavailable: ${detail ?? ''}`);
+      else logger.debug({ source: source.name }, `source still unavailable: ${detail ?? ''}`);
       this.sourceWasConnected = false;
       this.told.add('source');
     }
+    this.publishBridge(true);
   }
 
-  private checkFreshness(): void {
-    if (this.stats.lastFrameAt === null || this.fresh) return;
-    if (!this.told.has('stale')) {
-      this.told.add('stale');
-      this.logger.warn(`no good frame for ${this.settings.data_timeout} s: the sensors are marked unavailable until frames come again`);
+  private tick(): void {
+    const now = this.now();
+    this.keyCheck.tick(now);
+    const staleAfter = this.deps.settings.data_timeout * 1000;
+    for (const [meterId, m] of this.meters) {
+      if (now - m.lastFrameAt >= staleAfter) this.deps.sink.setAvailability(meterAvailabilityTopic(this.topics, meterId), false);
     }
-    this.sink.setAvailable(false);
+    if (this.stats.lastFrameAt !== null && !this.fresh && !this.told.has('stale')) {
+      this.told.add('stale');
+      this.deps.logger.warn(
+        `no good frame for ${this.deps.settings.data_timeout} s: the meter's sensors are unavailable until frames come again. If the cable or bridge is fine, the meter's HAN port may have stalled (a known Kamstrup problem): only a power cycle of the meter or a remote reset by the grid company brings it back`,
+      );
+    }
+    this.publishBridge(false);
+    if (now - this.lastPersist >= PERSIST_EVERY_MS) this.persist(true);
+  }
+
+  /** At each full hour: close the energy periods of silent meters, so that "last hour" is never a stale hour. */
+  private hourly(): void {
+    if (!this.accounting.tick(this.now())) return;
+    for (const [meterId, m] of this.meters) this.publishMeter(meterId, m);
+    this.persist(true);
+  }
+
+  private bridgeState(): BridgeState {
+    const last = this.stats.lastFrameAt;
+    return {
+      security: this.keyCheck.state,
+      frames_decoded: this.stats.frames,
+      checksum_errors: this.stats.checksumErrors,
+      authentication_failures: this.stats.authenticationFailures,
+      seconds_since_last_frame: last === null ? null : Math.round((this.now() - last) / 1000),
+      source_state: this.stats.sourceState,
+      problem: this.fresh ? 'OFF' : 'ON',
+    };
+  }
+
+  /** On a change of what matters, or every 10 s for the counters. */
+  private publishBridge(force: boolean): void {
+    const state = this.bridgeState();
+    const { seconds_since_last_frame: _age, frames_decoded: _n, ...significant } = state;
+    const key = JSON.stringify(significant);
+    const now = this.now();
+    if (!force && key === this.lastBridge && now - this.lastBridgeAt < BRIDGE_EVERY_MS) return;
+    this.lastBridge = key;
+    this.lastBridgeAt = now;
+    this.deps.sink.setState(bridgeStateTopic(this.topics), state);
+  }
+
+  private persist(now: boolean): void {
+    const store = this.deps.store;
+    if (!store || (!now && this.now() - this.lastPersist < PERSIST_EVERY_MS)) return;
+    this.lastPersist = this.now();
+    try {
+      store.save(this.accounting.state, this.lastPersist);
+      this.told.delete('store');
+    } catch (error) {
+      if (!this.told.has('store')) this.deps.logger.error({ path: store.path }, `cannot save the energy periods: ${(error as Error).message}; they are kept in memory and saved when it works again`);
+      this.told.add('store');
+    }
   }
 }
+

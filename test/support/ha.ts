@@ -5,6 +5,9 @@ const classes = JSON.parse(readFileSync(new URL('../fixtures/home-assistant/ha-s
 const schema = JSON.parse(readFileSync(new URL('../fixtures/home-assistant/mqtt-sensor-discovery.schema.json', import.meta.url), 'utf8')) as object;
 const validateSchema = new Ajv({ allErrors: true, strict: false }).compile(schema);
 
+/** Home Assistant's BinarySensorDeviceClass values (homeassistant/components/binary_sensor/__init__.py). */
+const binarySensorClasses = ['battery', 'battery_charging', 'carbon_monoxide', 'cold', 'connectivity', 'door', 'garage_door', 'gas', 'heat', 'light', 'lock', 'moisture', 'motion', 'moving', 'occupancy', 'opening', 'plug', 'power', 'presence', 'problem', 'running', 'safety', 'smoke', 'sound', 'tamper', 'update', 'vibration', 'window'];
+
 interface Component {
   platform: string;
   unique_id: string;
@@ -19,9 +22,19 @@ interface Component {
 /** Every problem Home Assistant would have with a device discovery payload, as readable lines. */
 export function discoveryProblems(payload: unknown): string[] {
   const problems: string[] = [];
-  if (!validateSchema(payload)) problems.push(...(validateSchema.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`));
   const components = (payload as { components?: Record<string, Component> }).components ?? {};
+  // The draft schema describes sensors only: binary sensors are checked by hand below.
+  const sensorsOnly = { ...(payload as object), components: Object.fromEntries(Object.entries(components).filter(([, c]) => c.platform !== 'binary_sensor')) };
+  if (!validateSchema(sensorsOnly)) problems.push(...(validateSchema.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`));
   for (const [key, c] of Object.entries(components)) {
+    if (c.platform === 'binary_sensor') {
+      if (!c.unique_id || !c.default_entity_id?.startsWith('binary_sensor.')) problems.push(`${key}: a binary_sensor needs a unique_id and a binary_sensor. entity id`);
+      if (c.device_class !== undefined && !binarySensorClasses.includes(c.device_class)) problems.push(`${key}: unknown binary_sensor device_class ${c.device_class}`);
+      continue;
+    }
+    if (c.platform !== 'sensor') problems.push(`${key}: unexpected platform ${c.platform}`);
+    if (c.device_class === 'enum' && !Array.isArray((c as { options?: unknown }).options)) problems.push(`${key}: an enum sensor needs options`);
+    if ((c as { last_reset_value_template?: string }).last_reset_value_template !== undefined && c.state_class !== 'total') problems.push(`${key}: last_reset needs state_class total`);
     if (c.device_class === undefined) continue;
     const allowed = classes[c.device_class];
     if (!allowed) {
