@@ -55,7 +55,7 @@ export async function runService(argv: string[], hooks: RunHooks = {}): Promise<
   const stateFile = stateFilePath();
   logger.info({ version: VERSION, broker: redactUrl(broker.url), source: settings.source }, 'PowerMeter starting');
   if (!stateFile) logger.warn(`the energy periods (hour, day, month) are kept in memory only: ${DATA_DIR} does not exist; set POWERMETER_STATE_DIR to a writable folder`);
-  const running = startApp(settings, broker, logger, { stateFile });
+  const running = startApp(settings, broker, logger, { stateFile, captureDir: process.env.POWERMETER_CAPTURE_DIR });
   hooks.onStarted?.(running);
   await onShutdown(() => running.stop(), logger);
   return 0;

@@ -41,6 +41,9 @@ export class Publisher implements Sink, Subscriber {
   private readonly states = new Map<string, string>();
   private readonly availability = new Map<string, boolean>();
   private readonly handlers = new Map<string, (payload: Buffer) => void>();
+  /** Discovery configs sent and not yet acknowledged; states wait for them (latest per topic). */
+  private inflight = 0;
+  private readonly waiting = new Map<string, string>();
   private connectedOnce = false;
   private lastError: string | null = null;
   private birthTimer: NodeJS.Timeout | null = null;
@@ -113,7 +116,9 @@ export class Publisher implements Sink, Subscriber {
   setState(topic: string, payload: object): void {
     const json = JSON.stringify(payload);
     this.states.set(topic, json);
-    this.client?.publish(topic, json, { qos: 0, retain: false });
+    // A state for entities whose config the broker has not acknowledged yet would reach Home Assistant first.
+    if (this.inflight > 0) this.waiting.set(topic, json);
+    else this.client?.publish(topic, json, { qos: 0, retain: false });
   }
 
   setAvailability(topic: string, online: boolean): void {
@@ -122,11 +127,17 @@ export class Publisher implements Sink, Subscriber {
     this.sendAvailability(topic);
   }
 
-  private sendDiscovery(topic: string, acknowledged?: () => void): void {
+  private sendDiscovery(topic: string): void {
     const entry = this.discovery.get(topic);
-    if (!entry || !this.client?.connected) return;
+    const client = this.client;
+    if (!entry || !client?.connected) return;
     entry.sent = true;
-    this.client.publish(topic, entry.json, { qos: 1, retain: true }, acknowledged && (() => acknowledged()));
+    this.inflight++;
+    client.publish(topic, entry.json, { qos: 1, retain: true }, () => {
+      if (--this.inflight > 0) return;
+      for (const [t, json] of this.waiting) client.publish(t, json, { qos: 0, retain: false });
+      this.waiting.clear();
+    });
   }
 
   private sendAvailability(topic: string): void {
@@ -140,13 +151,12 @@ export class Publisher implements Sink, Subscriber {
     if (!client?.connected) return;
     client.publish(this.options.availabilityTopic, 'online', { qos: 1, retain: true });
     for (const topic of this.availability.keys()) this.sendAvailability(topic);
+    for (const topic of this.discovery.keys()) this.sendDiscovery(topic);
     // States after the configs are acknowledged, so that a listening Home Assistant has the entities first.
-    const sendStates = () => {
-      for (const [topic, json] of this.states) client.publish(topic, json, { qos: 0, retain: false });
-    };
-    let pending = this.discovery.size;
-    if (pending === 0) sendStates();
-    for (const topic of this.discovery.keys()) this.sendDiscovery(topic, () => --pending === 0 && sendStates());
+    for (const [topic, json] of this.states) {
+      if (this.inflight > 0) this.waiting.set(topic, json);
+      else client.publish(topic, json, { qos: 0, retain: false });
+    }
   }
 
   private scheduleBirthAnswer(): void {

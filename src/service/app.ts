@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { StateStore } from '../accounting/store.js';
+import { CaptureRecorder } from '../diagnostics/capture-recorder.js';
 import { hostTimeZone } from '../diagnostics/time-zone.js';
 import { availabilityTopic } from '../ha/discovery.js';
 import { Publisher, type BrokerOptions } from '../mqtt/publisher.js';
@@ -12,6 +13,8 @@ import type { Logger } from './logger.js';
 import type { Settings } from './options.js';
 import { Service } from './service.js';
 
+export const DEFAULT_CAPTURE_DIR = '/share/powermeter';
+
 export interface Running {
   readonly service: Service;
   readonly publisher: Publisher;
@@ -23,6 +26,8 @@ export interface AppOptions {
   readonly source?: Source;
   /** Where the energy periods are kept across restarts; null or absent keeps them in memory. */
   readonly stateFile?: string | null;
+  /** Where capture_minutes writes its file; the add-on maps Home Assistant's /share. */
+  readonly captureDir?: string;
   /** Defaults to the TZ of the process: the Supervisor sets it to Home Assistant's time zone. */
   readonly timeZone?: string;
   readonly birthDelayMs?: number;
@@ -60,6 +65,7 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
     origin,
     timeZone,
     store: options.stateFile ? new StateStore(options.stateFile) : null,
+    capture: settings.capture_minutes > 0 ? new CaptureRecorder(options.captureDir ?? DEFAULT_CAPTURE_DIR, settings.capture_minutes, logger) : null,
     everyHour: (tick) => {
       const task = cron.schedule('0 * * * *', tick, { timezone: timeZone, name: 'energy-periods' });
       return () => void task.stop();

@@ -23,6 +23,8 @@ export interface Options {
   log_level: 'trace' | 'debug' | 'info' | 'warning' | 'error';
   /** Seconds without a good frame before the sensors go unavailable and a TCP bridge is redialled. */
   data_timeout: number;
+  /** Minutes of raw frames to record for a bug report at start-up; 0 records nothing. */
+  capture_minutes: number;
 }
 
 /** Default port of the ESPHome stream server, which the bridge in hw/ runs. */
@@ -51,6 +53,7 @@ export const optionsSchema: JSONSchemaType<Options> = {
     mqtt_password: { type: 'string', nullable: true },
     log_level: { type: 'string', enum: ['trace', 'debug', 'info', 'warning', 'error'], default: 'info' },
     data_timeout: { type: 'integer', minimum: 15, maximum: 3600, default: 60 },
+    capture_minutes: { type: 'integer', minimum: 0, maximum: 1440, default: 0 },
   },
   required: [],
 } as unknown as JSONSchemaType<Options>;

@@ -33,6 +33,8 @@ export interface ServiceDeps {
   /** Where the energy periods survive restarts; null keeps them in memory only. */
   readonly store: StateStore | null;
   readonly now?: () => number;
+  /** Records the raw bytes for a bug report, when the user asked for it. */
+  readonly capture?: { write(chunk: Buffer): void; stop(): void } | null;
   /** Calls `tick` at the start of every hour (node-cron in the service); returns a stop function. */
   readonly everyHour?: (tick: () => void) => () => void;
 }
@@ -120,6 +122,7 @@ export class Service {
     for (const stop of this.timers) stop();
     this.timers = [];
     await this.deps.source.stop();
+    this.deps.capture?.stop();
     this.persist(true);
   }
 
@@ -133,6 +136,7 @@ export class Service {
   }
 
   private onData(chunk: Buffer): void {
+    this.deps.capture?.write(chunk);
     for (const result of this.decoder.push(chunk)) {
       if (result.ok) this.onFrame(result.frame);
       else this.onRejected(result.error);
@@ -184,7 +188,7 @@ export class Service {
     const device = { meterId, manufacturer: m.manufacturer, model: m.model, readings: [...m.readings.values()], hasFrameCounter: m.hasFrameCounter };
     sink.setDiscovery(discoveryTopic(this.topics, meterId), meterDiscovery(this.topics, origin, device));
     const accounting = accountingState(this.accounting, meterId);
-    sink.setState(accountingTopic(this.topics, meterId), accounting.attributes);
+    if (Object.keys(accounting.attributes).length > 0) sink.setState(accountingTopic(this.topics, meterId), accounting.attributes);
     sink.setState(stateTopic(this.topics, meterId), { ...m.state, ...accounting.state });
   }
 
