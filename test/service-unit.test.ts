@@ -99,7 +99,7 @@ describe('service behaviour', () => {
     const s = setup();
     const bad = bytesOf(vector('dk-kamstrup-omnipower-gh244-1-fcs-corrupt'));
     for (let i = 0; i < 6; i++) s.source.events.data(bad);
-    expect(s.log.lines.filter((l) => /line settings \(now 2400 none\) are probably wrong/.test(l))).toHaveLength(1);
+    expect(s.log.lines.filter((l) => /line settings \(now 2400 baud, parity none\) are probably wrong/.test(l))).toHaveLength(1);
     expect(s.service.stats.checksumErrors).toBeGreaterThanOrEqual(6);
     expect(s.sink.discovery.size).toBe(1); // the bridge only
   });

@@ -194,7 +194,7 @@ export class Service {
 
   private onRejected(error: PowerMeterError): void {
     const reason = error.reason;
-    const count = (this.stats.rejected[reason] = (this.stats.rejected[reason] ?? 0) + 1);
+    this.stats.rejected[reason] = (this.stats.rejected[reason] ?? 0) + 1;
     if (reason === 'checksum' || reason === 'closing-flag') this.stats.checksumErrors++;
     if (reason === 'wrong-authentication-key' || reason === 'wrong-encryption-key') this.stats.authenticationFailures++;
     if (error.layer === 'security') return; // the key check says it, once per change
@@ -204,11 +204,13 @@ export class Service {
       return;
     }
     this.deps.logger.debug({ reason }, error.message);
-    if ((reason === 'checksum' || reason === 'closing-flag') && this.stats.frames === 0 && count >= CHECKSUM_HINT_AFTER && !this.told.has('line')) {
+    // Most frames failing their checksum means the line settings, not noise: say so once.
+    const failed = this.stats.checksumErrors;
+    if (failed >= CHECKSUM_HINT_AFTER && failed > 2 * this.stats.frames && !this.told.has('line')) {
       this.told.add('line');
       const { baud_rate, parity } = this.deps.settings;
       this.deps.logger.warn(
-        `${count} frames failed their checksum and none decoded: the line settings (now ${baud_rate} ${parity}) are probably wrong. Kamstrup sends 2400 baud 8N1 (parity none); Kaifa, Sagemcom and Landis+Gyr usually 2400 8E1 (parity even)`,
+        `${failed} frames failed their checksum and ${this.stats.frames} decoded: the line settings (now ${baud_rate} baud, parity ${parity}) are probably wrong, or the data wire is loose. Kamstrup sends 2400 baud 8N1 (parity none); Kaifa, Sagemcom and Landis+Gyr usually 2400 8E1 (parity even)`,
       );
     }
   }
