@@ -12,6 +12,8 @@ export interface DecoderOptions {
   readonly keys?: Keys;
   readonly energyMultiplier?: number | undefined;
   readonly profiles?: readonly Profile[];
+  /** A profile id to use instead of detecting one ("auto" or absent detects). */
+  readonly profile?: string | undefined;
 }
 
 export interface DecodedFrame extends MeterFrame {
@@ -58,12 +60,15 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
   }
   const notification = parseDataNotification(plain);
   const content = readList(notification.body);
-  const match = findList(options.profiles ?? allProfiles, content);
+  const ctx = { flag: systemTitle ? Buffer.from(systemTitle.subarray(0, 3)).toString('latin1') : null };
+  const forced = options.profile && options.profile !== 'auto' ? options.profile : undefined;
+  const match = findList(options.profiles ?? allProfiles, content, ctx, forced);
   if (!match) {
     const what = content.version ? `list "${content.version}"` : `a list of ${content.entries.size + content.bare.length} values`;
-    throw new UnsupportedListError(`${what} is not supported yet: please attach a capture (the decode command reads it) to a bug report`);
+    const by = forced ? `the forced profile "${forced}" does not fit ${what}` : `${what} is not supported yet`;
+    throw new UnsupportedListError(`${by}: please attach a capture (the capture_minutes option records one) to a bug report`, protection);
   }
-  const mapped = applyProfile(match.profile, match.list, content, { energyMultiplier: options.energyMultiplier });
+  const mapped = applyProfile(match.profile, match.list, content, ctx, { energyMultiplier: options.energyMultiplier });
   return {
     ...mapped,
     meterId: mapped.meterId ?? (systemTitle ? meterIdFromSystemTitle(systemTitle) : null),

@@ -85,7 +85,11 @@ export class ApduError extends PowerMeterError {
 export class UnsupportedListError extends PowerMeterError {
   readonly layer = 'profile';
   readonly reason = 'unsupported-list';
-  constructor(message: string) {
+  /** How the frame was protected: it did decrypt, so the keys are right even though the list is unknown. */
+  constructor(
+    message: string,
+    readonly protection: 'authenticated-encrypted' | 'encrypted' | 'authenticated' | 'none',
+  ) {
     super(message);
     this.name = 'UnsupportedListError';
   }

@@ -215,3 +215,13 @@ describe('docs', () => {
     expect(walk(join(root, 'rootfs')).length).toBeGreaterThanOrEqual(6);
   });
 });
+
+describe('meter profiles', () => {
+  it('the add-on offers exactly the profiles the decoder knows, and meters.md names each', async () => {
+    const { profileIds } = await import('../src/obis/profiles/index.js');
+    expect(supervisorType(schema.meter_profile!).arg!.split('|')).toEqual(['auto', ...profileIds]);
+    const meters = readFileSync(join(root, 'meters.md'), 'utf8');
+    for (const id of profileIds) expect(meters, id).toContain(`\`${id}\``);
+    expect(readFileSync(join(root, 'DOCS.md'), 'utf8')).toContain('(meters.md)');
+  });
+});

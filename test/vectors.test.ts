@@ -3,6 +3,7 @@ import { isNumeric, type Data } from '../src/dlms/axdr.js';
 import { decipher, parseCiphered } from '../src/dlms/cipher.js';
 import { parseDateTime, toIso } from '../src/dlms/datetime.js';
 import { decodeCapture } from '../src/decoder.js';
+import { verdictOf } from '../src/diagnostics/key-check.js';
 import { readList, textOf } from '../src/obis/entries.js';
 import { rawNotification } from './support/raw.js';
 import { bytesOf, danish, danishKeys, vector, vectors } from './support/vectors.js';
@@ -114,8 +115,53 @@ describe('decode, profile level, on the Kamstrup captures', () => {
     }
   });
 
-  it('meters without a profile yet are reported as an unsupported list, not a crash', () => {
-    const [r] = decodeCapture(bytesOf(vector('no-aidon-gh1119-1-list3')));
+  it('meters without a profile yet are reported as an unsupported list, not a crash, and the keys still judged', () => {
+    const v = vector('at-iskra-am550-gh787-1-encrypted');
+    const [r] = decodeCapture(bytesOf(v), { keys: { encryption: Buffer.from(v.keys!.encryption!, 'hex') } });
     expect(r?.ok === false && r.error.reason).toBe('unsupported-list');
+    expect(r && verdictOf(r)).toBe('encryption_only');
+  });
+});
+
+describe('every other meter in the public captures, profile level', () => {
+  const decoded = (id: string) => {
+    const v = vector(id);
+    const keys = { encryption: v.keys?.encryption ? Buffer.from(v.keys.encryption, 'hex') : undefined, authentication: v.keys?.authentication ? Buffer.from(v.keys.authentication, 'hex') : undefined };
+    const [r] = decodeCapture(bytesOf(v), { keys });
+    if (!r?.ok) throw new Error(`${id}: ${r ? r.error.message : 'nothing'}`);
+    return { ...r.frame, value: Object.fromEntries(r.frame.readings.map((x) => [x.key, x.value])) };
+  };
+
+  it.each([
+    ['no-aidon-gh1119-1-list3', 'aidon-list-3', '7359992890497997', { active_power_import: 4027, voltage_l1: 233, current_l3: 16.8, active_energy_import: 109552.25, reactive_energy_export: 15319.72 }],
+    ['se-aidon-gh156-1', 'dlms-scaled', null, { active_power_import: 2021, voltage_l1: 227.5, active_power_import_l3: 1017, active_energy_import: 63068.772 }],
+    ['no-kaifa-ma304h3e-list1-roarfred', 'kaifa-list-1', null, { active_power_import: 1320 }],
+    ['no-kaifa-gh180-2-list2', 'kaifa-list-2', '6970631403275928', { active_power_import: 4097, reactive_power_import: 195, current_l1: 12.056, voltage_l1: 239.2, voltage_l2: 0 }],
+    ['no-kaifa-gh493-1-list3', 'kaifa-list-2', '6970631409168767', { active_power_import: 2269, reactive_power_export: 720 }],
+    ['pl-kaifa-ma309-gh905-1-mbus-encrypted', 'kaifa-ma309', '1KFM0200169986', { active_power_import: 2867, voltage_l1: 227.1, current_l1: 12.41, active_energy_import: 278.041 }],
+    ['at-kaifa-ma309-gh539-4-decrypted-apdu', 'kaifa-ma309', '1KFM0200182517', { active_power_export: 24, active_energy_export: 1103.174 }],
+    ['at-landisgyr-e450-gh501-1-encrypted', 'landis-gyr-e450-at', '30137181', { voltage_l1: 236, voltage_l2: 237, voltage_l3: 236, current_l3: 0.26, active_power_import: 29 }],
+    ['ch-landisgyr-e450-gh740-gbt-3frames', 'landis-gyr-e450-ch', '63326413', { active_power_import: 362, current_l1: 0.51, current_l2: 1.05, current_l3: 0.52, active_energy_import: 2302.502 }],
+    ['at-sagemcom-t210d-gh867-2-decrypted-apdu', 'dlms-scaled', '178210128502', { active_energy_import: 4752.026, voltage_l1: 233.4, current_l3: 0.83 }],
+    ['ch-kamstrup-omnipower-gh350-2-decrypted', 'kamstrup-dlms-push-1', '34374909', { active_energy_import: 1717.35, voltage_l2: 236, current_l3: 1.71, power_factor: 0.99 }],
+    ['ch-kamstrup-gh196-1', 'kamstrup-han-nve-list-1', '5706567329747082', { active_power_import: 4629, voltage_l1: 234 }],
+  ] as const)('%s: %s', (id, list, meterId, values) => {
+    const f = decoded(id);
+    expect(f.list).toBe(list);
+    expect(f.meterId).toBe(meterId);
+    expect(f.value).toMatchObject(values);
+  });
+
+  it('clocks: Aidon counts local time despite its deviation 0; Kaifa AT and Sagemcom state their offset', () => {
+    expect(decoded('no-aidon-gh1119-1-list3').meterTime).toBe('2025-12-14T16:00:00');
+    expect(decoded('pl-kaifa-ma309-gh905-1-mbus-encrypted').meterTime).toBe('2021-09-27T20:56:00+02:00');
+    expect(decoded('at-sagemcom-t210d-gh867-2-decrypted-apdu').meterTime).toBe('2024-11-15T14:45:45+01:00');
+  });
+
+  it('a forced profile is used, and one that does not fit is said', () => {
+    const [r] = decodeCapture(bytesOf(vector('ch-kamstrup-gh196-1')), { profile: 'kaifa-nordic' });
+    expect(r?.ok === false && r.error.message).toMatch(/the forced profile "kaifa-nordic" does not fit/);
+    const [k] = decodeCapture(bytesOf(vector('ch-kamstrup-gh196-1')), { profile: 'kamstrup' });
+    expect(k?.ok).toBe(true);
   });
 });

@@ -5,8 +5,9 @@ import { decodeCapture, type DecodedFrame } from '../decoder.js';
 import { KeyCheck, securityAdvice } from '../diagnostics/key-check.js';
 import { OptionError } from '../errors.js';
 import { parseKey } from '../keys.js';
+import { profileIds } from '../obis/profiles/index.js';
 
-export const decodeUsage = `usage: powermeter decode [--encryption-key HEX] [--authentication-key HEX] [--energy-multiplier N] [FILE]
+export const decodeUsage = `usage: powermeter decode [--encryption-key HEX] [--authentication-key HEX] [--energy-multiplier N] [--profile ID] [FILE]
 
 Decodes a capture (hex text or raw bytes; standard input when FILE is absent) and prints one JSON line per
 frame. Frames that cannot be decoded are reported on standard error with the reason.
@@ -47,6 +48,7 @@ export function runDecode(argv: string[], io: Io): number {
         'encryption-key': { type: 'string' },
         'authentication-key': { type: 'string' },
         'energy-multiplier': { type: 'string' },
+        profile: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -71,7 +73,11 @@ export function runDecode(argv: string[], io: Io): number {
         authentication: parseKey(args.values['authentication-key'], '--authentication-key'),
       },
       energyMultiplier: parseEnergyMultiplier(args.values['energy-multiplier'], '--energy-multiplier'),
+      profile: args.values.profile,
     };
+    if (options.profile !== undefined && options.profile !== 'auto' && !profileIds.includes(options.profile)) {
+      throw new OptionError('--profile', `must be auto or one of ${profileIds.join(', ')}`);
+    }
     const file = args.positionals[0];
     bytes = parseCapture(file === undefined || file === '-' ? io.stdin() : readFileSync(file));
   } catch (error) {

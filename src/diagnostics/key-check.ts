@@ -1,4 +1,5 @@
 import type { DecodeResult } from '../decoder.js';
+import { UnsupportedListError } from '../errors.js';
 
 /**
  * What the frames say about the keys: the `security` diagnostic sensor and a log line on every change. The
@@ -35,10 +36,11 @@ export const securityAdvice: Record<SecurityState, string> = {
 
 /** The verdict one decode result gives, or null when it says nothing about the keys (a checksum error). */
 export function verdictOf(result: DecodeResult): SecurityState | null {
-  if (result.ok) {
-    const f = result.frame;
-    if (f.keysSwapped) return 'keys_swapped';
-    switch (f.protection) {
+  // A frame whose list is unknown still decrypted: it speaks for the keys.
+  const decrypted = result.ok ? result.frame : result.error instanceof UnsupportedListError ? { keysSwapped: false, protection: result.error.protection } : null;
+  if (decrypted) {
+    if (decrypted.keysSwapped) return 'keys_swapped';
+    switch (decrypted.protection) {
       case 'none':
         return 'not_encrypted';
       case 'encrypted':
@@ -48,6 +50,7 @@ export function verdictOf(result: DecodeResult): SecurityState | null {
         return 'authenticated';
     }
   }
+  if (result.ok) return null;
   switch (result.error.reason) {
     case 'key-missing':
       return 'key_missing';

@@ -1,40 +1,60 @@
-import { isNumeric } from '../dlms/axdr.js';
+import { isNumeric, type Data } from '../dlms/axdr.js';
 import { parseDateTime, toIso } from '../dlms/datetime.js';
-import type { ListContent } from './entries.js';
-import { textOf } from './entries.js';
-import { patternKey } from './obis.js';
+import { textOf, type Entry, type ListContent } from './entries.js';
+import { Obis, patternKey } from './obis.js';
+import { dlmsUnits, registerOf, UNITLESS } from './registers.js';
 import { unitOf, type Quantity, type Reading } from './readings.js';
 
-/** One reading of a list: where it is (`1-*:1.8.0`: A, C, D, E) and how raw becomes engineering units. */
-export interface FieldSpec {
-  readonly key: string;
-  readonly obis: string;
-  readonly quantity: Quantity;
-  /** raw × 10^exponent, for lists that send no scaler. Energy instead uses the energy multiplier. */
-  readonly exponent?: number;
+/** What is known of a frame besides its list: the sender's system title names the manufacturer (FLAG id). */
+export interface FrameContext {
+  /** The first three letters of the system title ("KAM", "KFM", "LGZ"), or null for frames sent in clear. */
+  readonly flag: string | null;
 }
+
+/** How a profile recognises its meters; a profile matches when any of its conditions holds. */
+export type Condition =
+  | { readonly version: string }
+  | { readonly flag: string }
+  | { readonly firstBare: string }
+  | { readonly scaled: true }
+  | { readonly described: true }
+  | { readonly bareOnly: number }
+  | { readonly text: { readonly obis: string; readonly prefix: string } };
+
+/** A value of a list without OBIS codes, by position: a register, or what the meter says of itself. */
+export type Position = { readonly obis: string } | { readonly role: 'version' | 'meter-id' | 'model' | 'clock' } | null;
 
 export interface ListSpec {
   readonly id: string;
   readonly name: string;
   /** OBIS patterns that must all be present for this list to match. */
-  readonly requires: readonly string[];
+  readonly requires?: readonly string[];
+  /** For lists of bare values: their number, and what each position holds. */
+  readonly positions?: readonly Position[];
 }
 
-/** A meter family's lists, as data: adding a meter is adding a table, not a code path. */
+/**
+ * A meter family, as data: adding a meter is adding a table, not a code path. Values with a `{scaler, unit}`
+ * in the frame use it; values without use the profile's exponents (Kamstrup sends no scalers: current in
+ * 0.01 A, power factor in 0.01) and its energy unit.
+ */
 export interface Profile {
   readonly id: string;
-  readonly manufacturer: string;
-  /** Prefix of the list-version string that identifies the family. */
-  readonly versionPrefix: string;
+  readonly manufacturer: string | null;
+  readonly match: readonly Condition[];
   readonly lists: readonly ListSpec[];
-  /** Where the meter number is, most specific first. */
+  /** Where the meter number is, most specific first: OBIS patterns. */
   readonly meterId: readonly string[];
   readonly model?: string;
   readonly clock?: string;
-  /** Wh per raw energy unit when the list sends no scaler. */
+  /** Wh per raw energy unit, for energy registers without a scaler. */
   readonly energyWhPerUnit: number;
-  readonly fields: readonly FieldSpec[];
+  /** raw × 10^exponent, per quantity, for registers without a scaler. */
+  readonly exponents: Partial<Record<Quantity, number>>;
+  /** Publish registers PowerMeter has no name for, by OBIS code, when the frame gives their unit. */
+  readonly generic?: boolean;
+  /** The meter's clock is local time even though it states a deviation (Aidon sends 0 all year). */
+  readonly localClock?: boolean;
 }
 
 export interface ProfileOptions {
@@ -44,79 +64,122 @@ export interface ProfileOptions {
 
 export interface Mapped {
   readonly list: string;
-  readonly manufacturer: string;
+  readonly manufacturer: string | null;
   readonly meterId: string | null;
   readonly meterTime: string | null;
   readonly model: string | null;
   readonly readings: Reading[];
 }
 
-export function findList(profiles: readonly Profile[], content: ListContent): { profile: Profile; list: ListSpec } | null {
+/** Manufacturers by the FLAG id that starts their system titles (DLMS UA FLAG id register). */
+export const flags: Readonly<Record<string, string>> = { KAM: 'Kamstrup', KFM: 'Kaifa', LGZ: 'Landis+Gyr', ISK: 'Iskra', SAG: 'Sagemcom', AID: 'Aidon' };
+
+function holds(c: Condition, content: ListContent, ctx: FrameContext): boolean {
+  if ('version' in c) return content.version?.startsWith(c.version) ?? false;
+  if ('flag' in c) return ctx.flag === c.flag;
+  if ('firstBare' in c) return textOf(content.bare[0]) === c.firstBare;
+  if ('scaled' in c) return [...content.entries.values()].some((e) => e.unit !== undefined);
+  if ('described' in c) return content.described;
+  if ('text' in c) return textOf(content.entries.get(patternKey(c.text.obis))?.value)?.startsWith(c.text.prefix) ?? false;
+  return content.entries.size === 0 && content.bare.length === c.bareOnly;
+}
+
+function listMatches(list: ListSpec, content: ListContent): boolean {
+  if (list.positions && list.positions.length !== content.bare.length) return false;
+  return (list.requires ?? []).every((o) => content.entries.has(patternKey(o)));
+}
+
+/** The first profile whose conditions and one of whose lists match; with `only`, that profile alone, whatever its conditions. */
+export function findList(profiles: readonly Profile[], content: ListContent, ctx: FrameContext, only?: string): { profile: Profile; list: ListSpec } | null {
   for (const profile of profiles) {
-    if (content.version === null || !content.version.startsWith(profile.versionPrefix)) continue;
-    const list = profile.lists.find((l) => l.requires.every((o) => content.entries.has(patternKey(o))));
+    if (only ? profile.id !== only : !profile.match.some((c) => holds(c, content, ctx))) continue;
+    const list = profile.lists.find((l) => listMatches(l, content));
     if (list) return { profile, list };
   }
   return null;
 }
 
-interface Compiled {
-  readonly fieldKeys: readonly number[];
-  readonly meterIdKeys: readonly number[];
-  readonly modelKey: number | undefined;
-  readonly clockKey: number | undefined;
+function scaleUnscaled(raw: number, quantity: Quantity, profile: Profile, whPerUnit: number): number {
+  if (quantity === 'energy' || quantity === 'reactive_energy') return (raw * whPerUnit) / 1000;
+  return pow10(raw, profile.exponents[quantity] ?? 0);
 }
 
-const compiledProfiles = new WeakMap<Profile, Compiled>();
-
-/** Profiles are written with readable OBIS patterns; frames are matched on numbers, computed once per profile. */
-function compile(profile: Profile): Compiled {
-  let c = compiledProfiles.get(profile);
-  if (!c) {
-    c = {
-      fieldKeys: profile.fields.map((f) => patternKey(f.obis)),
-      meterIdKeys: profile.meterId.map(patternKey),
-      modelKey: profile.model === undefined ? undefined : patternKey(profile.model),
-      clockKey: profile.clock === undefined ? undefined : patternKey(profile.clock),
-    };
-    compiledProfiles.set(profile, c);
-  }
-  return c;
-}
-
-function scale(raw: number, spec: FieldSpec, whPerUnit: number): number {
-  if (spec.quantity === 'energy' || spec.quantity === 'reactive_energy') return (raw * whPerUnit) / 1000;
-  const exp = spec.exponent ?? 0;
-  // Divide by a power of ten rather than multiply by 0.01: 79 / 100 is 0.79, 79 * 0.01 is 0.790000…01.
+/** raw × 10^exp, dividing for negative exponents: 79 / 100 is 0.79, 79 * 0.01 is 0.790000…01. */
+function pow10(raw: number, exp: number): number {
   return exp < 0 ? raw / 10 ** -exp : raw * 10 ** exp;
 }
 
-/** Maps a list's entries to readings. A field the frame does not carry is absent, never 0. */
-export function applyProfile(profile: Profile, list: ListSpec, content: ListContent, options: ProfileOptions): Mapped {
-  const whPerUnit = options.energyMultiplier ?? profile.energyWhPerUnit;
-  const compiled = compile(profile);
-  const readings: Reading[] = [];
-  for (let i = 0; i < profile.fields.length; i++) {
-    const spec = profile.fields[i]!;
-    const entry = content.entries.get(compiled.fieldKeys[i]!);
-    if (!entry || !isNumeric(entry.value)) continue;
-    readings.push({
-      key: spec.key,
-      obis: entry.obis.toString(),
-      quantity: spec.quantity,
-      value: scale(entry.value.value, spec, whPerUnit),
-      unit: unitOf[spec.quantity],
-    });
+function reading(entry: Entry, profile: Profile, whPerUnit: number): Reading | null {
+  if (!isNumeric(entry.value)) return null;
+  const raw = entry.value.value;
+  const known = registerOf(entry.obis);
+  if (entry.unit !== undefined && entry.scaler !== undefined) {
+    const unit = dlmsUnits[entry.unit];
+    const quantity = known?.quantity ?? (profile.generic ? unit?.quantity : undefined);
+    if (!quantity) return null;
+    // The frame's own unit must agree with what PowerMeter believes the register is, or the value is not used.
+    if (quantity === 'power_factor' ? entry.unit !== UNITLESS : unit?.quantity !== quantity) return null;
+    const o = entry.obis;
+    const key = known?.key ?? `obis_${o.a}_${o.b}_${o.c}_${o.d}_${o.e}`;
+    return { key, obis: o.toString(), quantity, value: round(pow10(raw, entry.scaler) * (unit?.factor ?? 1)), unit: unitOf[quantity] };
   }
-  const idEntry = compiled.meterIdKeys.map((k) => content.entries.get(k)).find((e) => e !== undefined);
-  const clock = compiled.clockKey === undefined ? undefined : content.entries.get(compiled.clockKey)?.value;
-  const time = clock?.type === 'octet-string' || clock?.type === 'date-time' ? parseDateTime(clock.value) : null;
+  if (!known) return null;
+  return { key: known.key, obis: entry.obis.toString(), quantity: known.quantity, value: scaleUnscaled(raw, known.quantity, profile, whPerUnit), unit: unitOf[known.quantity] };
+}
+
+/** Keeps 12 significant digits: 2271 × 10⁻¹ is 227.1, not 227.10000000000002. */
+function round(x: number): number {
+  return Number(x.toPrecision(12));
+}
+
+/** Bare values become entries by their position, so that one mapping serves every list shape. */
+function positional(list: ListSpec, content: ListContent): { entries: Map<number, Entry>; roles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Data>> } {
+  const entries = new Map(content.entries);
+  const roles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Data>> = {};
+  list.positions?.forEach((p, i) => {
+    const value = content.bare[i]!;
+    if (p === null) return;
+    if ('role' in p) roles[p.role] = value;
+    else {
+      const [a, rest] = p.obis.split('-*:') as [string, string];
+      const [c, d, e] = rest.split('.').map(Number) as [number, number, number];
+      const obis = new Obis(Number(a), 0, c, d, e, 255);
+      entries.set(obis.matchKey, { obis, value });
+    }
+  });
+  return { entries, roles };
+}
+
+function dateTimeOf(d: Data | undefined) {
+  return d?.type === 'octet-string' || d?.type === 'date-time' ? parseDateTime(d.value) : null;
+}
+
+function clockOf(d: Data | undefined, local: boolean): string | null {
+  const t = dateTimeOf(d);
+  return t ? toIso(local ? { ...t, deviation: null } : t) : null;
+}
+
+/** Maps a list's entries to readings. A field the frame does not carry is absent, never 0. */
+export function applyProfile(profile: Profile, list: ListSpec, content: ListContent, ctx: FrameContext, options: ProfileOptions): Mapped {
+  const whPerUnit = options.energyMultiplier ?? profile.energyWhPerUnit;
+  const { entries, roles } = positional(list, content);
+  const readings: Reading[] = [];
+  for (const entry of entries.values()) {
+    const r = reading(entry, profile, whPerUnit);
+    if (r) readings.push(r);
+  }
+  const text = (d: Data | undefined) => textOf(d)?.trim() || null;
+  const idEntry = profile.meterId.map((o) => entries.get(patternKey(o))).find((e) => e !== undefined);
+  // A bare text at the end of a scaled list is the meter id (Sagemcom T210-D).
+  const lastBare = content.bare.at(-1);
+  const bareId = !list.positions && (lastBare?.type === 'octet-string' || lastBare?.type === 'visible-string') && !dateTimeOf(lastBare) ? lastBare : undefined;
+  const bareClock = !list.positions ? content.bare.find((b) => dateTimeOf(b) !== null) : undefined;
   return {
     list: list.id,
-    manufacturer: profile.manufacturer,
-    meterId: textOf(idEntry?.value)?.trim() || null,
-    meterTime: time ? toIso(time) : null,
-    model: compiled.modelKey === undefined ? null : textOf(content.entries.get(compiled.modelKey)?.value)?.trim() || null,
+    manufacturer: profile.manufacturer ?? (ctx.flag ? (flags[ctx.flag] ?? null) : null),
+    meterId: text(roles['meter-id'] ?? idEntry?.value ?? bareId),
+    meterTime: clockOf(roles.clock ?? (profile.clock ? entries.get(patternKey(profile.clock))?.value : undefined) ?? bareClock, profile.localClock ?? false),
+    model: text(roles.model ?? (profile.model ? entries.get(patternKey(profile.model))?.value : undefined)),
     readings,
   };
 }

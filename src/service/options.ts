@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv';
 import { parseKey } from '../keys.js';
 import type { Keys } from '../dlms/cipher.js';
+import { profileIds } from '../obis/profiles/index.js';
 
 /** The add-on's options. These names are what users see in the add-on's options panel: never rename one. */
 export interface Options {
@@ -25,6 +26,8 @@ export interface Options {
   data_timeout: number;
   /** Minutes of raw frames to record for a bug report at start-up; 0 records nothing. */
   capture_minutes: number;
+  /** A meter profile to use instead of detecting it from the frames. */
+  meter_profile: string;
 }
 
 /** Default port of the ESPHome stream server, which the bridge in hw/ runs. */
@@ -54,6 +57,7 @@ export const optionsSchema: JSONSchemaType<Options> = {
     log_level: { type: 'string', enum: ['trace', 'debug', 'info', 'warning', 'error'], default: 'info' },
     data_timeout: { type: 'integer', minimum: 15, maximum: 3600, default: 60 },
     capture_minutes: { type: 'integer', minimum: 0, maximum: 1440, default: 0 },
+    meter_profile: { type: 'string', enum: ['auto', ...profileIds], default: 'auto' },
   },
   required: [],
 } as unknown as JSONSchemaType<Options>;

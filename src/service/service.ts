@@ -23,7 +23,7 @@ export interface ServiceStats {
 }
 
 export interface ServiceDeps {
-  readonly settings: Pick<Settings, 'keys' | 'energy_multiplier' | 'data_timeout' | 'baud_rate' | 'parity' | 'discovery_prefix' | 'base_topic'>;
+  readonly settings: Pick<Settings, 'keys' | 'energy_multiplier' | 'data_timeout' | 'baud_rate' | 'parity' | 'discovery_prefix' | 'base_topic'> & { meter_profile?: string };
   readonly source: Source;
   readonly sink: Sink;
   readonly logger: Logger;
@@ -52,6 +52,7 @@ interface Meter {
 /** After this many checksum failures without one good frame, the line settings are the likely cause. */
 const CHECKSUM_HINT_AFTER = 5;
 const PERSIST_EVERY_MS = 5 * 60_000;
+const ANONYMOUS_FRAMES = 10;
 const BRIDGE_EVERY_MS = 10_000;
 
 const securityLevel: Record<SecurityState, 'info' | 'warn' | 'error'> = {
@@ -80,6 +81,9 @@ export class Service {
   private readonly now: () => number;
   private timers: (() => void)[] = [];
   private sourceWasConnected = false;
+  /** A HAN port carries one meter: frames of lists that do not name it (Kaifa list 1) belong to the last one named. */
+  private lastMeterId: string | null = null;
+  private anonymousFrames = 0;
   private lastPersist = 0;
   private lastBridge = '';
   private lastBridgeAt = 0;
@@ -89,7 +93,7 @@ export class Service {
     const { settings, logger } = deps;
     this.now = deps.now ?? Date.now;
     this.topics = { discoveryPrefix: settings.discovery_prefix, baseTopic: settings.base_topic };
-    this.decoder = new Decoder({ keys: settings.keys, energyMultiplier: settings.energy_multiplier });
+    this.decoder = new Decoder({ keys: settings.keys, energyMultiplier: settings.energy_multiplier, profile: settings.meter_profile });
     this.keyCheck = new KeyCheck(settings.data_timeout * 1000, (state) => {
       logger[securityLevel[state]]({ security: state }, `key check: ${securityAdvice[state]}`);
       this.publishBridge(true);
@@ -147,7 +151,14 @@ export class Service {
 
   private onFrame(frame: DecodedFrame): void {
     const now = this.now();
-    const meterId = frame.meterId ?? 'unknown';
+    if (frame.meterId) this.lastMeterId = frame.meterId;
+    // Until a frame names the meter, wait a little rather than create a device without a name; a meter that
+    // never names itself (some lists do not) is then called "meter".
+    const meterId = this.lastMeterId ?? (++this.anonymousFrames > ANONYMOUS_FRAMES ? 'meter' : null);
+    if (meterId === null) {
+      this.deps.logger.debug(`frame of ${frame.list ?? 'an unknown list'} does not name its meter; waiting for one that does`);
+      return;
+    }
     const refused = this.guard.check(meterId, frame.readings);
     if (refused) {
       this.deps.logger.warn({ meter: meterId }, `frame skipped: ${refused}; an energy total never goes down, so this frame is not trusted`);

@@ -1,5 +1,6 @@
 import type { Data } from '../dlms/axdr.js';
 import { kamstrup } from '../obis/profiles/kamstrup.js';
+import { registers } from '../obis/registers.js';
 import { dateTimeBytes } from './encode.js';
 
 /** Engineering values by reading key (kWh, W, var, V, A, ratio), as a Kamstrup meter would measure them. */
@@ -18,9 +19,9 @@ const obis = (a: number, c: number, d: number, e: number): Data => ({ type: 'oct
 
 /** Raw register value from an engineering value: the inverse of the profile's scaling. */
 function raw(key: string, value: number, whPerUnit: number): Data {
-  const spec = kamstrup.fields.find((f) => f.key === key)!;
+  const spec = registers.find((f) => f.key === key)!;
   const energy = spec.quantity === 'energy' || spec.quantity === 'reactive_energy';
-  const r = Math.round(energy ? (value * 1000) / whPerUnit : value / 10 ** (spec.exponent ?? 0));
+  const r = Math.round(energy ? (value * 1000) / whPerUnit : value / 10 ** (kamstrup.exponents[spec.quantity] ?? 0));
   const small = spec.quantity === 'voltage' || spec.quantity === 'power_factor';
   return { type: small ? 'long-unsigned' : 'double-long-unsigned', value: r };
 }
@@ -28,7 +29,7 @@ function raw(key: string, value: number, whPerUnit: number): Data {
 function register(key: string, values: MeterValues, whPerUnit: number): Data[] {
   const v = values[key];
   if (v === undefined) return [];
-  const spec = kamstrup.fields.find((f) => f.key === key)!;
+  const spec = registers.find((f) => f.key === key)!;
   const [a, rest] = spec.obis.split('-*:') as [string, string];
   const [c, d, e] = rest.split('.').map(Number) as [number, number, number];
   return [obis(Number(a), c, d, e), raw(key, v, whPerUnit)];

@@ -1,0 +1,53 @@
+import type { Position, Profile } from '../profile.js';
+
+const r = (obis: string): Position => ({ obis });
+
+/**
+ * Landis+Gyr E450 in Austria (Netz Burgenland): a value-only list of 14, U L1-L3 (V), I L1-L3 (0.01 A), P+ P−
+ * (W), A+ A− (Wh), three values whose meaning no source gives (not published), and the meter id.
+ */
+export const landisGyrAustria: Profile = {
+  id: 'landis-gyr-at',
+  manufacturer: 'Landis+Gyr',
+  match: [{ flag: 'LGZ' }],
+  lists: [
+    {
+      id: 'landis-gyr-e450-at',
+      name: 'Landis+Gyr E450 (Austria)',
+      positions: [
+        r('1-*:32.7.0'),
+        r('1-*:52.7.0'),
+        r('1-*:72.7.0'),
+        r('1-*:31.7.0'),
+        r('1-*:51.7.0'),
+        r('1-*:71.7.0'),
+        r('1-*:1.7.0'),
+        r('1-*:2.7.0'),
+        r('1-*:1.8.0'),
+        r('1-*:2.8.0'),
+        null,
+        null,
+        null,
+        { role: 'meter-id' },
+      ],
+    },
+  ],
+  meterId: [],
+  energyWhPerUnit: 1,
+  exponents: { current: -2 },
+};
+
+/**
+ * Landis+Gyr E450 in Switzerland: a push in general-block-transfer whose first element is its capture-object
+ * list, naming each value by OBIS code; no scalers: power in W, energy in Wh, current in 0.01 A (AMS reader
+ * golden values for issue 740).
+ */
+export const landisGyrSwiss: Profile = {
+  id: 'landis-gyr-ch',
+  manufacturer: 'Landis+Gyr',
+  match: [{ described: true }],
+  lists: [{ id: 'landis-gyr-e450-ch', name: 'Landis+Gyr E450 (Switzerland)', requires: ['1-*:1.7.0'] }],
+  meterId: ['0-*:96.1.0'],
+  energyWhPerUnit: 1,
+  exponents: { current: -2 },
+};

@@ -1,0 +1,65 @@
+import type { Obis } from './obis.js';
+import { patternKey } from './obis.js';
+import type { Quantity } from './readings.js';
+
+/**
+ * The registers PowerMeter names, by OBIS code (IEC 62056-61, the OBIS list of DLMS UA). One table for every
+ * meter: a register has the same key whether a Kamstrup, an Aidon or a Kaifa sends it, so that the Energy
+ * dashboard and automations survive a meter exchange.
+ */
+export interface Register {
+  readonly obis: string;
+  readonly key: string;
+  readonly quantity: Quantity;
+}
+
+const phases = (c: [number, number, number], d: number, key: string, quantity: Quantity): Register[] =>
+  c.map((cc, i) => ({ obis: `1-*:${cc}.${d}.0`, key: `${key}_l${i + 1}`, quantity }));
+
+export const registers: readonly Register[] = [
+  { obis: '1-*:1.8.0', key: 'active_energy_import', quantity: 'energy' },
+  { obis: '1-*:2.8.0', key: 'active_energy_export', quantity: 'energy' },
+  { obis: '1-*:3.8.0', key: 'reactive_energy_import', quantity: 'reactive_energy' },
+  { obis: '1-*:4.8.0', key: 'reactive_energy_export', quantity: 'reactive_energy' },
+  { obis: '1-*:5.8.0', key: 'reactive_energy_q1', quantity: 'reactive_energy' },
+  { obis: '1-*:6.8.0', key: 'reactive_energy_q2', quantity: 'reactive_energy' },
+  { obis: '1-*:7.8.0', key: 'reactive_energy_q3', quantity: 'reactive_energy' },
+  { obis: '1-*:8.8.0', key: 'reactive_energy_q4', quantity: 'reactive_energy' },
+  { obis: '1-*:1.7.0', key: 'active_power_import', quantity: 'power' },
+  { obis: '1-*:2.7.0', key: 'active_power_export', quantity: 'power' },
+  { obis: '1-*:3.7.0', key: 'reactive_power_import', quantity: 'reactive_power' },
+  { obis: '1-*:4.7.0', key: 'reactive_power_export', quantity: 'reactive_power' },
+  { obis: '1-*:13.7.0', key: 'power_factor', quantity: 'power_factor' },
+  ...phases([32, 52, 72], 7, 'voltage', 'voltage'),
+  ...phases([31, 51, 71], 7, 'current', 'current'),
+  ...phases([21, 41, 61], 7, 'active_power_import', 'power'),
+  ...phases([22, 42, 62], 7, 'active_power_export', 'power'),
+  ...phases([23, 43, 63], 7, 'reactive_power_import', 'reactive_power'),
+  ...phases([24, 44, 64], 7, 'reactive_power_export', 'reactive_power'),
+  ...phases([33, 53, 73], 7, 'power_factor', 'power_factor'),
+  ...phases([21, 41, 61], 8, 'active_energy_import', 'energy'),
+  ...phases([22, 42, 62], 8, 'active_energy_export', 'energy'),
+];
+
+const byMatchKey = new Map(registers.map((r) => [patternKey(r.obis), r]));
+
+export function registerOf(obis: Obis): Register | undefined {
+  return byMatchKey.get(obis.matchKey);
+}
+
+/**
+ * DLMS unit enumeration (Blue Book, class 3 "scaler_unit"), for the units a meter's registers use: what
+ * quantity a value of that unit is when PowerMeter does not know the register, and the factor to the unit
+ * Home Assistant shows (energy in kWh and kvarh).
+ */
+export const dlmsUnits: Readonly<Record<number, { quantity: Quantity; factor: number }>> = {
+  27: { quantity: 'power', factor: 1 }, // W
+  29: { quantity: 'reactive_power', factor: 1 }, // var
+  30: { quantity: 'energy', factor: 1 / 1000 }, // Wh → kWh
+  32: { quantity: 'reactive_energy', factor: 1 / 1000 }, // varh → kvarh
+  33: { quantity: 'current', factor: 1 }, // A
+  35: { quantity: 'voltage', factor: 1 }, // V
+};
+
+/** DLMS unit 255: "no unit, unitless count" (a power factor). */
+export const UNITLESS = 255;
