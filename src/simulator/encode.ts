@@ -1,4 +1,5 @@
 import type { Data } from '../dlms/axdr.js';
+import type { WallTime } from '../diagnostics/time-zone.js';
 import { berLength } from '../dlms/cipher.js';
 import { crc16x25 } from '../framing/crc16.js';
 
@@ -62,7 +63,7 @@ export function encodeData(d: Data): Buffer {
 }
 
 /** COSEM date-time bytes for a wall-clock time; `deviation` null encodes "unspecified" as Kamstrup does. */
-export function dateTimeBytes(t: { year: number; month: number; day: number; hour: number; minute: number; second: number }, deviation: number | null = null, dst = false): Buffer {
+export function dateTimeBytes(t: WallTime, deviation: number | null = null, dst = false): Buffer {
   const b = Buffer.alloc(12);
   b.writeUInt16BE(t.year, 0);
   b[2] = t.month;

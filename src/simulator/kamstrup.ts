@@ -1,19 +1,11 @@
 import type { Data } from '../dlms/axdr.js';
 import { kamstrup } from '../obis/profiles/kamstrup.js';
 import { registers } from '../obis/registers.js';
+import type { WallTime } from '../diagnostics/time-zone.js';
 import { dateTimeBytes } from './encode.js';
 
 /** Engineering values by reading key (kWh, W, var, V, A, ratio), as a Kamstrup meter would measure them. */
 export type MeterValues = Partial<Record<string, number>>;
-
-export interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
 
 const obis = (a: number, c: number, d: number, e: number): Data => ({ type: 'octet-string', value: Uint8Array.of(a, 1, c, d, e, 255) });
 
@@ -47,7 +39,7 @@ const push1Order = [
   ['active_energy_import_l1', 'active_energy_import_l2', 'active_energy_import_l3'],
 ] as const;
 
-export function push1Body(meterNumber: number, clock: WallClock, values: MeterValues, whPerUnit = 10): Data {
+export function push1Body(meterNumber: number, clock: WallTime, values: MeterValues, whPerUnit = 10): Data {
   const items: Data[] = [{ type: 'visible-string', value: 'Kamstrup_V0001' }];
   const [energy, power, ...later] = push1Order;
   for (const key of energy) items.push(...register(key, values, whPerUnit));
@@ -59,7 +51,7 @@ export function push1Body(meterNumber: number, clock: WallClock, values: MeterVa
 }
 
 /** HAN-NVE list 1 (every 10 s) or list 2 (hourly: adds the clock and the energy registers). */
-export function hanNveBody(list: 1 | 2, gs1: string, meterType: string, clock: WallClock, values: MeterValues, whPerUnit = 10): Data {
+export function hanNveBody(list: 1 | 2, gs1: string, meterType: string, clock: WallTime, values: MeterValues, whPerUnit = 10): Data {
   const items: Data[] = [
     { type: 'visible-string', value: 'Kamstrup_V0001' },
     obis(1, 0, 0, 5),

@@ -1,6 +1,7 @@
 import { encipher } from '../dlms/cipher.js';
 import { dataNotification, dateTimeBytes, hdlcFrame } from './encode.js';
-import { push1Body, type MeterValues, type WallClock } from './kamstrup.js';
+import { hostTimeZone, wallTime } from '../diagnostics/time-zone.js';
+import { push1Body, type MeterValues } from './kamstrup.js';
 
 /**
  * A Danish Kamstrup meter on a stage: a household load that drifts, registers that count up with it, and
@@ -55,7 +56,8 @@ export class SimulatedMeter {
       power_factor_l2: 0.96,
       power_factor_l3: 0.97,
     };
-    const clock: WallClock = { year: at.getFullYear(), month: at.getMonth() + 1, day: at.getDate(), hour: at.getHours(), minute: at.getMinutes(), second: at.getSeconds() };
+    // Kamstrup's clock is local wall time without a zone; the simulated meter stands in this host's zone.
+    const clock = wallTime(at.getTime(), hostTimeZone());
     const plain = dataNotification(push1Body(this.meterNumber, clock, values), dateTimeBytes(clock));
     const apdu = encipher(plain, { systemTitle: this.systemTitle, frameCounter: this.frameCounter++, securityControl: 0x30, keys: this.keys });
     return hdlcFrame(apdu);
