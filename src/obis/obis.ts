@@ -12,9 +12,17 @@ export class Obis {
     readonly f: number,
   ) {}
 
+  /** OBIS codes are immutable and a meter repeats the same few every 10 s: they are shared, not rebuilt. */
   static fromBytes(b: Uint8Array): Obis {
     if (b.length !== 6) throw new RangeError(`an OBIS code has 6 bytes, not ${b.length}`);
-    return new Obis(b[0]!, b[1]!, b[2]!, b[3]!, b[4]!, b[5]!);
+    const id = b[0]! * 2 ** 40 + b[1]! * 2 ** 32 + (((b[2]! << 24) | (b[3]! << 16) | (b[4]! << 8) | b[5]!) >>> 0);
+    let obis = shared.get(id);
+    if (!obis) {
+      obis = new Obis(b[0]!, b[1]!, b[2]!, b[3]!, b[4]!, b[5]!);
+      if (shared.size >= SHARED_MAX) shared.clear(); // hostile input cannot grow it without bound
+      shared.set(id, obis);
+    }
+    return obis;
   }
 
   /** Parses `1-1:1.8.0.255` (F optional). */
@@ -36,6 +44,9 @@ export class Obis {
     return matchKey(this.a, this.c, this.d, this.e);
   }
 }
+
+const shared = new Map<number, Obis>();
+const SHARED_MAX = 4096;
 
 function matchKey(a: number, c: number, d: number, e: number): number {
   return ((a << 24) | (c << 16) | (d << 8) | e) >>> 0;

@@ -133,9 +133,10 @@ function round(x: number): number {
 }
 
 /** Bare values become entries by their position, so that one mapping serves every list shape. */
-function positional(list: ListSpec, content: ListContent): { entries: Map<number, Entry>; roles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Data>> } {
-  const entries = new Map(content.entries);
+function positional(list: ListSpec, content: ListContent): { entries: ReadonlyMap<number, Entry>; roles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Data>> } {
   const roles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Data>> = {};
+  if (!list.positions) return { entries: content.entries, roles };
+  const entries = new Map(content.entries);
   list.positions?.forEach((p, i) => {
     const value = content.bare[i]!;
     if (p === null) return;
