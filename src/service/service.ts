@@ -161,7 +161,14 @@ export class Service {
     }
     const refused = this.guard.check(meterId, frame.readings);
     if (refused) {
-      this.deps.logger.warn({ meter: meterId }, `frame skipped: ${refused}; an energy total never goes down, so this frame is not trusted`);
+      // Said once until a frame is accepted again: a replaced meter would otherwise fill the log every 10 s.
+      const count = (this.stats.rejected['energy-went-down'] = (this.stats.rejected['energy-went-down'] ?? 0) + 1);
+      if (!this.told.has('guard')) {
+        this.deps.logger.warn({ meter: meterId }, `frame skipped: ${refused}; an energy total never goes down, so such frames are not trusted (further ones are counted)`);
+      } else if (count % 360 === 0) {
+        this.deps.logger.warn({ meter: meterId }, `${count} frames skipped so far because an energy total went down; if the meter was replaced or reset, delete ${this.deps.store?.path ?? 'the accounting state'} and restart`);
+      }
+      this.told.add('guard');
       return;
     }
     this.stats.frames++;
