@@ -165,3 +165,28 @@ describe('every other meter in the public captures, profile level', () => {
     expect(k?.ok).toBe(true);
   });
 });
+
+describe('registers without a name', () => {
+  it('are published by OBIS code, with the unit the frame gives, under a readable name', async () => {
+    const { sensorName } = await import('../src/ha/sensors.js');
+    const { hdlcFrame, dataNotification } = await import('../src/simulator/encode.js');
+    const register = (c: number, value: number, scaler: number, unit: number) => ({
+      type: 'structure' as const,
+      items: [
+        { type: 'octet-string' as const, value: Uint8Array.of(1, 0, c, 7, 0, 255) },
+        { type: 'double-long-unsigned' as const, value },
+        { type: 'structure' as const, items: [{ type: 'integer' as const, value: scaler }, { type: 'enum' as const, value: unit }] },
+      ],
+    });
+    const body = { type: 'array' as const, items: [register(1, 1500, 0, 27), register(9, 1700, 0, 27), register(14, 500, -1, 44)] };
+    const [r] = decodeCapture(hdlcFrame(dataNotification(body, null)));
+    if (!r?.ok) throw new Error('not decoded');
+    expect(r.frame.list).toBe('dlms-scaled');
+    // 1-0:9.7.0 in W: unknown register, known unit → generic sensor; 1-0:14.7.0 in Hz (unit 44): no quantity → left out
+    expect(r.frame.readings.map((x) => [x.key, x.value, x.unit])).toEqual([
+      ['active_power_import', 1500, 'W'],
+      ['obis_1_0_9_7_0', 1700, 'W'],
+    ]);
+    expect(sensorName('obis_1_0_9_7_0')).toBe('OBIS 1-0:9.7.0');
+  });
+});

@@ -13,7 +13,6 @@ Decodes a capture (hex text or raw bytes; standard input when FILE is absent) an
 frame. Frames that cannot be decoded are reported on standard error with the reason.
 Exit status: 0 when a frame was decoded, 1 when none was, 2 on bad arguments.`;
 
-export class UsageError extends Error {}
 
 export function parseEnergyMultiplier(text: string | undefined, option: string): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
