@@ -15,6 +15,7 @@ export interface FrameContext {
 export type Condition =
   | { readonly version: string }
   | { readonly flag: string }
+  /** The first value without an OBIS code starts with this text ("KFM_001", an "ISK…" meter id). */
   | { readonly firstBare: string }
   | { readonly scaled: true }
   | { readonly described: true }
@@ -77,7 +78,7 @@ export const flags: Readonly<Record<string, string>> = { KAM: 'Kamstrup', KFM: '
 function holds(c: Condition, content: ListContent, ctx: FrameContext): boolean {
   if ('version' in c) return content.version?.startsWith(c.version) ?? false;
   if ('flag' in c) return ctx.flag === c.flag;
-  if ('firstBare' in c) return textOf(content.bare[0]) === c.firstBare;
+  if ('firstBare' in c) return textOf(content.bare[0])?.startsWith(c.firstBare) ?? false;
   if ('scaled' in c) return [...content.entries.values()].some((e) => e.unit !== undefined);
   if ('described' in c) return content.described;
   if ('text' in c) return textOf(content.entries.get(patternKey(c.text.obis))?.value)?.startsWith(c.text.prefix) ?? false;
