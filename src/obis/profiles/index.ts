@@ -1,12 +1,12 @@
 import type { Profile } from '../profile.js';
 import { aidon } from './aidon.js';
 import { dlmsScaled } from './generic.js';
-import { iskraLjubljana } from './iskra.js';
+import { iskraKelag, iskraLjubljana } from './iskra.js';
 import { kaifaMa309, kaifaNordic } from './kaifa.js';
 import { kamstrup } from './kamstrup.js';
 import { landisGyrAustria, landisGyrSwiss } from './landis-gyr.js';
 
 /** Every meter family PowerMeter knows, tried in order; the generic one last. */
-export const profiles: readonly Profile[] = [kamstrup, aidon, kaifaNordic, kaifaMa309, landisGyrAustria, landisGyrSwiss, iskraLjubljana, dlmsScaled];
+export const profiles: readonly Profile[] = [kamstrup, aidon, kaifaNordic, kaifaMa309, landisGyrAustria, landisGyrSwiss, iskraLjubljana, iskraKelag, dlmsScaled];
 
 export const profileIds = profiles.map((p) => p.id);

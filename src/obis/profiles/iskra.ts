@@ -42,3 +42,26 @@ export const iskraLjubljana: Profile = {
   energyWhPerUnit: 1,
   exponents: { voltage: -1, current: -2 },
 };
+
+/**
+ * Iskraemeco AM550 of KELAG / Kärnten Netz (Austria), encrypted without authentication (AMS reader issue 787):
+ * the push object's name paired with the meter id, then time and date, then six registers without OBIS codes
+ * in the order of the Austrian customer-interface data set: A+, A− (Wh), R+, R− (varh), P+, P− (W). Read from
+ * the capture (14 370 kWh imported, 9 W drawn at the time), not from a specification of this distributor.
+ */
+export const iskraKelag: Profile = {
+  id: 'iskra-at',
+  manufacturer: 'Iskraemeco',
+  match: [{ flag: 'ISK' }],
+  lists: [
+    {
+      id: 'iskra-am550-at',
+      name: 'Iskra AM550, Kärnten Netz',
+      requires: ['0-*:25.9.0'],
+      positions: [null, null, r('1-*:1.8.0'), r('1-*:2.8.0'), r('1-*:3.8.0'), r('1-*:4.8.0'), r('1-*:1.7.0'), r('1-*:2.7.0'), null, null],
+    },
+  ],
+  meterId: ['0-*:25.9.0'],
+  energyWhPerUnit: 1,
+  exponents: {},
+};
