@@ -47,6 +47,7 @@ interface Meter {
   /** Registers that some lists send only hourly keep their last value in between. */
   state: StateMessage;
   lastFrameAt: number;
+  accountingJson: string;
 }
 
 /** After this many checksum failures without one good frame, the line settings are the likely cause. */
@@ -192,7 +193,7 @@ export class Service {
   private meter(meterId: string, frame: DecodedFrame): Meter {
     let m = this.meters.get(meterId);
     if (!m) {
-      m = { manufacturer: frame.manufacturer, model: frame.model, readings: new Map(), hasFrameCounter: false, state: {}, lastFrameAt: 0 };
+      m = { manufacturer: frame.manufacturer, model: frame.model, readings: new Map(), hasFrameCounter: false, state: {}, lastFrameAt: 0, accountingJson: '' };
       this.meters.set(meterId, m);
     }
     m.model = frame.model ?? m.model;
@@ -206,8 +207,11 @@ export class Service {
     const device = { meterId, manufacturer: m.manufacturer, model: m.model, readings: [...m.readings.values()], hasFrameCounter: m.hasFrameCounter };
     sink.setDiscovery(discoveryTopic(this.topics, meterId), meterDiscovery(this.topics, origin, device));
     const accounting = accountingState(this.accounting, meterId);
-    if (Object.keys(accounting.attributes).length > 0) sink.setState(accountingTopic(this.topics, meterId), accounting.attributes);
     sink.setState(stateTopic(this.topics, meterId), { ...m.state, ...accounting.state });
+    // The periods' attributes change a few times an hour: published when they do, not with every frame.
+    const attributes = JSON.stringify(accounting.attributes);
+    if (attributes !== m.accountingJson && attributes !== '{}') sink.setState(accountingTopic(this.topics, meterId), accounting.attributes);
+    m.accountingJson = attributes;
   }
 
   private onRejected(error: PowerMeterError): void {
