@@ -25,6 +25,9 @@ export type Condition =
 /** A value of a list without OBIS codes, by position: a register, or what the meter says of itself. */
 export type Position = { readonly obis: string } | { readonly role: 'version' | 'meter-id' | 'model' | 'clock' } | null;
 
+/** A position that holds a register: `obisAt('1-*:1.7.0')`. */
+export const obisAt = (obis: string): Position => ({ obis });
+
 export interface ListSpec {
   readonly id: string;
   readonly name: string;

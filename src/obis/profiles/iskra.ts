@@ -1,6 +1,4 @@
-import type { Position, Profile } from '../profile.js';
-
-const r = (obis: string): Position => ({ obis });
+import { obisAt as r, type Profile } from '../profile.js';
 
 /**
  * Iskraemeco AM550 of Elektro Ljubljana (Slovenia), the 5-second list of 18 values without OBIS codes or units

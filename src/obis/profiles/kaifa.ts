@@ -1,6 +1,4 @@
-import type { Position, Profile } from '../profile.js';
-
-const r = (obis: string): Position => ({ obis });
+import { obisAt as r, type Position, type Profile } from '../profile.js';
 
 /** Kaifa MA304 list 2 (three-phase): identity, then P+ P− Q+ Q− (W, var), I L1-L3 (mA), U L1-L3 (0.1 V). */
 const list2: Position[] = [

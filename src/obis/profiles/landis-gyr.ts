@@ -1,6 +1,4 @@
-import type { Position, Profile } from '../profile.js';
-
-const r = (obis: string): Position => ({ obis });
+import { obisAt as r, type Profile } from '../profile.js';
 
 /**
  * Landis+Gyr E450 in Austria (Netz Burgenland): a value-only list of 14, U L1-L3 (V), I L1-L3 (0.01 A), P+ P−
