@@ -83,10 +83,16 @@ function ctrDecrypt(c: CipheredApdu, key: Uint8Array): Buffer {
   return Buffer.concat([d.update(c.payload), d.final()]);
 }
 
+/** SC ‖ AK is the same for every frame of a meter: built once per key and security control byte. */
+const aadCache = new WeakMap<Uint8Array, Map<number, Buffer>>();
+
 function aad(c: CipheredApdu, authKey: Uint8Array, plaintext?: Uint8Array): Buffer {
-  const parts = [Buffer.of(c.securityControl), authKey];
-  if (plaintext) parts.push(plaintext);
-  return Buffer.concat(parts);
+  if (plaintext) return Buffer.concat([Buffer.of(c.securityControl), authKey, plaintext]);
+  let byKey = aadCache.get(authKey);
+  if (!byKey) aadCache.set(authKey, (byKey = new Map()));
+  let value = byKey.get(c.securityControl);
+  if (!value) byKey.set(c.securityControl, (value = Buffer.concat([Buffer.of(c.securityControl), authKey])));
+  return value;
 }
 
 function gcmVerify(c: CipheredApdu, key: Uint8Array, authKey: Uint8Array, encrypted: boolean): Buffer | null {

@@ -3,6 +3,9 @@
  * 1-0:1.8.0 for the same register) and F is always 255 in pushes, so lists are matched on A, C, D and E.
  */
 export class Obis {
+  /** The identity used to match lists (A, C, D, E), as a number: looked up for every value of every frame. */
+  readonly matchKey: number;
+
   constructor(
     readonly a: number,
     readonly b: number,
@@ -10,7 +13,9 @@ export class Obis {
     readonly d: number,
     readonly e: number,
     readonly f: number,
-  ) {}
+  ) {
+    this.matchKey = matchKey(a, c, d, e);
+  }
 
   /** OBIS codes are immutable and a meter repeats the same few every 10 s: they are shared, not rebuilt. */
   static fromBytes(b: Uint8Array): Obis {
@@ -39,10 +44,6 @@ export class Obis {
     return (this.text ??= `${this.a}-${this.b}:${this.c}.${this.d}.${this.e}.${this.f}`);
   }
 
-  /** The identity used to match lists (A, C, D, E), as a number: it is computed for every value of every frame. */
-  get matchKey(): number {
-    return matchKey(this.a, this.c, this.d, this.e);
-  }
 }
 
 const shared = new Map<number, Obis>();
