@@ -89,7 +89,7 @@ const aadCache = new WeakMap<Uint8Array, Map<number, Buffer>>();
 function aad(c: CipheredApdu, authKey: Uint8Array, plaintext?: Uint8Array): Buffer {
   if (plaintext) return Buffer.concat([Buffer.of(c.securityControl), authKey, plaintext]);
   let byKey = aadCache.get(authKey);
-  if (!byKey) aadCache.set(authKey, (byKey = new Map()));
+  if (!byKey) aadCache.set(authKey, (byKey = new Map<number, Buffer>()));
   let value = byKey.get(c.securityControl);
   if (!value) byKey.set(c.securityControl, (value = Buffer.concat([Buffer.of(c.securityControl), authKey])));
   return value;
