@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { BrokerOptions } from '../src/mqtt/publisher.js';
 
 /** The Supervisor's answer to `GET /services/mqtt` (its API wraps every answer in result/data or result/message). */
@@ -22,22 +23,20 @@ export class BrokerUnavailableError extends Error {
  */
 export async function supervisorBroker(opts: { token: string | undefined; baseUrl?: string; timeoutMs?: number }): Promise<BrokerOptions> {
   if (!opts.token) throw new BrokerUnavailableError('not running under the Home Assistant Supervisor (no SUPERVISOR_TOKEN)');
-  let response: Response;
+  let response: { status: number; text: string };
   try {
-    response = await fetch(`${opts.baseUrl ?? 'http://supervisor'}/services/mqtt`, {
-      headers: { Authorization: `Bearer ${opts.token}` },
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-    });
+    response = await get(`${opts.baseUrl ?? 'http://supervisor'}/services/mqtt`, opts.token, opts.timeoutMs ?? 10_000);
   } catch (error) {
-    throw new BrokerUnavailableError(`the Supervisor did not answer (${(error as Error).name === 'TimeoutError' ? 'timeout' : (error as Error).message})`);
+    throw new BrokerUnavailableError(`the Supervisor did not answer (${(error as Error).message})`);
   }
   let body: { result?: string; message?: string; data?: Partial<MqttService> } = {};
   try {
-    body = (await response.json()) as typeof body;
+    body = JSON.parse(response.text) as typeof body;
   } catch {
     // an answer that is not JSON is reported by its status below
   }
-  if (!response.ok || body.result !== 'ok' || !body.data) {
+  const ok = response.status >= 200 && response.status < 300;
+  if (!ok || body.result !== 'ok' || !body.data) {
     const message = body.message ?? `HTTP ${response.status}`;
     if (/not enabled/i.test(message)) throw new BrokerUnavailableError('the Supervisor says the MQTT service is not enabled (the Mosquitto broker add-on is not installed or not started)');
     if (response.status === 401 || response.status === 403) throw new BrokerUnavailableError(`the Supervisor refused the request (${message}); the add-on needs "services: mqtt:need" in its config`);
@@ -47,4 +46,22 @@ export async function supervisorBroker(opts: { token: string | undefined; baseUr
   const portNumber = Number(port);
   if (!host || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) throw new BrokerUnavailableError('the Supervisor gave no usable broker address');
   return { url: `${ssl ? 'mqtts' : 'mqtt'}://${host}:${portNumber}`, username: username || undefined, password: password || undefined };
+}
+
+/**
+ * A plain node:http GET. Not fetch: Node's fetch needs WebAssembly, which the add-on's Node runs without (it
+ * runs without a JIT to save memory), and node:http is lighter anyway.
+ */
+function get(url: string, token: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { Authorization: `Bearer ${token}` }, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (error: NodeJS.ErrnoException) => reject(new Error(error.code ?? error.message)));
+    req.end();
+  });
 }

@@ -135,11 +135,13 @@ describe('s6-overlay service', () => {
     expect(statSync(join(root, 'rootfs/usr/local/bin/powermeter-healthcheck')).mode & 0o111).toBeTruthy();
   });
 
-  it('runs the built add-on entry point with exec', () => {
+  it('runs the built add-on entry point with exec, with the Node flags the benchmark measures', async () => {
     const run = readFileSync(join(dir, 'powermeter/run'), 'utf8');
     const exec = /^exec node (.*) \/app\/(dist\/addon\/main\.js)$/m.exec(run);
     expect(exec).not.toBeNull();
     expect(statSync(join(root, exec![2]!)).isFile()).toBe(true);
+    const { nodeFlags } = await import('../bench/service.js');
+    expect(exec![1]!.split(' ')).toEqual(nodeFlags);
   });
 
   it.skipIf(!shellcheck)('scripts are shellcheck-clean', () => {
