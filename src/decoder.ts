@@ -38,11 +38,9 @@ function isDataNotification(plain: Uint8Array): boolean {
   }
 }
 
-/** Kamstrup puts the meter number in the last four bytes of its system title ("KAME" + u32). */
-function meterIdFromSystemTitle(st: Uint8Array): string {
-  const flag = Buffer.from(st.subarray(0, 3)).toString('latin1');
-  if (flag === 'KAM') return String(Buffer.from(st).readUInt32BE(4));
-  return Buffer.from(st).toString('hex').toUpperCase();
+/** Kamstrup puts the meter number in the last four bytes of its system title ("KAME" + u32); others: the title in hex. */
+function meterIdFromSystemTitle(st: Uint8Array, flag: string, hex: string): string {
+  return flag === 'KAM' ? String(Buffer.from(st.buffer, st.byteOffset, st.length).readUInt32BE(4)) : hex;
 }
 
 /** One APDU (plain or ciphered) to a meter frame. Throws a PowerMeterError naming what is wrong. */
@@ -61,6 +59,7 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
   const notification = parseDataNotification(plain);
   const content = readList(notification.body);
   const ctx = { flag: systemTitle ? Buffer.from(systemTitle.subarray(0, 3)).toString('latin1') : null };
+  const titleHex = systemTitle ? Buffer.from(systemTitle).toString('hex').toUpperCase() : null;
   const forced = options.profile && options.profile !== 'auto' ? options.profile : undefined;
   const match = findList(options.profiles ?? allProfiles, content, ctx, forced);
   if (!match) {
@@ -75,11 +74,11 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
     manufacturer: mapped.manufacturer,
     model: mapped.model,
     readings: mapped.readings,
-    meterId: mapped.meterId ?? (systemTitle ? meterIdFromSystemTitle(systemTitle) : null),
+    meterId: mapped.meterId ?? (systemTitle && ctx.flag && titleHex ? meterIdFromSystemTitle(systemTitle, ctx.flag, titleHex) : null),
     meterTime: mapped.meterTime ?? (notification.dateTime ? toIso(notification.dateTime) : null),
     framing,
     protection,
-    systemTitle: systemTitle ? Buffer.from(systemTitle).toString('hex').toUpperCase() : null,
+    systemTitle: titleHex,
     frameCounter,
     keysSwapped: false,
   };
