@@ -100,7 +100,7 @@ describe('service behaviour', () => {
     const bad = bytesOf(vector('dk-kamstrup-omnipower-gh244-1-fcs-corrupt'));
     for (let i = 0; i < 6; i++) s.source.events.data(bad);
     expect(s.log.lines.filter((l) => /line settings \(now 2400 baud, parity none\) are probably wrong/.test(l))).toHaveLength(1);
-    expect(s.service.stats.checksumErrors).toBeGreaterThanOrEqual(6);
+    expect(s.service.checksumErrors).toBeGreaterThanOrEqual(6);
     expect(s.sink.discovery.size).toBe(1); // the bridge only
   });
 
@@ -144,7 +144,7 @@ describe('service behaviour', () => {
       const wrongAuth = run({ encryption: danishKeys.encryption, authentication: Buffer.alloc(16, 1) }, danishFrames());
       expect(verdicts(wrongAuth).at(-1)).toBe('wrong_authentication_key');
       expect(wrongAuth.log.lines.filter((l) => /ERROR key check: the authentication key is wrong/.test(l))).toHaveLength(1);
-      expect(wrongAuth.service.stats.authenticationFailures).toBe(3);
+      expect(wrongAuth.service.authenticationFailures).toBe(3);
       const wrongEnc = run({ encryption: Buffer.alloc(16, 2), authentication: danishKeys.authentication }, danishFrames());
       expect(verdicts(wrongEnc).at(-1)).toBe('wrong_encryption_key');
     });

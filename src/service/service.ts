@@ -15,8 +15,7 @@ import type { Settings } from './options.js';
 
 export interface ServiceStats {
   frames: number;
-  checksumErrors: number;
-  authenticationFailures: number;
+  /** Frames refused, by reason code; the diagnostics' counters are sums of these. */
   rejected: Record<string, number>;
   lastFrameAt: number | null;
   sourceState: SourceState;
@@ -88,7 +87,7 @@ export class Service {
   private lastPersist = 0;
   private lastBridge = '';
   private lastBridgeAt = 0;
-  readonly stats: ServiceStats = { frames: 0, checksumErrors: 0, authenticationFailures: 0, rejected: {}, lastFrameAt: null, sourceState: 'connecting' };
+  readonly stats: ServiceStats = { frames: 0, rejected: {}, lastFrameAt: null, sourceState: 'connecting' };
 
   constructor(private readonly deps: ServiceDeps) {
     const { settings, logger } = deps;
@@ -140,6 +139,18 @@ export class Service {
     return this.keyCheck.state;
   }
 
+  get checksumErrors(): number {
+    return (this.stats.rejected.checksum ?? 0) + (this.stats.rejected['closing-flag'] ?? 0);
+  }
+
+  get authenticationFailures(): number {
+    return (this.stats.rejected['wrong-authentication-key'] ?? 0) + (this.stats.rejected['wrong-encryption-key'] ?? 0);
+  }
+
+  private count(reason: string): number {
+    return (this.stats.rejected[reason] = (this.stats.rejected[reason] ?? 0) + 1);
+  }
+
   private onData(chunk: Buffer): void {
     this.deps.capture?.write(chunk);
     for (const result of this.decoder.push(chunk)) {
@@ -163,7 +174,7 @@ export class Service {
     const refused = this.guard.check(meterId, frame.readings);
     if (refused) {
       // Said once until a frame is accepted again: a replaced meter would otherwise fill the log every 10 s.
-      const count = (this.stats.rejected['energy-went-down'] = (this.stats.rejected['energy-went-down'] ?? 0) + 1);
+      const count = this.count('energy-went-down');
       if (!this.told.has('guard')) {
         this.deps.logger.warn({ meter: meterId }, `frame skipped: ${refused}; an energy total never goes down, so such frames are not trusted (further ones are counted)`);
       } else if (count % 360 === 0) {
@@ -216,9 +227,7 @@ export class Service {
 
   private onRejected(error: PowerMeterError): void {
     const reason = error.reason;
-    this.stats.rejected[reason] = (this.stats.rejected[reason] ?? 0) + 1;
-    if (reason === 'checksum' || reason === 'closing-flag') this.stats.checksumErrors++;
-    if (reason === 'wrong-authentication-key' || reason === 'wrong-encryption-key') this.stats.authenticationFailures++;
+    this.count(reason);
     if (error.layer === 'security') return; // the key check says it, once per change
     if (reason === 'unsupported-list') {
       if (!this.told.has(reason)) this.deps.logger.error({ reason }, `${error.message}; further frames like it are counted, not logged`);
@@ -227,7 +236,7 @@ export class Service {
     }
     this.deps.logger.debug({ reason }, error.message);
     // Most frames failing their checksum means the line settings, not noise: say so once.
-    const failed = this.stats.checksumErrors;
+    const failed = this.checksumErrors;
     if (failed >= CHECKSUM_HINT_AFTER && failed > 2 * this.stats.frames && !this.told.has('line')) {
       this.told.add('line');
       const { baud_rate, parity } = this.deps.settings;
@@ -282,8 +291,8 @@ export class Service {
     return {
       security: this.keyCheck.state,
       frames_decoded: this.stats.frames,
-      checksum_errors: this.stats.checksumErrors,
-      authentication_failures: this.stats.authenticationFailures,
+      checksum_errors: this.checksumErrors,
+      authentication_failures: this.authenticationFailures,
       seconds_since_last_frame: last === null ? null : Math.round((this.now() - last) / 1000),
       source_state: this.stats.sourceState,
       problem: this.fresh ? 'OFF' : 'ON',
