@@ -116,7 +116,11 @@ export class Publisher implements Sink, Subscriber {
   setState(topic: string, payload: object): void {
     const json = JSON.stringify(payload);
     this.states.set(topic, json);
-    // A state for entities whose config the broker has not acknowledged yet would reach Home Assistant first.
+    this.sendState(topic, json);
+  }
+
+  /** A state for entities whose config the broker has not acknowledged yet would reach Home Assistant first: it waits. */
+  private sendState(topic: string, json: string): void {
     if (this.inflight > 0) this.waiting.set(topic, json);
     else this.client?.publish(topic, json, { qos: 0, retain: false });
   }
@@ -152,11 +156,7 @@ export class Publisher implements Sink, Subscriber {
     client.publish(this.options.availabilityTopic, 'online', { qos: 1, retain: true });
     for (const topic of this.availability.keys()) this.sendAvailability(topic);
     for (const topic of this.discovery.keys()) this.sendDiscovery(topic);
-    // States after the configs are acknowledged, so that a listening Home Assistant has the entities first.
-    for (const [topic, json] of this.states) {
-      if (this.inflight > 0) this.waiting.set(topic, json);
-      else client.publish(topic, json, { qos: 0, retain: false });
-    }
+    for (const [topic, json] of this.states) this.sendState(topic, json);
   }
 
   private scheduleBirthAnswer(): void {
