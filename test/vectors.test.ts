@@ -6,7 +6,7 @@ import { decodeCapture } from '../src/decoder.js';
 import { verdictOf } from '../src/diagnostics/key-check.js';
 import { readList, textOf } from '../src/obis/entries.js';
 import { rawNotification } from './support/raw.js';
-import { bytesOf, danish, danishKeys, vector, vectors } from './support/vectors.js';
+import { bytesOf, danish, danishKeys, keysOf, vector, vectors } from './support/vectors.js';
 
 const rawValue = (d: Data | undefined): string | number | null => (d && isNumeric(d) ? d.value : textOf(d));
 
@@ -35,7 +35,7 @@ describe('every real capture, down to its raw values', () => {
 
   it('the Green Book example authenticates and decrypts to its published plaintext', () => {
     const v = vector('greenbook-gcm-example-dlms-cosem');
-    const plain = decipher(parseCiphered(bytesOf(v)), { encryption: Buffer.from(v.keys!.encryption!, 'hex'), authentication: Buffer.from(v.keys!.authentication!, 'hex') }, () => false);
+    const plain = decipher(parseCiphered(bytesOf(v)), keysOf(v), () => false);
     expect(Buffer.from(plain).toString('hex')).toBe(v.expected!.plaintext_hex!.toLowerCase());
   });
 
@@ -117,7 +117,7 @@ describe('decode, profile level, on the Kamstrup captures', () => {
 
   it('meters without a profile yet are reported as an unsupported list, not a crash, and the keys still judged', () => {
     const v = vector('at-iskra-am550-gh787-1-encrypted');
-    const [r] = decodeCapture(bytesOf(v), { keys: { encryption: Buffer.from(v.keys!.encryption!, 'hex') }, profile: 'kaifa-nordic' });
+    const [r] = decodeCapture(bytesOf(v), { keys: keysOf(v), profile: 'kaifa-nordic' });
     expect(r?.ok === false && r.error.reason).toBe('unsupported-list');
     expect(r && verdictOf(r)).toBe('encryption_only');
   });
@@ -126,8 +126,7 @@ describe('decode, profile level, on the Kamstrup captures', () => {
 describe('every other meter in the public captures, profile level', () => {
   const decoded = (id: string) => {
     const v = vector(id);
-    const keys = { encryption: v.keys?.encryption ? Buffer.from(v.keys.encryption, 'hex') : undefined, authentication: v.keys?.authentication ? Buffer.from(v.keys.authentication, 'hex') : undefined };
-    const [r] = decodeCapture(bytesOf(v), { keys });
+    const [r] = decodeCapture(bytesOf(v), { keys: keysOf(v) });
     if (!r?.ok) throw new Error(`${id}: ${r ? r.error.message : 'nothing'}`);
     return { ...r.frame, value: Object.fromEntries(r.frame.readings.map((x) => [x.key, x.value])) };
   };

@@ -1,7 +1,7 @@
 import { parseDataNotification, type DataNotification } from '../../src/dlms/apdu.js';
 import { decipher, parseCiphered } from '../../src/dlms/cipher.js';
 import { Framer } from '../../src/framing/framer.js';
-import { bytesOf, type Vector } from './vectors.js';
+import { bytesOf, keysOf, type Vector } from './vectors.js';
 
 /** A vector down to its data-notification, without any profile: checks framing, security and A-XDR on every capture. */
 export function rawNotification(v: Vector): DataNotification {
@@ -15,11 +15,7 @@ export function rawNotification(v: Vector): DataNotification {
     apdu = ok[0]!;
   }
   if (apdu[0] === 0xdb) {
-    const keys = {
-      encryption: v.keys?.encryption ? Buffer.from(v.keys.encryption, 'hex') : undefined,
-      authentication: v.keys?.authentication ? Buffer.from(v.keys.authentication, 'hex') : undefined,
-    };
-    apdu = decipher(parseCiphered(apdu), keys, () => true);
+    apdu = decipher(parseCiphered(apdu), keysOf(v), () => true);
   }
   return parseDataNotification(apdu);
 }

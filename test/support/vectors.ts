@@ -29,6 +29,12 @@ export function vector(id: string): Vector {
 
 export const bytesOf = (v: Vector): Buffer => Buffer.from(v.hex, 'hex');
 
+/** The keys a capture was published with (none, or only the encryption key for encryption-only meters). */
+export const keysOf = (v: Vector): { encryption?: Buffer; authentication?: Buffer } => ({
+  ...(v.keys?.encryption ? { encryption: Buffer.from(v.keys.encryption, 'hex') } : {}),
+  ...(v.keys?.authentication ? { authentication: Buffer.from(v.keys.authentication, 'hex') } : {}),
+});
+
 export const danish = vector('dk-kamstrup-omnipower-radius-encrypted-1');
 export const danishKeys = {
   encryption: Buffer.from(danish.keys!.encryption!, 'hex'),
