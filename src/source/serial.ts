@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Backoff, type Source, type SourceEvents } from './source.js';
 
 export interface SerialOptions {
@@ -9,6 +10,8 @@ export interface SerialOptions {
 
 type Port = import('serialport').SerialPort;
 
+const PRESENCE_CHECK_MS = 2000;
+
 /**
  * A local serial device (a USB serial adapter on the HAN port). When the device disappears it is reopened
  * with back-off until it is back. serialport is loaded only when this source is used: it is a native module
@@ -18,6 +21,7 @@ export class SerialSource implements Source {
   readonly name: string;
   private port: Port | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private presence: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly backoff: Backoff;
 
@@ -58,7 +62,7 @@ export class SerialSource implements Source {
     port.on('error', () => undefined); // reported by 'close' or the open callback
     port.on('close', (error: (Error & { disconnected?: boolean }) | null) => {
       if (this.port !== port) return;
-      this.port = null;
+      this.dropPort();
       this.retry(events, error?.disconnected ? 'the device disappeared (unplugged?)' : 'the device was closed');
     });
     port.open((error) => {
@@ -75,14 +79,28 @@ export class SerialSource implements Source {
         return;
       }
       events.state('connected');
+      // Not every driver reports an unplugged device on the open port: look for its path as well.
+      this.presence = setInterval(() => {
+        if (this.port !== port || existsSync(this.options.path)) return;
+        this.dropPort();
+        port.close(() => undefined);
+        this.retry(events, 'the device disappeared (unplugged?)');
+      }, PRESENCE_CHECK_MS);
+      this.presence.unref();
     });
+  }
+
+  private dropPort(): void {
+    this.port = null;
+    if (this.presence) clearInterval(this.presence);
+    this.presence = null;
   }
 
   stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     const port = this.port;
-    this.port = null;
+    this.dropPort();
     if (!port?.isOpen) return Promise.resolve();
     return new Promise((resolve) => port.close(() => resolve()));
   }
