@@ -1,4 +1,4 @@
-import { parseDataNotification, GENERAL_GLO_CIPHERING } from './dlms/apdu.js';
+import { GENERAL_GLO_CIPHERING, parseNotificationHeader } from './dlms/apdu.js';
 import { decipher, parseCiphered, protectionOf, type Keys, type Protection } from './dlms/cipher.js';
 import { toIso } from './dlms/datetime.js';
 import { ApduError, AuthenticationError, PowerMeterError, UnsupportedListError } from './errors.js';
@@ -30,7 +30,7 @@ export type DecodeResult = { readonly ok: true; readonly frame: DecodedFrame } |
 
 function isDataNotification(plain: Uint8Array): boolean {
   try {
-    parseDataNotification(plain);
+    readList(plain, parseNotificationHeader(plain).bodyAt);
     return true;
   } catch (error) {
     if (error instanceof ApduError) return false;
@@ -38,32 +38,50 @@ function isDataNotification(plain: Uint8Array): boolean {
   }
 }
 
-/** Kamstrup puts the meter number in the last four bytes of its system title ("KAME" + u32); others: the title in hex. */
-function meterIdFromSystemTitle(st: Uint8Array, flag: string, hex: string): string {
-  return flag === 'KAM' ? String(Buffer.from(st.buffer, st.byteOffset, st.length).readUInt32BE(4)) : hex;
+/** What a system title says, in the forms a decoded frame needs. */
+interface Title {
+  readonly bytes: Uint8Array;
+  /** The FLAG id, its first three letters ("KAM"). */
+  readonly flag: string;
+  readonly hex: string;
+  /** Kamstrup puts the meter number in the last four bytes of its system title ("KAME" + u32); others: the title in hex. */
+  readonly meterId: string;
+}
+
+/** A meter sends the same system title in every frame: its text forms are worked out once, not every 10 s. */
+let lastTitle: Title | null = null;
+
+function titleOf(st: Uint8Array): Title {
+  const last = lastTitle;
+  if (last && st.length === last.bytes.length && st.every((b, i) => b === last.bytes[i])) return last;
+  const bytes = Uint8Array.from(st);
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const flag = view.toString('latin1', 0, 3);
+  const hex = view.toString('hex').toUpperCase();
+  const meterId = flag === 'KAM' && bytes.length === 8 ? String(view.readUInt32BE(4)) : hex;
+  return (lastTitle = { bytes, flag, hex, meterId });
 }
 
 /** One APDU (plain or ciphered) to a meter frame. Throws a PowerMeterError naming what is wrong. */
 export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, framing: DecodedFrame['framing'] = 'apdu'): DecodedFrame {
   let plain = apdu;
   let protection: Protection = 'none';
-  let systemTitle: Uint8Array | null = null;
+  let title: Title | null = null;
   let frameCounter: number | null = null;
   if (apdu[0] === GENERAL_GLO_CIPHERING) {
     const c = parseCiphered(apdu);
     plain = decipher(c, options.keys ?? {}, isDataNotification);
     protection = protectionOf(c);
-    systemTitle = c.systemTitle;
+    title = titleOf(c.systemTitle);
     frameCounter = c.frameCounter;
   }
-  const notification = parseDataNotification(plain);
-  const content = readList(notification.body);
-  const ctx = { flag: systemTitle ? Buffer.from(systemTitle.subarray(0, 3)).toString('latin1') : null };
-  const titleHex = systemTitle ? Buffer.from(systemTitle).toString('hex').toUpperCase() : null;
+  const notification = parseNotificationHeader(plain);
+  const content = readList(plain, notification.bodyAt);
+  const ctx = { flag: title ? title.flag : null };
   const forced = options.profile && options.profile !== 'auto' ? options.profile : undefined;
   const match = findList(options.profiles ?? allProfiles, content, ctx, forced);
   if (!match) {
-    const what = content.version ? `list "${content.version}"` : `a list of ${content.entries.size + content.bare.length} values`;
+    const what = content.version ? `list "${content.version}"` : `a list of ${content.entries.length + content.bare.length} values`;
     const by = forced ? `the forced profile "${forced}" does not fit ${what}` : `${what} is not supported yet`;
     throw new UnsupportedListError(`${by}: please attach a capture (the capture_minutes option records one) to a bug report`, protection);
   }
@@ -74,11 +92,11 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
     manufacturer: mapped.manufacturer,
     model: mapped.model,
     readings: mapped.readings,
-    meterId: mapped.meterId ?? (systemTitle && ctx.flag && titleHex ? meterIdFromSystemTitle(systemTitle, ctx.flag, titleHex) : null),
+    meterId: mapped.meterId ?? (title ? title.meterId : null),
     meterTime: mapped.meterTime ?? (notification.dateTime ? toIso(notification.dateTime) : null),
     framing,
     protection,
-    systemTitle: titleHex,
+    systemTitle: title ? title.hex : null,
     frameCounter,
     keysSwapped: false,
   };

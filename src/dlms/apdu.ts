@@ -6,19 +6,24 @@ import { parseDateTime, type CosemDateTime } from './datetime.js';
 export const DATA_NOTIFICATION = 0x0f;
 export const GENERAL_GLO_CIPHERING = 0xdb;
 
-export interface DataNotification {
+export interface NotificationHeader {
   readonly invokeId: number;
   readonly dateTime: CosemDateTime | null;
+  /** Where the notification-body starts in the APDU. */
+  readonly bodyAt: number;
+}
+
+export interface DataNotification extends NotificationHeader {
   readonly body: Data;
 }
 
 /**
  * data-notification: `0F | long-invoke-id-and-priority(4) | date-time | notification-body`. The date-time
  * comes in three forms seen on real meters: tagged (`09 0C` + 12, Kamstrup 2017, Kaifa NO), untagged
- * (`0C` + 12, Kamstrup since 2018) and absent (`00`, Aidon). The body must fill the APDU exactly: for
- * encryption-only meters this strictness is the only integrity check there is.
+ * (`0C` + 12, Kamstrup since 2018) and absent (`00`, Aidon). The body is left to its reader (the push-list
+ * reader reads it straight from the bytes); it must fill the APDU exactly.
  */
-export function parseDataNotification(apdu: Uint8Array): DataNotification {
+export function parseNotificationHeader(apdu: Uint8Array): NotificationHeader {
   if (apdu.length < 6) throw new ApduError(`APDU of ${apdu.length} bytes is too short for a data-notification`);
   if (apdu[0] !== DATA_NOTIFICATION) {
     throw new ApduError(`APDU tag 0x${apdu[0]!.toString(16).padStart(2, '0')} is not a data-notification (0x0f)`);
@@ -38,9 +43,21 @@ export function parseDataNotification(apdu: Uint8Array): DataNotification {
     throw new ApduError(`data-notification date-time has an unknown form (0x${apdu[pos]!.toString(16).padStart(2, '0')})`);
   }
   if (pos >= apdu.length) throw new ApduError('data-notification has no body');
-  const body = parseData(apdu, pos);
-  if (body.next !== apdu.length) {
-    throw new ApduError(`data-notification body ends at byte ${body.next} but the APDU has ${apdu.length} bytes`);
-  }
-  return { invokeId, dateTime, body: body.value };
+  return { invokeId, dateTime, bodyAt: pos };
+}
+
+/**
+ * Throws unless the body ends exactly where the APDU does: for encryption-only meters this strictness is the
+ * only integrity check there is.
+ */
+export function expectBodyEnd(apdu: Uint8Array, next: number): void {
+  if (next !== apdu.length) throw new ApduError(`data-notification body ends at byte ${next} but the APDU has ${apdu.length} bytes`);
+}
+
+/** The header and the whole body as a Data tree, for tools and for lists read value by value. */
+export function parseDataNotification(apdu: Uint8Array): DataNotification {
+  const header = parseNotificationHeader(apdu);
+  const body = parseData(apdu, header.bodyAt);
+  expectBodyEnd(apdu, body.next);
+  return { ...header, body: body.value };
 }

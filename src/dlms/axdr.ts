@@ -37,21 +37,61 @@ function fail(message: string, pos: number): never {
   throw new ApduError(`${message} at byte ${pos} of the APDU`);
 }
 
+export const ARRAY = 0x01;
+export const STRUCTURE = 0x02;
+export const OCTET_STRING = 0x09;
+
 /**
- * A cursor over the APDU. Values are read straight from the bytes (no DataView, no wrapper object per
- * value): this parser runs for every one of the ~65 values of every frame.
+ * A cursor over an APDU. Values are read straight from the bytes (no DataView, no wrapper object per
+ * value): this parser runs for every one of the ~65 values of every frame. Callers that know a list's shape
+ * (the OBIS/value pairs of a push list) peek at the bytes and skip what they recognise, so that the common
+ * case builds no Data object and no view for an OBIS code.
  */
-class Reader {
+export class Reader {
+  readonly buf: Uint8Array;
+
   constructor(
-    readonly buf: Uint8Array,
+    buf: Uint8Array,
     public pos: number,
-  ) {}
+  ) {
+    // A plain Uint8Array view: Buffer#subarray builds a Buffer per octet-string, several times slower.
+    this.buf = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+  }
+
+  /** The byte `offset` bytes ahead, or -1 past the end. */
+  peek(offset = 0): number {
+    const at = this.pos + offset;
+    return at < this.buf.length ? this.buf[at]! : -1;
+  }
+
+  skip(n: number): void {
+    if (this.pos + n > this.buf.length) fail(`value of ${n} bytes runs past the end`, this.pos);
+    this.pos += n;
+  }
+
+  get atEnd(): boolean {
+    return this.pos >= this.buf.length;
+  }
 
   length(): number {
+    const first = this.buf[this.pos];
+    if (first !== undefined && first < 0x80) {
+      this.pos++;
+      return first;
+    }
     const l = readBerLength(this.buf, this.pos);
     if (!l) fail('bad or truncated length', this.pos);
     this.pos = l.next;
     return l.length;
+  }
+
+  /** The element count of an array or structure whose tag has just been read. */
+  count(): number {
+    const at = this.pos - 1;
+    const count = this.length();
+    // Each element takes at least one byte: a count beyond the remaining bytes is corrupt, not a reason to allocate.
+    if (count > this.buf.length - this.pos) fail(`element count ${count} exceeds the remaining bytes`, at);
+    return count;
   }
 
   take(n: number): Uint8Array {
@@ -61,13 +101,15 @@ class Reader {
     return bytes;
   }
 
-  uint(n: number): number {
-    if (this.pos + n > this.buf.length) fail(`value of ${n} bytes runs past the end`, this.pos);
+  /** An unsigned big-endian integer of 1, 2 or 4 bytes. */
+  uint(n: 1 | 2 | 4): number {
+    const at = this.pos;
     const b = this.buf;
-    let v = 0;
-    for (let i = 0; i < n; i++) v = v * 256 + b[this.pos + i]!;
-    this.pos += n;
-    return v;
+    if (at + n > b.length) fail(`value of ${n} bytes runs past the end`, at);
+    this.pos = at + n;
+    if (n === 1) return b[at]!;
+    if (n === 2) return (b[at]! << 8) | b[at + 1]!;
+    return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
   }
 
   big(n: 8, signed: boolean): number {
@@ -93,14 +135,12 @@ class Reader {
     switch (tag) {
       case 0x00:
         return { type: 'null' };
-      case 0x01:
-      case 0x02: {
-        const count = this.length();
-        // Each element takes at least one byte: a count beyond the remaining bytes is corrupt, not a reason to allocate.
-        if (count > this.buf.length - this.pos) fail(`element count ${count} exceeds the remaining bytes`, at);
+      case ARRAY:
+      case STRUCTURE: {
+        const count = this.count();
         const items: Data[] = new Array<Data>(count);
         for (let i = 0; i < count; i++) items[i] = this.data(depth + 1);
-        return { type: tag === 0x01 ? 'array' : 'structure', items };
+        return { type: tag === ARRAY ? 'array' : 'structure', items };
       }
       case 0x03:
         return { type: 'boolean', value: this.uint(1) !== 0 };
@@ -112,7 +152,7 @@ class Reader {
         return { type: 'double-long', value: this.uint(4) | 0 };
       case 0x06:
         return { type: 'double-long-unsigned', value: this.uint(4) };
-      case 0x09:
+      case OCTET_STRING:
         return { type: 'octet-string', value: this.take(this.length()) };
       case 0x0a:
       case 0x0c: {
@@ -156,8 +196,7 @@ class Reader {
 
 /** Parses one A-XDR Data value at `pos`. Throws ApduError on anything malformed; never reads past `buf`. */
 export function parseData(buf: Uint8Array, pos: number): Parsed<Data> {
-  // A plain Uint8Array view: Buffer#subarray builds a Buffer per octet-string, several times slower.
-  const reader = new Reader(new Uint8Array(buf.buffer, buf.byteOffset, buf.length), pos);
+  const reader = new Reader(buf, pos);
   const value = reader.data(0);
   return { value, next: reader.pos };
 }

@@ -19,6 +19,16 @@ const MAX_MESSAGE = 64 * 1024;
 const BUFFER_SIZE = 2 * Math.max(HDLC_MAX_FRAME, MBUS_MAX_FRAME);
 
 /**
+ * A copy out of the receive buffer, which the next chunk overwrites. Buffer.allocUnsafe takes small copies
+ * from Node's pool: a fraction of the cost of Uint8Array#slice, which allocates a new ArrayBuffer each time.
+ */
+function copyOf(view: Uint8Array): Buffer {
+  const copy = Buffer.allocUnsafe(view.length);
+  copy.set(view);
+  return copy;
+}
+
+/**
  * Sans-I/O framer: push byte chunks in, get checked and reassembled APDUs out. HDLC and wired M-Bus are told
  * apart by their start bytes, so the user never chooses. Memory is bounded: the receive buffer never holds
  * more than two maximum-size frames, and reassembly is capped.
@@ -112,7 +122,7 @@ export class Framer {
     }
     const data = framing === 'hdlc' && first ? stripLlc(payload) : payload;
     if (more || !first) {
-      this.segments.push(data.slice());
+      this.segments.push(copyOf(data));
       this.segmentsSize += data.length;
       this.segmentsFraming = framing;
       this.nextSequence = (sequence + 1) & 0x0f;
@@ -123,7 +133,7 @@ export class Framer {
       }
       if (more) return;
     }
-    const apdu = first ? data.slice() : Buffer.concat(this.segments, this.segmentsSize);
+    const apdu = first ? copyOf(data) : Buffer.concat(this.segments, this.segmentsSize);
     this.dropSegments();
     if (apdu[0] === GBT_TAG) {
       try {

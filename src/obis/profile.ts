@@ -1,6 +1,6 @@
 import { isNumeric, type Data } from '../dlms/axdr.js';
 import { parseDateTime, toIso } from '../dlms/datetime.js';
-import { textOf, type Entry, type ListContent } from './entries.js';
+import { entryOf, putEntry, textOf, type Entry, type ListContent } from './entries.js';
 import { Obis, patternKey } from './obis.js';
 import { dlmsUnits, registerOf, UNITLESS } from './registers.js';
 import { unitOf, type Quantity, type Reading } from './readings.js';
@@ -82,15 +82,15 @@ function holds(c: Condition, content: ListContent, ctx: FrameContext): boolean {
   if ('version' in c) return content.version?.startsWith(c.version) ?? false;
   if ('flag' in c) return ctx.flag === c.flag;
   if ('firstBare' in c) return textOf(content.bare[0])?.startsWith(c.firstBare) ?? false;
-  if ('scaled' in c) return [...content.entries.values()].some((e) => e.unit !== undefined);
+  if ('scaled' in c) return content.entries.some((e) => e.unit !== undefined);
   if ('described' in c) return content.described;
-  if ('text' in c) return textOf(content.entries.get(patternKey(c.text.obis))?.value)?.startsWith(c.text.prefix) ?? false;
-  return content.entries.size === 0 && content.bare.length === c.bareOnly;
+  if ('text' in c) return textOf(entryOf(content.entries, patternKey(c.text.obis))?.value)?.startsWith(c.text.prefix) ?? false;
+  return content.entries.length === 0 && content.bare.length === c.bareOnly;
 }
 
 function listMatches(list: ListSpec, content: ListContent): boolean {
   if (list.positions && list.positions.length !== content.bare.length) return false;
-  return (list.requires ?? []).every((o) => content.entries.has(patternKey(o)));
+  return (list.requires ?? []).every((o) => entryOf(content.entries, patternKey(o)) !== undefined);
 }
 
 /** The first profile whose conditions and one of whose lists match; with `only`, that profile alone, whatever its conditions. */
@@ -137,10 +137,10 @@ function round(x: number): number {
 }
 
 /** Bare values become entries by their position, so that one mapping serves every list shape. */
-function positional(list: ListSpec, content: ListContent): { entries: ReadonlyMap<number, Entry>; roles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Data>> } {
+function positional(list: ListSpec, content: ListContent): { entries: readonly Entry[]; roles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Data>> } {
   const roles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Data>> = {};
   if (!list.positions) return { entries: content.entries, roles };
-  const entries = new Map(content.entries);
+  const entries = [...content.entries];
   list.positions?.forEach((p, i) => {
     const value = content.bare[i]!;
     if (p === null) return;
@@ -149,7 +149,7 @@ function positional(list: ListSpec, content: ListContent): { entries: ReadonlyMa
       const [a, rest] = p.obis.split('-*:') as [string, string];
       const [c, d, e] = rest.split('.').map(Number) as [number, number, number];
       const obis = new Obis(Number(a), 0, c, d, e, 255);
-      entries.set(obis.matchKey, { obis, value });
+      putEntry(entries, { obis, value });
     }
   });
   return { entries, roles };
@@ -169,12 +169,12 @@ export function applyProfile(profile: Profile, list: ListSpec, content: ListCont
   const whPerUnit = options.energyMultiplier ?? profile.energyWhPerUnit;
   const { entries, roles } = positional(list, content);
   const readings: Reading[] = [];
-  for (const entry of entries.values()) {
+  for (const entry of entries) {
     const r = reading(entry, profile, whPerUnit);
     if (r) readings.push(r);
   }
   const text = (d: Data | undefined) => textOf(d)?.trim() || null;
-  const idEntry = profile.meterId.map((o) => entries.get(patternKey(o))).find((e) => e !== undefined);
+  const idEntry = profile.meterId.map((o) => entryOf(entries, patternKey(o))).find((e) => e !== undefined);
   // A bare text at the end of a scaled list is the meter id (Sagemcom T210-D).
   const lastBare = content.bare.at(-1);
   const bareId = !list.positions && (lastBare?.type === 'octet-string' || lastBare?.type === 'visible-string') && !dateTimeOf(lastBare) ? lastBare : undefined;
@@ -183,8 +183,8 @@ export function applyProfile(profile: Profile, list: ListSpec, content: ListCont
     list: list.id,
     manufacturer: profile.manufacturer ?? (ctx.flag ? (flags[ctx.flag] ?? null) : null),
     meterId: text(roles['meter-id'] ?? idEntry?.value ?? bareId),
-    meterTime: clockOf(roles.clock ?? (profile.clock ? entries.get(patternKey(profile.clock))?.value : undefined) ?? bareClock, profile.localClock ?? false),
-    model: text(roles.model ?? (profile.model ? entries.get(patternKey(profile.model))?.value : undefined)),
+    meterTime: clockOf(roles.clock ?? (profile.clock ? entryOf(entries, patternKey(profile.clock))?.value : undefined) ?? bareClock, profile.localClock ?? false),
+    model: text(roles.model ?? (profile.model ? entryOf(entries, patternKey(profile.model))?.value : undefined)),
     readings,
   };
 }

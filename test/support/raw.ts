@@ -3,8 +3,8 @@ import { decipher, parseCiphered } from '../../src/dlms/cipher.js';
 import { Framer } from '../../src/framing/framer.js';
 import { bytesOf, keysOf, type Vector } from './vectors.js';
 
-/** A vector down to its data-notification, without any profile: checks framing, security and A-XDR on every capture. */
-export function rawNotification(v: Vector): DataNotification {
+/** A vector down to its data-notification (and the plain APDU), without any profile: checks framing, security and A-XDR on every capture. */
+export function rawNotification(v: Vector): DataNotification & { apdu: Uint8Array } {
   const bytes = bytesOf(v);
   let apdu: Uint8Array = bytes;
   if (v.framing !== 'APDU') {
@@ -17,5 +17,5 @@ export function rawNotification(v: Vector): DataNotification {
   if (apdu[0] === 0xdb) {
     apdu = decipher(parseCiphered(apdu), keysOf(v), () => true);
   }
-  return parseDataNotification(apdu);
+  return { ...parseDataNotification(apdu), apdu };
 }
