@@ -108,10 +108,15 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
  */
 export class Decoder {
   private readonly framer = new Framer();
+  /** The options with the two keys the other way round, when both are set. */
+  private readonly reversed: DecoderOptions | null;
   /** Set once the keys have been found swapped, so that each frame is not decrypted twice. */
   private swapped = false;
 
-  constructor(private readonly options: DecoderOptions = {}) {}
+  constructor(private readonly options: DecoderOptions = {}) {
+    const keys = options.keys;
+    this.reversed = keys?.encryption && keys.authentication ? { ...options, keys: { encryption: keys.authentication, authentication: keys.encryption } } : null;
+  }
 
   get discardedBytes(): number {
     return this.framer.discarded;
@@ -126,7 +131,9 @@ export class Decoder {
   }
 
   private decodeAll(outputs: ReturnType<Framer['push']>): DecodeResult[] {
-    return outputs.map((o): DecodeResult => (o.ok ? this.decode(o.value.apdu, o.value.framing) : o));
+    const results: DecodeResult[] = [];
+    for (const o of outputs) results.push(o.ok ? this.decode(o.value.apdu, o.value.framing) : o);
+    return results;
   }
 
   /**
@@ -134,23 +141,22 @@ export class Decoder {
    * mistake of all (GPK60 and GPK61 look alike). A frame that only decodes swapped says so.
    */
   decode(apdu: Uint8Array, framing: DecodedFrame['framing'] = 'apdu'): DecodeResult {
-    const keys = this.options.keys;
-    const reversed = keys?.encryption && keys.authentication ? { encryption: keys.authentication, authentication: keys.encryption } : null;
-    const attempt = (swap: boolean): DecodeResult => {
-      try {
-        const frame = decodeApdu(apdu, swap ? { ...this.options, keys: reversed! } : this.options, framing);
-        return { ok: true, frame: swap ? { ...frame, keysSwapped: true } : frame };
-      } catch (error) {
-        if (error instanceof PowerMeterError) return { ok: false, error };
-        throw error;
-      }
-    };
-    const first = attempt(this.swapped);
-    if (first.ok || !reversed || !(first.error instanceof AuthenticationError)) return first;
-    const second = attempt(!this.swapped);
+    const first = this.attempt(apdu, framing, this.swapped);
+    if (first.ok || !this.reversed || !(first.error instanceof AuthenticationError)) return first;
+    const second = this.attempt(apdu, framing, !this.swapped);
     if (!second.ok) return first;
     this.swapped = !this.swapped;
     return second;
+  }
+
+  private attempt(apdu: Uint8Array, framing: DecodedFrame['framing'], swap: boolean): DecodeResult {
+    try {
+      const frame = decodeApdu(apdu, swap ? this.reversed! : this.options, framing);
+      return { ok: true, frame: swap ? { ...frame, keysSwapped: true } : frame };
+    } catch (error) {
+      if (error instanceof PowerMeterError) return { ok: false, error };
+      throw error;
+    }
   }
 }
 

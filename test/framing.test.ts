@@ -22,6 +22,21 @@ describe('CRC-16/X.25', () => {
   it('has the catalogue check value', () => {
     expect(crc16x25(Buffer.from('123456789'))).toBe(0x906e);
   });
+
+  it('agrees with the bit-by-bit definition at every length and offset (the table code works eight bytes at a time)', () => {
+    const bitwise = (b: Uint8Array, start: number, end: number): number => {
+      let crc = 0xffff;
+      for (let i = start; i < end; i++) {
+        crc ^= b[i]!;
+        for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x8408 : crc >>> 1;
+      }
+      return crc ^ 0xffff;
+    };
+    const bytes = Uint8Array.from({ length: 64 }, (_, i) => (i * 151 + 7) & 0xff);
+    for (let start = 0; start < 9; start++) {
+      for (let end = start; end <= bytes.length; end++) expect(crc16x25(bytes, start, end)).toBe(bitwise(bytes, start, end));
+    }
+  });
 });
 
 describe('Framer on real captures', () => {

@@ -66,8 +66,13 @@ export function protectionOf(c: CipheredApdu): Protection {
 
 function iv(c: CipheredApdu): Buffer {
   const iv = Buffer.allocUnsafe(12);
-  iv.set(c.systemTitle, 0);
-  iv.writeUInt32BE(c.frameCounter, 8);
+  const st = c.systemTitle;
+  for (let i = 0; i < 8; i++) iv[i] = st[i]!;
+  const fc = c.frameCounter;
+  iv[8] = fc >>> 24;
+  iv[9] = (fc >>> 16) & 0xff;
+  iv[10] = (fc >>> 8) & 0xff;
+  iv[11] = fc & 0xff;
   return iv;
 }
 

@@ -49,7 +49,7 @@ export class Framer {
     // Feed at most half the buffer at a time so a huge chunk (a whole capture file) never grows memory.
     const step = BUFFER_SIZE / 2;
     for (let at = 0; at < chunk.length; at += step) {
-      const piece = chunk.subarray(at, Math.min(chunk.length, at + step));
+      const piece = chunk.length <= step ? chunk : chunk.subarray(at, Math.min(chunk.length, at + step));
       this.buf.set(piece, this.len);
       this.len += piece.length;
       this.scan(out);

@@ -1,8 +1,8 @@
 import { isNumeric, type Data } from '../dlms/axdr.js';
 import { parseDateTime, toIso } from '../dlms/datetime.js';
 import { entryOf, putEntry, textOf, type Entry, type ListContent } from './entries.js';
-import { Obis, patternKey } from './obis.js';
-import { dlmsUnits, registerOf, UNITLESS } from './registers.js';
+import { MatchKeyTable, Obis, patternKey } from './obis.js';
+import { dlmsUnits, registerOf, registers, UNITLESS } from './registers.js';
 import { unitOf, type Quantity, type Reading } from './readings.js';
 
 /** What is known of a frame besides its list: the sender's system title names the manufacturer (FLAG id). */
@@ -103,32 +103,60 @@ export function findList(profiles: readonly Profile[], content: ListContent, ctx
   return null;
 }
 
-function scaleUnscaled(raw: number, quantity: Quantity, profile: Profile, whPerUnit: number): number {
-  if (quantity === 'energy' || quantity === 'reactive_energy') return (raw * whPerUnit) / 1000;
-  return pow10(raw, profile.exponents[quantity] ?? 0);
-}
-
 /** raw × 10^exp, dividing for negative exponents: 79 / 100 is 0.79, 79 * 0.01 is 0.790000…01. */
 function pow10(raw: number, exp: number): number {
   return exp < 0 ? raw / 10 ** -exp : raw * 10 ** exp;
 }
 
-function reading(entry: Entry, profile: Profile, whPerUnit: number): Reading | null {
-  if (!isNumeric(entry.value)) return null;
-  const raw = entry.value.value;
-  const known = registerOf(entry.obis);
-  if (entry.unit !== undefined && entry.scaler !== undefined) {
-    const unit = dlmsUnits[entry.unit];
-    const quantity = known?.quantity ?? (profile.generic ? unit?.quantity : undefined);
-    if (!quantity) return null;
-    // The frame's own unit must agree with what PowerMeter believes the register is, or the value is not used.
-    if (quantity === 'power_factor' ? entry.unit !== UNITLESS : unit?.quantity !== quantity) return null;
-    const o = entry.obis;
-    const key = known?.key ?? `obis_${o.a}_${o.b}_${o.c}_${o.d}_${o.e}`;
-    return { key, obis: o.toString(), quantity, value: round(pow10(raw, entry.scaler) * (unit?.factor ?? 1)), unit: unitOf[quantity] };
+/** How a profile reads a register sent without a scaler: energy in its raw unit, others by a power of ten. */
+interface Unscaled {
+  readonly key: string;
+  readonly quantity: Quantity;
+  readonly unit: string | null;
+  readonly energy: boolean;
+  readonly exponent: number;
+}
+
+/** Worked out once per profile, not for every value of every frame. */
+const unscaledPlans = new WeakMap<Profile, MatchKeyTable<Unscaled>>();
+
+function unscaledOf(profile: Profile): MatchKeyTable<Unscaled> {
+  let plans = unscaledPlans.get(profile);
+  if (!plans) {
+    plans = new MatchKeyTable(
+      registers.map((r) => {
+        const energy = r.quantity === 'energy' || r.quantity === 'reactive_energy';
+        const plan: Unscaled = { key: r.key, quantity: r.quantity, unit: unitOf[r.quantity], energy, exponent: profile.exponents[r.quantity] ?? 0 };
+        return [patternKey(r.obis), plan] as const;
+      }),
+    );
+    unscaledPlans.set(profile, plans);
   }
-  if (!known) return null;
-  return { key: known.key, obis: entry.obis.toString(), quantity: known.quantity, value: scaleUnscaled(raw, known.quantity, profile, whPerUnit), unit: unitOf[known.quantity] };
+  return plans;
+}
+
+/** A value the frame gives its own `{scaler, unit}` for. */
+function scaled(entry: Entry, raw: number, scaler: number, dlmsUnit: number, profile: Profile): Reading | null {
+  const known = registerOf(entry.obis);
+  const unit = dlmsUnits[dlmsUnit];
+  const quantity = known?.quantity ?? (profile.generic ? unit?.quantity : undefined);
+  if (!quantity) return null;
+  // The frame's own unit must agree with what PowerMeter believes the register is, or the value is not used.
+  if (quantity === 'power_factor' ? dlmsUnit !== UNITLESS : unit?.quantity !== quantity) return null;
+  const o = entry.obis;
+  const key = known?.key ?? `obis_${o.a}_${o.b}_${o.c}_${o.d}_${o.e}`;
+  return { key, obis: o.toString(), quantity, value: round(pow10(raw, scaler) * (unit?.factor ?? 1)), unit: unitOf[quantity] };
+}
+
+function reading(entry: Entry, profile: Profile, plans: MatchKeyTable<Unscaled>, whPerUnit: number): Reading | null {
+  const v = entry.value;
+  if (!isNumeric(v)) return null;
+  if (entry.unit !== undefined && entry.scaler !== undefined) return scaled(entry, v.value, entry.scaler, entry.unit, profile);
+  const plan = plans.get(entry.obis.matchKey);
+  if (!plan) return null;
+  const raw = v.value;
+  const value = plan.energy ? (raw * whPerUnit) / 1000 : pow10(raw, plan.exponent);
+  return { key: plan.key, obis: entry.obis.toString(), quantity: plan.quantity, value, unit: plan.unit };
 }
 
 /** Keeps 12 significant digits: 2271 × 10⁻¹ is 227.1, not 227.10000000000002. */
@@ -168,9 +196,10 @@ function clockOf(d: Data | undefined, local: boolean): string | null {
 export function applyProfile(profile: Profile, list: ListSpec, content: ListContent, ctx: FrameContext, options: ProfileOptions): Mapped {
   const whPerUnit = options.energyMultiplier ?? profile.energyWhPerUnit;
   const { entries, roles } = positional(list, content);
+  const plans = unscaledOf(profile);
   const readings: Reading[] = [];
   for (const entry of entries) {
-    const r = reading(entry, profile, whPerUnit);
+    const r = reading(entry, profile, plans, whPerUnit);
     if (r) readings.push(r);
   }
   const text = (d: Data | undefined) => textOf(d)?.trim() || null;

@@ -1,5 +1,5 @@
 import type { Obis } from './obis.js';
-import { patternKey } from './obis.js';
+import { MatchKeyTable, patternKey } from './obis.js';
 import type { Quantity } from './readings.js';
 
 /**
@@ -41,7 +41,7 @@ export const registers: readonly Register[] = [
   ...phases([22, 42, 62], 8, 'active_energy_export', 'energy'),
 ];
 
-const byMatchKey = new Map(registers.map((r) => [patternKey(r.obis), r]));
+const byMatchKey = new MatchKeyTable(registers.map((r) => [patternKey(r.obis), r] as const));
 
 export function registerOf(obis: Obis): Register | undefined {
   return byMatchKey.get(obis.matchKey);
