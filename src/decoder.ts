@@ -51,9 +51,15 @@ interface Title {
 /** A meter sends the same system title in every frame: its text forms are worked out once, not every 10 s. */
 let lastTitle: Title | null = null;
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function titleOf(st: Uint8Array): Title {
   const last = lastTitle;
-  if (last && st.length === last.bytes.length && st.every((b, i) => b === last.bytes[i])) return last;
+  if (last && sameBytes(st, last.bytes)) return last;
   const bytes = Uint8Array.from(st);
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   const flag = view.toString('latin1', 0, 3);
@@ -123,17 +129,14 @@ export class Decoder {
   }
 
   push(chunk: Uint8Array): DecodeResult[] {
-    return this.decodeAll(this.framer.push(chunk));
+    const results: DecodeResult[] = [];
+    // Each APDU is decoded while it is still a view into the framer's buffer: nothing of it outlives the call.
+    this.framer.feed(chunk, (o) => results.push(o.ok ? this.decode(o.value.apdu, o.value.framing) : o));
+    return results;
   }
 
   end(): DecodeResult[] {
-    return this.decodeAll(this.framer.end());
-  }
-
-  private decodeAll(outputs: ReturnType<Framer['push']>): DecodeResult[] {
-    const results: DecodeResult[] = [];
-    for (const o of outputs) results.push(o.ok ? this.decode(o.value.apdu, o.value.framing) : o);
-    return results;
+    return this.framer.end().map((o) => (o.ok ? this.decode(o.value.apdu, o.value.framing) : o));
   }
 
   /**

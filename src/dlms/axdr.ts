@@ -127,17 +127,32 @@ export class Reader {
     return n === 4 ? view.getFloat32(0) : view.getFloat64(0);
   }
 
+  /**
+   * One Data value. The registers of a push list (unsigned and signed integers, octet-strings) are read
+   * here; every other type in `rarer`, which keeps this method small enough for the JIT to inline.
+   */
   data(depth: number): Data {
-    if (depth > MAX_DEPTH) fail('data nested too deeply', this.pos);
-    if (this.pos >= this.buf.length) fail('data expected but the APDU ended', this.pos);
+    const b = this.buf;
     const at = this.pos;
-    const tag = this.buf[this.pos++]!;
+    if (at >= b.length) fail('data expected but the APDU ended', at);
+    const tag = b[at]!;
+    this.pos = at + 1;
+    if (tag === 0x06) return { type: 'double-long-unsigned', value: this.uint(4) };
+    if (tag === 0x12) return { type: 'long-unsigned', value: this.uint(2) };
+    if (tag === OCTET_STRING) return { type: 'octet-string', value: this.take(this.length()) };
+    if (tag === 0x05) return { type: 'double-long', value: this.uint(4) | 0 };
+    if (tag === 0x10) return { type: 'long', value: (this.uint(2) << 16) >> 16 };
+    return this.rarer(tag, at, depth);
+  }
+
+  private rarer(tag: number, at: number, depth: number): Data {
     switch (tag) {
       case 0x00:
         return { type: 'null' };
       case ARRAY:
       case STRUCTURE: {
         const count = this.count();
+        if (count > 0 && depth + 1 > MAX_DEPTH) fail('data nested too deeply', this.pos);
         const items: Data[] = new Array<Data>(count);
         for (let i = 0; i < count; i++) items[i] = this.data(depth + 1);
         return { type: tag === ARRAY ? 'array' : 'structure', items };
@@ -148,17 +163,11 @@ export class Reader {
         const bits = this.length();
         return { type: 'bit-string', bits, value: this.take(Math.ceil(bits / 8)) };
       }
-      case 0x05:
-        return { type: 'double-long', value: this.uint(4) | 0 };
-      case 0x06:
-        return { type: 'double-long-unsigned', value: this.uint(4) };
-      case OCTET_STRING:
-        return { type: 'octet-string', value: this.take(this.length()) };
       case 0x0a:
+        return { type: 'visible-string', value: this.latin1(this.length()) };
       case 0x0c: {
         const bytes = this.take(this.length());
-        const value = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString(tag === 0x0a ? 'latin1' : 'utf8');
-        return { type: tag === 0x0a ? 'visible-string' : 'utf8-string', value };
+        return { type: 'utf8-string', value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8') };
       }
       case 0x0d: {
         const b = this.uint(1);
@@ -166,12 +175,8 @@ export class Reader {
       }
       case 0x0f:
         return { type: 'integer', value: (this.uint(1) << 24) >> 24 };
-      case 0x10:
-        return { type: 'long', value: (this.uint(2) << 16) >> 16 };
       case 0x11:
         return { type: 'unsigned', value: this.uint(1) };
-      case 0x12:
-        return { type: 'long-unsigned', value: this.uint(2) };
       case 0x14:
         return { type: 'long64', value: this.big(8, true) };
       case 0x15:
@@ -191,6 +196,15 @@ export class Reader {
       default:
         return fail(`unknown A-XDR type tag 0x${tag.toString(16).padStart(2, '0')}`, at);
     }
+  }
+
+  /** A visible-string: one byte per character, so short ones are built directly rather than through a Buffer. */
+  private latin1(n: number): string {
+    const bytes = this.take(n);
+    if (n > 64) return Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('latin1');
+    let text = '';
+    for (let i = 0; i < n; i++) text += String.fromCharCode(bytes[i]!);
+    return text;
   }
 }
 

@@ -30,7 +30,9 @@ export function parseDateTime(b: Uint8Array): CosemDateTime | null {
   return { year, month, day, hour, minute, second, deviation, daylightSaving: (b[11]! & 0x80) !== 0 };
 }
 
-const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+/** "00" to "99": the clock is formatted for every frame, and padStart was most of that cost. */
+const twoDigits = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
+const pad = (n: number, w = 2): string => (w === 2 && n < 100 ? twoDigits[n]! : String(n).padStart(w, '0'));
 
 /**
  * ISO 8601. An offset is written only when the meter states one: Kamstrup sends local wall-clock time with

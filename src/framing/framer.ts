@@ -44,17 +44,27 @@ export class Framer {
   /** Bytes skipped because they were not part of any credible frame. */
   discarded = 0;
 
+  /** Pushes a chunk; returns the APDUs it completed, each a copy that the caller may keep. */
   push(chunk: Uint8Array): FramerOutput[] {
     const out: FramerOutput[] = [];
+    this.feed(chunk, (o) => out.push(o.ok ? { ok: true, value: { framing: o.value.framing, apdu: copyOf(o.value.apdu) } } : o));
+    return out;
+  }
+
+  /**
+   * Pushes a chunk and hands each result to `take` while its APDU may still be a view into the receive
+   * buffer: valid only during the call. The decoder uses this, since it decrypts or reads each APDU at once:
+   * copying 480 bytes per frame out of Node's buffer pool cost more than parsing them.
+   */
+  feed(chunk: Uint8Array, take: (output: FramerOutput) => void): void {
     // Feed at most half the buffer at a time so a huge chunk (a whole capture file) never grows memory.
     const step = BUFFER_SIZE / 2;
     for (let at = 0; at < chunk.length; at += step) {
       const piece = chunk.length <= step ? chunk : chunk.subarray(at, Math.min(chunk.length, at + step));
       this.buf.set(piece, this.len);
       this.len += piece.length;
-      this.scan(out);
+      this.scan(take);
     }
-    return out;
   }
 
   /** Call at end of input: a frame still waiting for bytes is reported as truncated. */
@@ -83,7 +93,8 @@ export class Framer {
     return null;
   }
 
-  private scan(out: FramerOutput[]): void {
+  private scan(take: (output: FramerOutput) => void): void {
+    const out: FramerOutput[] = [];
     let pos = 0;
     let keepFrom = this.len;
     while (pos < this.len) {
@@ -102,8 +113,14 @@ export class Framer {
         pos = c.next;
       }
     }
-    this.buf.copyWithin(0, keepFrom, this.len);
-    this.len -= keepFrom;
+    // The views in `out` point into the buffer: hand them over before it is compacted, and compact even if
+    // the taker throws, so that the framer never scans the same bytes twice.
+    try {
+      for (const o of out) take(o);
+    } finally {
+      this.buf.copyWithin(0, keepFrom, this.len);
+      this.len -= keepFrom;
+    }
   }
 
   private accept(framing: Framing, payload: Uint8Array, more: boolean, sequence: number, out: FramerOutput[]): void {
@@ -133,7 +150,7 @@ export class Framer {
       }
       if (more) return;
     }
-    const apdu = first ? copyOf(data) : Buffer.concat(this.segments, this.segmentsSize);
+    const apdu = first ? data : Buffer.concat(this.segments, this.segmentsSize);
     this.dropSegments();
     if (apdu[0] === GBT_TAG) {
       try {

@@ -115,12 +115,13 @@ const ENUM = 0x16;
 
 /** `09 06` + six bytes: an OBIS code, recognised without building anything. */
 function atObis(r: Reader): boolean {
-  return r.peek() === OCTET_STRING && r.peek(1) === 6 && r.peek(7) !== -1;
+  const b = r.buf;
+  return b[r.pos] === OCTET_STRING && b[r.pos + 1] === 6 && r.pos + 8 <= b.length;
 }
 
 /** `02 02 0F s 16 u`: a {scaler, unit} structure, read in place. */
 function readScalerUnit(r: Reader): { scaler: number; unit: number } | null {
-  if (r.peek() !== STRUCTURE || r.peek(1) !== 2 || r.peek(2) !== INTEGER || r.peek(4) !== ENUM || r.peek(5) === -1) return null;
+  if (r.buf[r.pos] !== STRUCTURE || r.peek(1) !== 2 || r.peek(2) !== INTEGER || r.peek(4) !== ENUM || r.peek(5) === -1) return null;
   const su = { scaler: (r.peek(3) << 24) >> 24, unit: r.peek(5) };
   r.skip(6);
   return su;

@@ -114,25 +114,42 @@ interface Unscaled {
   readonly quantity: Quantity;
   readonly unit: string | null;
   readonly energy: boolean;
-  readonly exponent: number;
+  /** 10^|exponent|, and whether to divide by it: worked out here, since Math.pow per value showed in profiles. */
+  readonly power: number;
+  readonly divide: boolean;
 }
 
-/** Worked out once per profile, not for every value of every frame. */
-const unscaledPlans = new WeakMap<Profile, MatchKeyTable<Unscaled>>();
+/** What a profile looks up in every frame, worked out once per profile rather than for every frame. */
+interface Plan {
+  readonly unscaled: MatchKeyTable<Unscaled>;
+  /** Match keys of the meter-id registers, most specific first. */
+  readonly meterId: readonly number[];
+  readonly clock: number | null;
+  readonly model: number | null;
+}
 
-function unscaledOf(profile: Profile): MatchKeyTable<Unscaled> {
-  let plans = unscaledPlans.get(profile);
-  if (!plans) {
-    plans = new MatchKeyTable(
+const plans = new WeakMap<Profile, Plan>();
+
+function planOf(profile: Profile): Plan {
+  let plan = plans.get(profile);
+  if (!plan) {
+    const unscaled = new MatchKeyTable(
       registers.map((r) => {
         const energy = r.quantity === 'energy' || r.quantity === 'reactive_energy';
-        const plan: Unscaled = { key: r.key, quantity: r.quantity, unit: unitOf[r.quantity], energy, exponent: profile.exponents[r.quantity] ?? 0 };
-        return [patternKey(r.obis), plan] as const;
+        const exponent = profile.exponents[r.quantity] ?? 0;
+        const u: Unscaled = { key: r.key, quantity: r.quantity, unit: unitOf[r.quantity], energy, power: 10 ** Math.abs(exponent), divide: exponent < 0 };
+        return [patternKey(r.obis), u] as const;
       }),
     );
-    unscaledPlans.set(profile, plans);
+    plan = {
+      unscaled,
+      meterId: profile.meterId.map(patternKey),
+      clock: profile.clock ? patternKey(profile.clock) : null,
+      model: profile.model ? patternKey(profile.model) : null,
+    };
+    plans.set(profile, plan);
   }
-  return plans;
+  return plan;
 }
 
 /** A value the frame gives its own `{scaler, unit}` for. */
@@ -155,7 +172,8 @@ function reading(entry: Entry, profile: Profile, plans: MatchKeyTable<Unscaled>,
   const plan = plans.get(entry.obis.matchKey);
   if (!plan) return null;
   const raw = v.value;
-  const value = plan.energy ? (raw * whPerUnit) / 1000 : pow10(raw, plan.exponent);
+  // Dividing for negative exponents, as pow10 does: 79 / 100 is 0.79, 79 * 0.01 is 0.790000…01.
+  const value = plan.energy ? (raw * whPerUnit) / 1000 : plan.divide ? raw / plan.power : raw * plan.power;
   return { key: plan.key, obis: entry.obis.toString(), quantity: plan.quantity, value, unit: plan.unit };
 }
 
@@ -195,25 +213,44 @@ function clockOf(d: Data | undefined, local: boolean): string | null {
 /** Maps a list's entries to readings. A field the frame does not carry is absent, never 0. */
 export function applyProfile(profile: Profile, list: ListSpec, content: ListContent, ctx: FrameContext, options: ProfileOptions): Mapped {
   const whPerUnit = options.energyMultiplier ?? profile.energyWhPerUnit;
+  const plan = planOf(profile);
   const { entries, roles } = positional(list, content);
-  const plans = unscaledOf(profile);
   const readings: Reading[] = [];
+  // One pass finds the readings and the registers that describe the meter.
+  let id: Entry | undefined;
+  let idRank = plan.meterId.length;
+  let clock: Entry | undefined;
+  let model: Entry | undefined;
   for (const entry of entries) {
-    const r = reading(entry, profile, plans, whPerUnit);
+    const key = entry.obis.matchKey;
+    if (key === plan.clock) clock = entry;
+    if (key === plan.model) model = entry;
+    const rank = plan.meterId.indexOf(key);
+    if (rank >= 0 && rank < idRank) {
+      id = entry;
+      idRank = rank;
+    }
+    const r = reading(entry, profile, plan.unscaled, whPerUnit);
     if (r) readings.push(r);
   }
-  const text = (d: Data | undefined) => textOf(d)?.trim() || null;
-  const idEntry = profile.meterId.map((o) => entryOf(entries, patternKey(o))).find((e) => e !== undefined);
-  // A bare text at the end of a scaled list is the meter id (Sagemcom T210-D).
-  const lastBare = content.bare.at(-1);
-  const bareId = !list.positions && (lastBare?.type === 'octet-string' || lastBare?.type === 'visible-string') && !dateTimeOf(lastBare) ? lastBare : undefined;
-  const bareClock = !list.positions ? content.bare.find((b) => dateTimeOf(b) !== null) : undefined;
+  let bareId: Data | undefined;
+  let bareClock: Data | undefined;
+  if (!list.positions && content.bare.length > 0) {
+    // A bare text at the end of a scaled list is the meter id (Sagemcom T210-D).
+    const lastBare = content.bare.at(-1);
+    bareId = (lastBare?.type === 'octet-string' || lastBare?.type === 'visible-string') && !dateTimeOf(lastBare) ? lastBare : undefined;
+    bareClock = content.bare.find((b) => dateTimeOf(b) !== null);
+  }
   return {
     list: list.id,
     manufacturer: profile.manufacturer ?? (ctx.flag ? (flags[ctx.flag] ?? null) : null),
-    meterId: text(roles['meter-id'] ?? idEntry?.value ?? bareId),
-    meterTime: clockOf(roles.clock ?? (profile.clock ? entryOf(entries, patternKey(profile.clock))?.value : undefined) ?? bareClock, profile.localClock ?? false),
-    model: text(roles.model ?? (profile.model ? entryOf(entries, patternKey(profile.model))?.value : undefined)),
+    meterId: trimmedText(roles['meter-id'] ?? id?.value ?? bareId),
+    meterTime: clockOf(roles.clock ?? clock?.value ?? bareClock, profile.localClock ?? false),
+    model: trimmedText(roles.model ?? model?.value),
     readings,
   };
+}
+
+function trimmedText(d: Data | undefined): string | null {
+  return textOf(d)?.trim() || null;
 }
