@@ -55,7 +55,7 @@ export class Reader {
     public pos: number,
   ) {
     // A plain Uint8Array view: Buffer#subarray builds a Buffer per octet-string, several times slower.
-    this.buf = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+    this.buf = buf.constructor === Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
   }
 
   /** The byte `offset` bytes ahead, or -1 past the end. */

@@ -37,14 +37,15 @@ export function parseCiphered(apdu: Uint8Array): CipheredApdu {
   const systemTitle = apdu.subarray(2, 10);
   const len = readBerLength(apdu, 10);
   if (!len || len.length < 5) throw new ApduError('general-glo-ciphering length is malformed');
-  if (len.next + len.length !== apdu.length) {
-    throw new ApduError(`general-glo-ciphering says ${len.length} bytes follow but ${apdu.length - len.next} do`);
+  const at = len.next;
+  if (at + len.length !== apdu.length) {
+    throw new ApduError(`general-glo-ciphering says ${len.length} bytes follow but ${apdu.length - at} do`);
   }
-  const sc = apdu[len.next]!;
+  const sc = apdu[at]!;
   if (sc & SC_COMPRESSION) throw new UnsupportedSecurityError('compressed ciphered APDUs are not supported');
   if (sc & SC_BROADCAST_KEY) throw new UnsupportedSecurityError('ciphering with a broadcast key is not supported');
   if ((sc & 0x0f) > 1) throw new UnsupportedSecurityError(`security suite ${sc & 0x0f} is not supported (only suites 0 and 1: AES-128-GCM)`);
-  const fcAt = len.next + 1;
+  const fcAt = at + 1;
   const frameCounter = ((apdu[fcAt]! << 24) | (apdu[fcAt + 1]! << 16) | (apdu[fcAt + 2]! << 8) | apdu[fcAt + 3]!) >>> 0;
   const hasTag = (sc & SC_AUTHENTICATION) !== 0;
   const payloadEnd = apdu.length - (hasTag ? TAG_LENGTH : 0);
