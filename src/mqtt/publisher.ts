@@ -64,6 +64,9 @@ export class Publisher implements Sink, Subscriber {
       connectTimeout: 10_000,
       // A state queued while the broker is away is stale when it comes back; the latest is re-sent on connect.
       queueQoSZero: false,
+      // mqtt-packet otherwise builds a 2-byte Buffer for each of the 65 536 packet ids and lengths at the first
+      // publish: 6 MB of heap, a tenth of the service's memory, to save a tiny allocation every 10 s.
+      writeCache: false,
       will: { topic: this.options.availabilityTopic, payload: Buffer.from('offline'), qos: 1, retain: true },
     };
     const client = connect(broker.url, clientOptions);

@@ -47,6 +47,8 @@ interface Meter {
   state: StateMessage;
   lastFrameAt: number;
   accountingJson: string;
+  /** The device config changed (a new register, another model) since it was last given to the publisher. */
+  discoveryStale: boolean;
 }
 
 /** After this many checksum failures without one good frame, the line settings are the likely cause. */
@@ -204,19 +206,30 @@ export class Service {
   private meter(meterId: string, frame: DecodedFrame): Meter {
     let m = this.meters.get(meterId);
     if (!m) {
-      m = { manufacturer: frame.manufacturer, model: frame.model, readings: new Map(), hasFrameCounter: false, state: {}, lastFrameAt: 0, accountingJson: '' };
+      m = { manufacturer: frame.manufacturer, model: frame.model, readings: new Map(), hasFrameCounter: false, state: {}, lastFrameAt: 0, accountingJson: '', discoveryStale: true };
       this.meters.set(meterId, m);
     }
-    m.model = frame.model ?? m.model;
-    m.hasFrameCounter ||= frame.frameCounter !== null;
-    for (const r of frame.readings) m.readings.set(r.key, r);
+    const model = frame.model ?? m.model;
+    const hasFrameCounter = m.hasFrameCounter || frame.frameCounter !== null;
+    if (model !== m.model || hasFrameCounter !== m.hasFrameCounter) m.discoveryStale = true;
+    m.model = model;
+    m.hasFrameCounter = hasFrameCounter;
+    for (const r of frame.readings) {
+      const known = m.readings.get(r.key);
+      if (known?.quantity !== r.quantity || known.obis !== r.obis) m.discoveryStale = true;
+      m.readings.set(r.key, r);
+    }
     return m;
   }
 
   private publishMeter(meterId: string, m: Meter): void {
     const { sink, origin } = this.deps;
-    const device = { meterId, manufacturer: m.manufacturer, model: m.model, readings: [...m.readings.values()], hasFrameCounter: m.hasFrameCounter };
-    sink.setDiscovery(discoveryTopic(this.topics, meterId), meterDiscovery(this.topics, origin, device));
+    // Built again only when it changed: the config of a 30-register meter is 15 kB of JSON, too much every 10 s.
+    if (m.discoveryStale) {
+      const device = { meterId, manufacturer: m.manufacturer, model: m.model, readings: [...m.readings.values()], hasFrameCounter: m.hasFrameCounter };
+      sink.setDiscovery(discoveryTopic(this.topics, meterId), meterDiscovery(this.topics, origin, device));
+      m.discoveryStale = false;
+    }
     const accounting = accountingState(this.accounting, meterId);
     sink.setState(stateTopic(this.topics, meterId), { ...m.state, ...accounting.state });
     // The periods' attributes change a few times an hour: published when they do, not with every frame.
