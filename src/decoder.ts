@@ -130,9 +130,18 @@ export class Decoder {
 
   push(chunk: Uint8Array): DecodeResult[] {
     const results: DecodeResult[] = [];
-    // Each APDU is decoded while it is still a view into the framer's buffer: nothing of it outlives the call.
-    this.framer.feed(chunk, (o) => results.push(o.ok ? this.decode(o.value.apdu, o.value.framing) : o));
+    this.feed(chunk, (r) => results.push(r));
     return results;
+  }
+
+  /**
+   * Pushes a chunk and hands over each result as soon as it is decoded. The service uses this: a chunk that
+   * holds a backlog of frames would otherwise keep all of their readings alive at once, long enough for the
+   * garbage collector to move them to the old generation.
+   */
+  feed(chunk: Uint8Array, take: (result: DecodeResult) => void): void {
+    // Each APDU is decoded while it is still a view into the framer's buffer: nothing of it outlives the call.
+    this.framer.feed(chunk, (o) => take(o.ok ? this.decode(o.value.apdu, o.value.framing) : o));
   }
 
   end(): DecodeResult[] {

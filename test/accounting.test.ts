@@ -1,11 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Accounting, emptyState } from '../src/accounting/accounting.js';
 import { periodEnd, periodStart } from '../src/accounting/periods.js';
 import { StateStore } from '../src/accounting/store.js';
-import { instantOf } from '../src/diagnostics/time-zone.js';
+import { instantOf, LOCAL_TIME_ZONE, nextFullHour, wallTime } from '../src/diagnostics/time-zone.js';
+import { everyFullHour } from '../src/service/app.js';
 
 const tz = 'Europe/Copenhagen';
 const at = (y: number, mo: number, d: number, h: number, mi = 0, s = 0) => instantOf({ year: y, month: mo, day: d, hour: h, minute: mi, second: s }, tz);
@@ -28,6 +29,42 @@ describe('periods in Europe/Copenhagen', () => {
     const first = Date.parse('2026-10-25T00:30:00Z');
     const second = Date.parse('2026-10-25T01:30:00Z');
     expect(periodStart('hour', first, tz)).not.toBe(periodStart('hour', second, tz));
+  });
+});
+
+describe("the process's own zone (what the service uses, without Intl)", () => {
+  const saved = process.env.TZ;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.TZ;
+    else process.env.TZ = saved;
+    vi.useRealTimers();
+  });
+
+  it('reads the same wall clock as the named zone, across both daylight-saving changes', () => {
+    process.env.TZ = tz;
+    for (const day of [Date.parse('2026-03-28T12:00:00Z'), Date.parse('2026-10-24T12:00:00Z')]) {
+      for (let t = day; t < day + 36 * 3_600_000; t += 15 * 60_000) expect(wallTime(t, LOCAL_TIME_ZONE)).toEqual(wallTime(t, tz));
+    }
+    expect(periodEnd('day', at(2026, 10, 25, 0), LOCAL_TIME_ZONE)).toBe(periodEnd('day', at(2026, 10, 25, 0), tz));
+  });
+
+  it('finds the next full hour of the zone, also where that is not a full UTC hour', () => {
+    process.env.TZ = 'Asia/Kolkata'; // UTC+5:30
+    expect(new Date(nextFullHour(Date.parse('2026-11-23T10:05:00Z'), LOCAL_TIME_ZONE)).toISOString()).toBe('2026-11-23T10:30:00.000Z');
+    expect(new Date(nextFullHour(Date.parse('2026-11-23T10:30:00Z'), 'Asia/Kolkata')).toISOString()).toBe('2026-11-23T11:30:00.000Z');
+    process.env.TZ = tz;
+    expect(new Date(nextFullHour(Date.parse('2026-11-23T10:59:59Z'), LOCAL_TIME_ZONE)).toISOString()).toBe('2026-11-23T11:00:00.000Z');
+  });
+
+  it('ticks at every full hour and stops when told', () => {
+    process.env.TZ = tz;
+    vi.useFakeTimers({ now: Date.parse('2026-11-23T10:20:00Z') });
+    const ticks: string[] = [];
+    const stop = everyFullHour(() => ticks.push(new Date().toISOString()), LOCAL_TIME_ZONE);
+    vi.advanceTimersByTime(3 * 3_600_000);
+    stop();
+    vi.advanceTimersByTime(3 * 3_600_000);
+    expect(ticks).toEqual(['2026-11-23T11:00:00.000Z', '2026-11-23T12:00:00.000Z', '2026-11-23T13:00:00.000Z']);
   });
 });
 

@@ -92,7 +92,7 @@ export class Accounting {
   }
 
   /**
-   * The clock's turn (node-cron, each hour): closes the periods of registers that have gone silent, so that
+   * The clock's turn (each full hour): closes the periods of registers that have gone silent, so that
    * "previous hour" does not show a stale hour during an outage. Registers that are still reporting roll
    * over with their next reading, which knows the value at the boundary best.
    */

@@ -1,7 +1,11 @@
 /**
- * Wall-clock arithmetic in a named time zone (the Home Assistant one), with Intl only: meters send local
- * time without a zone, and energy periods start at local midnights that move with daylight saving.
+ * Wall-clock arithmetic in a time zone: meters send local time without a zone, and energy periods start at
+ * local midnights that move with daylight saving. The service works in the zone of its own process (the
+ * Supervisor gives add-ons Home Assistant's zone in TZ), read through Date's local-time methods; other named
+ * zones (tests, tools) go through Intl, whose locale data costs the process about 8 MB of memory once used.
  */
+export const LOCAL_TIME_ZONE = 'local';
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
@@ -23,6 +27,10 @@ export interface WallTime {
 }
 
 export function wallTime(instant: number, timeZone: string): WallTime {
+  if (timeZone === LOCAL_TIME_ZONE) {
+    const d = new Date(instant);
+    return { year: d.getFullYear(), month: d.getMonth() + 1, day: d.getDate(), hour: d.getHours(), minute: d.getMinutes(), second: d.getSeconds() };
+  }
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(instant))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
   return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! };
@@ -43,8 +51,21 @@ export function instantOf(w: WallTime, timeZone: string): number {
   return Math.min(first, second);
 }
 
+/** The zone this process runs in. */
 export function hostTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return LOCAL_TIME_ZONE;
+}
+
+/**
+ * The first full hour of the zone after `instant`. Every zone's offset is a multiple of 15 minutes, so it is
+ * one of the next four quarter hours (in India or Nepal a full hour is not a full UTC hour).
+ */
+export function nextFullHour(instant: number, timeZone: string): number {
+  const quarter = 15 * 60_000;
+  let t = Math.floor(instant / quarter) * quarter;
+  do t += quarter;
+  while (wallTime(t, timeZone).minute !== 0);
+  return t;
 }
 
 /** Reads a meter clock (`2026-11-23T21:05:10`, with an offset only if the meter gave one) as an instant. */

@@ -1,7 +1,6 @@
-import cron from 'node-cron';
 import { StateStore } from '../accounting/store.js';
 import { CaptureRecorder } from '../diagnostics/capture-recorder.js';
-import { hostTimeZone } from '../diagnostics/time-zone.js';
+import { hostTimeZone, nextFullHour } from '../diagnostics/time-zone.js';
 import { availabilityTopic } from '../ha/discovery.js';
 import { Publisher, type BrokerOptions } from '../mqtt/publisher.js';
 import { MqttFrameSource } from '../source/mqtt-frames.js';
@@ -45,6 +44,25 @@ export function sourceFor(settings: Settings, publisher: Publisher): Source {
   }
 }
 
+/**
+ * Calls `tick` at every full hour of the zone; returns a stop function. Each timer is set afresh from the clock,
+ * so a clock set by NTP or a suspended machine never leaves it late for more than one hour. (A cron library did
+ * this before; the one we had formats every date through Intl, which alone cost 8 MB of resident memory.)
+ */
+export function everyFullHour(tick: () => void, timeZone: string, now: () => number = Date.now): () => void {
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const at = now();
+    timer = setTimeout(() => {
+      tick();
+      arm();
+    }, nextFullHour(at, timeZone) - at);
+    timer.unref();
+  };
+  arm();
+  return () => clearTimeout(timer);
+}
+
 /** Wires the configured source, the pipeline and the publisher, and starts them. */
 export function startApp(settings: Settings, broker: BrokerOptions, logger: Logger, options: AppOptions = {}): Running {
   const topics = { discoveryPrefix: settings.discovery_prefix, baseTopic: settings.base_topic };
@@ -66,10 +84,7 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
     timeZone,
     store: options.stateFile ? new StateStore(options.stateFile) : null,
     capture: settings.capture_minutes > 0 ? new CaptureRecorder(options.captureDir ?? DEFAULT_CAPTURE_DIR, settings.capture_minutes, logger) : null,
-    everyHour: (tick) => {
-      const task = cron.schedule('0 * * * *', tick, { timezone: timeZone, name: 'energy-periods' });
-      return () => void task.stop();
-    },
+    everyHour: (tick) => everyFullHour(tick, timeZone),
   });
   publisher.start();
   service.start();

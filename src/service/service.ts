@@ -34,7 +34,7 @@ export interface ServiceDeps {
   readonly now?: () => number;
   /** Records the raw bytes for a bug report, when the user asked for it. */
   readonly capture?: { write(chunk: Buffer): void; stop(): void } | null;
-  /** Calls `tick` at the start of every hour (node-cron in the service); returns a stop function. */
+  /** Calls `tick` at the start of every hour (a timer in the service); returns a stop function. */
   readonly everyHour?: (tick: () => void) => () => void;
 }
 
@@ -155,11 +155,11 @@ export class Service {
 
   private onData(chunk: Buffer): void {
     this.deps.capture?.write(chunk);
-    for (const result of this.decoder.push(chunk)) {
+    this.decoder.feed(chunk, (result) => {
       if (result.ok) this.onFrame(result.frame);
       else this.onRejected(result.error);
       this.keyCheck.observe(result, this.now());
-    }
+    });
     this.publishBridge(false);
   }
 
