@@ -145,6 +145,26 @@ export class Reader {
     return this.rarer(tag, at, depth);
   }
 
+  /**
+   * Like `data`, but a number of any numeric type comes back as a plain number: a caller that needs only the
+   * value (the registers of a push list) is spared an object per value, which is most of a frame's garbage.
+   */
+  value(depth: number): number | Data {
+    const b = this.buf;
+    const at = this.pos;
+    const tag = b[at];
+    if (tag === 0x06 && at + 5 <= b.length) {
+      this.pos = at + 5;
+      return ((b[at + 1]! << 24) | (b[at + 2]! << 16) | (b[at + 3]! << 8) | b[at + 4]!) >>> 0;
+    }
+    if (tag === 0x12 && at + 3 <= b.length) {
+      this.pos = at + 3;
+      return (b[at + 1]! << 8) | b[at + 2]!;
+    }
+    const d = this.data(depth);
+    return isNumeric(d) ? d.value : d;
+  }
+
   private rarer(tag: number, at: number, depth: number): Data {
     switch (tag) {
       case 0x00:

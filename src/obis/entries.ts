@@ -2,10 +2,19 @@ import { expectBodyEnd } from '../dlms/apdu.js';
 import { ARRAY, isNumeric, OCTET_STRING, Reader, STRUCTURE, type Data } from '../dlms/axdr.js';
 import { Obis } from './obis.js';
 
+/** A register's value: a plain number for every numeric type (nearly every register), else its Data. */
+export type Value = number | Data;
+
+/** The number a value holds, or null for text, dates and structures. */
+export function numberOf(v: Value | undefined): number | null {
+  if (typeof v === 'number') return v;
+  return v !== undefined && isNumeric(v) ? v.value : null;
+}
+
 /** One value of a push list, with its OBIS code when the list carries one. */
 export interface Entry {
   readonly obis: Obis;
-  readonly value: Data;
+  readonly value: Value;
   /** Decimal exponent and DLMS unit enum, when the list sends a `{scaler, unit}` structure (Aidon, Kaifa AT, Sagemcom). */
   readonly scaler?: number;
   readonly unit?: number;
@@ -66,8 +75,9 @@ function isObis(d: Data | undefined): d is { type: 'octet-string'; value: Uint8A
   return d !== undefined && d.type === 'octet-string' && d.value.length === 6;
 }
 
-export function textOf(d: Data | undefined): string | null {
-  if (!d) return null;
+export function textOf(d: Value | undefined): string | null {
+  if (d === undefined) return null;
+  if (typeof d === 'number') return String(d);
   if (d.type === 'visible-string' || d.type === 'utf8-string') return d.value;
   if (d.type === 'octet-string') return Buffer.from(d.value).toString('latin1');
   if (isNumeric(d)) return String(d.value);
@@ -166,7 +176,7 @@ export function readList(apdu: Uint8Array, at: number): ListContent {
     if (i + 1 < count && atObis(r)) {
       const obis = Obis.at(r.buf, r.pos + 2);
       r.skip(8);
-      const value = r.data(1);
+      const value = r.value(1);
       i++;
       const su = i + 1 < count ? readScalerUnit(r) : null;
       if (su) i++;

@@ -1,6 +1,6 @@
-import { isNumeric, type Data } from '../dlms/axdr.js';
+import type { Data } from '../dlms/axdr.js';
 import { parseDateTime, toIso } from '../dlms/datetime.js';
-import { entryOf, putEntry, textOf, type Entry, type ListContent } from './entries.js';
+import { entryOf, numberOf, putEntry, textOf, type Entry, type ListContent, type Value } from './entries.js';
 import { MatchKeyTable, Obis, patternKey } from './obis.js';
 import { dlmsUnits, registerOf, registers, UNITLESS } from './registers.js';
 import { unitOf, type Quantity, type Reading } from './readings.js';
@@ -166,12 +166,11 @@ function scaled(entry: Entry, raw: number, scaler: number, dlmsUnit: number, pro
 }
 
 function reading(entry: Entry, profile: Profile, plans: MatchKeyTable<Unscaled>, whPerUnit: number): Reading | null {
-  const v = entry.value;
-  if (!isNumeric(v)) return null;
-  if (entry.unit !== undefined && entry.scaler !== undefined) return scaled(entry, v.value, entry.scaler, entry.unit, profile);
+  const raw = numberOf(entry.value);
+  if (raw === null) return null;
+  if (entry.unit !== undefined && entry.scaler !== undefined) return scaled(entry, raw, entry.scaler, entry.unit, profile);
   const plan = plans.get(entry.obis.matchKey);
   if (!plan) return null;
-  const raw = v.value;
   // Dividing for negative exponents, as pow10 does: 79 / 100 is 0.79, 79 * 0.01 is 0.790000…01.
   const value = plan.energy ? (raw * whPerUnit) / 1000 : plan.divide ? raw / plan.power : raw * plan.power;
   return { key: plan.key, obis: entry.obis.toString(), quantity: plan.quantity, value, unit: plan.unit };
@@ -183,8 +182,8 @@ function round(x: number): number {
 }
 
 /** Bare values become entries by their position, so that one mapping serves every list shape. */
-function positional(list: ListSpec, content: ListContent): { entries: readonly Entry[]; roles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Data>> } {
-  const roles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Data>> = {};
+function positional(list: ListSpec, content: ListContent): { entries: readonly Entry[]; roles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Value>> } {
+  const roles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Value>> = {};
   if (!list.positions) return { entries: content.entries, roles };
   const entries = [...content.entries];
   list.positions?.forEach((p, i) => {
@@ -201,11 +200,11 @@ function positional(list: ListSpec, content: ListContent): { entries: readonly E
   return { entries, roles };
 }
 
-function dateTimeOf(d: Data | undefined) {
-  return d?.type === 'octet-string' || d?.type === 'date-time' ? parseDateTime(d.value) : null;
+function dateTimeOf(d: Value | undefined) {
+  return typeof d === 'object' && (d.type === 'octet-string' || d.type === 'date-time') ? parseDateTime(d.value) : null;
 }
 
-function clockOf(d: Data | undefined, local: boolean): string | null {
+function clockOf(d: Value | undefined, local: boolean): string | null {
   const t = dateTimeOf(d);
   return t ? toIso(local ? { ...t, deviation: null } : t) : null;
 }
@@ -233,7 +232,7 @@ export function applyProfile(profile: Profile, list: ListSpec, content: ListCont
     const r = reading(entry, profile, plan.unscaled, whPerUnit);
     if (r) readings.push(r);
   }
-  let bareId: Data | undefined;
+  let bareId: Value | undefined;
   let bareClock: Data | undefined;
   if (!list.positions && content.bare.length > 0) {
     // A bare text at the end of a scaled list is the meter id (Sagemcom T210-D).
@@ -251,6 +250,6 @@ export function applyProfile(profile: Profile, list: ListSpec, content: ListCont
   };
 }
 
-function trimmedText(d: Data | undefined): string | null {
+function trimmedText(d: Value | undefined): string | null {
   return textOf(d)?.trim() || null;
 }
