@@ -218,14 +218,30 @@ export class Reader {
     }
   }
 
-  /** A visible-string: one byte per character, so short ones are built directly rather than through a Buffer. */
+  /** A visible-string: one byte per character. A meter repeats its few strings every frame: see `recentText`. */
   private latin1(n: number): string {
-    const bytes = this.take(n);
-    if (n > 64) return Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('latin1');
-    let text = '';
-    for (let i = 0; i < n; i++) text += String.fromCharCode(bytes[i]!);
+    if (this.pos + n > this.buf.length) fail(`value of ${n} bytes runs past the end`, this.pos);
+    const at = this.pos;
+    this.pos += n;
+    if (n > 64) return Buffer.from(this.buf.buffer, this.buf.byteOffset + at, n).toString('latin1');
+    const recent = recentText[n];
+    if (recent && sameBytes(this.buf, at, recent.bytes)) return recent.text;
+    const bytes = this.buf.slice(at, at + n);
+    const text = String.fromCharCode.apply(null, bytes as unknown as number[]);
+    recentText[n] = { bytes, text };
     return text;
   }
+}
+
+/**
+ * The last visible-string read of each length up to 64: a list's version and model strings are the same in
+ * every frame, and comparing the bytes is cheaper than building the string again.
+ */
+const recentText: ({ bytes: Uint8Array; text: string } | undefined)[] = new Array<undefined>(65).fill(undefined);
+
+function sameBytes(buf: Uint8Array, at: number, bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (buf[at + i] !== bytes[i]) return false;
+  return true;
 }
 
 /** Parses one A-XDR Data value at `pos`. Throws ApduError on anything malformed; never reads past `buf`. */

@@ -181,10 +181,12 @@ function round(x: number): number {
   return Number(x.toPrecision(12));
 }
 
+const noRoles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Value>> = Object.freeze({});
+
 /** Bare values become entries by their position, so that one mapping serves every list shape. */
 function positional(list: ListSpec, content: ListContent): { entries: readonly Entry[]; roles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Value>> } {
+  if (!list.positions) return { entries: content.entries, roles: noRoles };
   const roles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Value>> = {};
-  if (!list.positions) return { entries: content.entries, roles };
   const entries = [...content.entries];
   list.positions?.forEach((p, i) => {
     const value = content.bare[i]!;
