@@ -87,7 +87,7 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
   const forced = options.profile && options.profile !== 'auto' ? options.profile : undefined;
   const match = findList(options.profiles ?? allProfiles, content, ctx, forced);
   if (!match) {
-    const what = content.version ? `list "${content.version}"` : `a list of ${content.entries.length + content.bare.length} values`;
+    const what = content.version ? `list "${content.version}"` : `a list of ${content.registers.length + content.bare.length} values`;
     const by = forced ? `the forced profile "${forced}" does not fit ${what}` : `${what} is not supported yet`;
     throw new UnsupportedListError(`${by}: please attach a capture (the capture_minutes option records one) to a bug report`, protection);
   }

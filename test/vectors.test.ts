@@ -17,7 +17,7 @@ describe('every real capture, down to its raw values', () => {
     const content = readList(n.apdu, n.bodyAt);
     const items = n.body.type === 'structure' || n.body.type === 'array' ? n.body.items : [];
     for (const [obis, want] of Object.entries(v.expected?.raw_by_obis ?? {})) {
-      const entry = content.entries.find((e) => e.obis.toString() === obis);
+      const entry = content.registers.entries().find((e) => e.obis.toString() === obis);
       expect(entry, `${obis} present`).toBeDefined();
       const got = typeof entry!.value === 'object' && entry!.value.type === 'octet-string' && entry!.value.value.length === 12 ? toIso(parseDateTime(entry!.value.value)!).replace('T', ' ') : rawValue(entry!.value);
       if (typeof want === 'string' && typeof got === 'string' && want.includes(' dow=')) expect(want.startsWith(got)).toBe(true);

@@ -20,55 +20,123 @@ export interface Entry {
   readonly unit?: number;
 }
 
-export interface ListContent {
-  /** A list-version string ("Kamstrup_V0001", Aidon's "AIDON_V0001"). */
-  readonly version: string | null;
-  /** In frame order, one per match key. An array, not a Map: building a 30-entry Map cost a third of a frame's decode. */
-  readonly entries: readonly Entry[];
-  /** Elements that belong to no OBIS code, in order (value-only lists such as Kaifa NO, Landis+Gyr AT). */
-  readonly bare: readonly Data[];
-  /** The list named its values with a capture-object list (Landis+Gyr's Swiss push). */
-  readonly described: boolean;
-}
-
-/** The entry for an OBIS match key (see `patternKey`), if the list has one. */
-export function entryOf(entries: readonly Entry[], key: number): Entry | undefined {
-  for (const entry of entries) if (entry.obis.matchKey === key) return entry;
-  return undefined;
-}
-
-/** Adds an entry; a second value for the same register replaces the first, so that each register reads once. */
-export function putEntry(entries: Entry[], entry: Entry): void {
-  const key = entry.obis.matchKey;
-  for (let i = entries.length - 1; i >= 0; i--) {
-    if (entries[i]!.obis.matchKey === key) {
-      entries[i] = entry;
-      return;
-    }
-  }
-  entries.push(entry);
-}
-
 /**
  * Which match keys the list being read holds, by a 10-bit hash stamped with the read's generation: a
- * register sent twice is rare, so the entries are searched only on a hash hit (searching every time cost a
+ * register sent twice is rare, so the registers are searched only on a hash hit (searching every time cost a
  * quarter of the list read). Reads run to completion one at a time, so one table serves them all.
  */
 const seen = new Int32Array(1024);
 let generation = 0;
 
-function startRead(): void {
+function nextGeneration(): number {
   if (++generation === 0x7fffffff) {
     seen.fill(0);
     generation = 1;
   }
+  return generation;
 }
 
-function add(entries: Entry[], entry: Entry): void {
-  const slot = Math.imul(entry.obis.matchKey, 0x9e3779b1) >>> 22;
-  if (seen[slot] === generation) return putEntry(entries, entry);
-  seen[slot] = generation;
-  entries.push(entry);
+/**
+ * A list's registers in frame order, one per match key, as parallel arrays: an object per register was
+ * measurable in every frame. A second value for the same register replaces the first.
+ */
+export class Registers {
+  private readonly codes: Obis[] = [];
+  private readonly values: Value[] = [];
+  /** Filled only by lists that send `{scaler, unit}` (Aidon, Kaifa AT, Sagemcom). */
+  private scalers: (number | undefined)[] | null = null;
+  private units: (number | undefined)[] | null = null;
+
+  /** @param reading the one list being read, which may use the shared table of seen keys; a copy may not. */
+  private constructor(private readonly reading: number) {}
+
+  static forRead(): Registers {
+    return new Registers(nextGeneration());
+  }
+
+  get length(): number {
+    return this.codes.length;
+  }
+
+  /** The list sends `{scaler, unit}` with at least one register. */
+  get scaled(): boolean {
+    return this.units !== null;
+  }
+
+  obis(i: number): Obis {
+    return this.codes[i]!;
+  }
+
+  value(i: number): Value {
+    return this.values[i]!;
+  }
+
+  scaler(i: number): number | undefined {
+    return this.scalers?.[i];
+  }
+
+  unit(i: number): number | undefined {
+    return this.units?.[i];
+  }
+
+  /** The index of the register with an OBIS match key (see `patternKey`), or -1. */
+  indexOf(key: number): number {
+    const codes = this.codes;
+    for (let i = 0; i < codes.length; i++) if (codes[i]!.matchKey === key) return i;
+    return -1;
+  }
+
+  valueOf(key: number): Value | undefined {
+    const i = this.indexOf(key);
+    return i < 0 ? undefined : this.values[i];
+  }
+
+  set(obis: Obis, value: Value, scaler?: number, unit?: number): void {
+    let i = this.codes.length;
+    if (this.reading === 0) {
+      const known = this.indexOf(obis.matchKey);
+      if (known >= 0) i = known;
+    } else {
+      const slot = Math.imul(obis.matchKey, 0x9e3779b1) >>> 22;
+      if (seen[slot] === this.reading) {
+        const known = this.indexOf(obis.matchKey);
+        if (known >= 0) i = known;
+      } else {
+        seen[slot] = this.reading;
+      }
+    }
+    this.codes[i] = obis;
+    this.values[i] = value;
+    if (unit !== undefined || this.units) {
+      (this.scalers ??= [])[i] = scaler;
+      (this.units ??= [])[i] = unit;
+    }
+  }
+
+  copy(): Registers {
+    const copy = new Registers(0);
+    for (let i = 0; i < this.codes.length; i++) copy.set(this.codes[i]!, this.values[i]!, this.scaler(i), this.unit(i));
+    return copy;
+  }
+
+  /** As objects, for tools and tests. */
+  entries(): Entry[] {
+    return this.codes.map((obis, i) => {
+      const scaler = this.scaler(i);
+      const unit = this.unit(i);
+      return unit === undefined || scaler === undefined ? { obis, value: this.values[i]! } : { obis, value: this.values[i]!, scaler, unit };
+    });
+  }
+}
+
+export interface ListContent {
+  /** A list-version string ("Kamstrup_V0001", Aidon's "AIDON_V0001"). */
+  readonly version: string | null;
+  readonly registers: Registers;
+  /** Elements that belong to no OBIS code, in order (value-only lists such as Kaifa NO, Landis+Gyr AT). */
+  readonly bare: readonly Data[];
+  /** The list named its values with a capture-object list (Landis+Gyr's Swiss push). */
+  readonly described: boolean;
 }
 
 function isObis(d: Data | undefined): d is { type: 'octet-string'; value: Uint8Array } {
@@ -146,8 +214,7 @@ function readScalerUnit(r: Reader): { scaler: number; unit: number } | null {
  */
 export function readList(apdu: Uint8Array, at: number): ListContent {
   const r = new Reader(apdu, at);
-  startRead();
-  const entries: Entry[] = [];
+  const registers = Registers.forRead();
   const bare: Data[] = [];
   let version: string | null = null;
   const tag = r.peek();
@@ -164,10 +231,10 @@ export function readList(apdu: Uint8Array, at: number): ListContent {
       for (i = 1; i < count; i++) {
         const value = r.data(1);
         const obis = objects[i];
-        if (obis) add(entries, { obis, value });
+        if (obis) registers.set(obis, value);
       }
       expectBodyEnd(apdu, r.pos);
-      return { version: null, entries, bare, described: true };
+      return { version: null, registers, bare, described: true };
     }
     bare.push(head);
     i = 1;
@@ -180,7 +247,8 @@ export function readList(apdu: Uint8Array, at: number): ListContent {
       i++;
       const su = i + 1 < count ? readScalerUnit(r) : null;
       if (su) i++;
-      add(entries, su ? { obis, value, scaler: su.scaler, unit: su.unit } : { obis, value });
+      if (su) registers.set(obis, value, su.scaler, su.unit);
+      else registers.set(obis, value);
       continue;
     }
     const item = r.data(1);
@@ -188,7 +256,7 @@ export function readList(apdu: Uint8Array, at: number): ListContent {
     if (register) {
       const { c, d, e } = register.obis;
       if (c === VERSION_REGISTER.c && d === VERSION_REGISTER.d && e === VERSION_REGISTER.e) version = textOf(register.value);
-      else add(entries, register);
+      else registers.set(register.obis, register.value, register.scaler, register.unit);
     } else if (i === 0 && item.type === 'visible-string') {
       version = item.value;
     } else {
@@ -196,5 +264,5 @@ export function readList(apdu: Uint8Array, at: number): ListContent {
     }
   }
   expectBodyEnd(apdu, r.pos);
-  return { version, entries, bare, described: false };
+  return { version, registers, bare, described: false };
 }

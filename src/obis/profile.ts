@@ -1,6 +1,6 @@
 import type { Data } from '../dlms/axdr.js';
 import { parseDateTime, toIso } from '../dlms/datetime.js';
-import { entryOf, numberOf, putEntry, textOf, type Entry, type ListContent, type Value } from './entries.js';
+import { numberOf, textOf, type ListContent, type Registers, type Value } from './entries.js';
 import { MatchKeyTable, Obis, patternKey } from './obis.js';
 import { dlmsUnits, registerOf, registers, UNITLESS } from './registers.js';
 import { unitOf, type Quantity, type Reading } from './readings.js';
@@ -82,15 +82,15 @@ function holds(c: Condition, content: ListContent, ctx: FrameContext): boolean {
   if ('version' in c) return content.version?.startsWith(c.version) ?? false;
   if ('flag' in c) return ctx.flag === c.flag;
   if ('firstBare' in c) return textOf(content.bare[0])?.startsWith(c.firstBare) ?? false;
-  if ('scaled' in c) return content.entries.some((e) => e.unit !== undefined);
+  if ('scaled' in c) return content.registers.scaled;
   if ('described' in c) return content.described;
-  if ('text' in c) return textOf(entryOf(content.entries, patternKey(c.text.obis))?.value)?.startsWith(c.text.prefix) ?? false;
-  return content.entries.length === 0 && content.bare.length === c.bareOnly;
+  if ('text' in c) return textOf(content.registers.valueOf(patternKey(c.text.obis)))?.startsWith(c.text.prefix) ?? false;
+  return content.registers.length === 0 && content.bare.length === c.bareOnly;
 }
 
 function listMatches(list: ListSpec, content: ListContent): boolean {
   if (list.positions && list.positions.length !== content.bare.length) return false;
-  return (list.requires ?? []).every((o) => entryOf(content.entries, patternKey(o)) !== undefined);
+  return (list.requires ?? []).every((o) => content.registers.indexOf(patternKey(o)) >= 0);
 }
 
 /** The first profile whose conditions and one of whose lists match; with `only`, that profile alone, whatever its conditions. */
@@ -153,27 +153,30 @@ function planOf(profile: Profile): Plan {
 }
 
 /** A value the frame gives its own `{scaler, unit}` for. */
-function scaled(entry: Entry, raw: number, scaler: number, dlmsUnit: number, profile: Profile): Reading | null {
-  const known = registerOf(entry.obis);
+function scaled(o: Obis, raw: number, scaler: number, dlmsUnit: number, profile: Profile): Reading | null {
+  const known = registerOf(o);
   const unit = dlmsUnits[dlmsUnit];
   const quantity = known?.quantity ?? (profile.generic ? unit?.quantity : undefined);
   if (!quantity) return null;
   // The frame's own unit must agree with what PowerMeter believes the register is, or the value is not used.
   if (quantity === 'power_factor' ? dlmsUnit !== UNITLESS : unit?.quantity !== quantity) return null;
-  const o = entry.obis;
   const key = known?.key ?? `obis_${o.a}_${o.b}_${o.c}_${o.d}_${o.e}`;
   return { key, obis: o.toString(), quantity, value: round(pow10(raw, scaler) * (unit?.factor ?? 1)), unit: unitOf[quantity] };
 }
 
-function reading(entry: Entry, profile: Profile, plans: MatchKeyTable<Unscaled>, whPerUnit: number): Reading | null {
-  const raw = numberOf(entry.value);
+/** The reading of register `i` of a list, or null when it holds no number or PowerMeter does not know it. */
+function reading(registers: Registers, i: number, profile: Profile, plans: MatchKeyTable<Unscaled>, whPerUnit: number): Reading | null {
+  const raw = numberOf(registers.value(i));
   if (raw === null) return null;
-  if (entry.unit !== undefined && entry.scaler !== undefined) return scaled(entry, raw, entry.scaler, entry.unit, profile);
-  const plan = plans.get(entry.obis.matchKey);
+  const o = registers.obis(i);
+  const scaler = registers.scaler(i);
+  const dlmsUnit = registers.unit(i);
+  if (dlmsUnit !== undefined && scaler !== undefined) return scaled(o, raw, scaler, dlmsUnit, profile);
+  const plan = plans.get(o.matchKey);
   if (!plan) return null;
   // Dividing for negative exponents, as pow10 does: 79 / 100 is 0.79, 79 * 0.01 is 0.790000…01.
   const value = plan.energy ? (raw * whPerUnit) / 1000 : plan.divide ? raw / plan.power : raw * plan.power;
-  return { key: plan.key, obis: entry.obis.toString(), quantity: plan.quantity, value, unit: plan.unit };
+  return { key: plan.key, obis: o.toString(), quantity: plan.quantity, value, unit: plan.unit };
 }
 
 /** Keeps 12 significant digits: 2271 × 10⁻¹ is 227.1, not 227.10000000000002. */
@@ -183,23 +186,22 @@ function round(x: number): number {
 
 const noRoles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Value>> = Object.freeze({});
 
-/** Bare values become entries by their position, so that one mapping serves every list shape. */
-function positional(list: ListSpec, content: ListContent): { entries: readonly Entry[]; roles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Value>> } {
-  if (!list.positions) return { entries: content.entries, roles: noRoles };
+/** Bare values become registers by their position, so that one mapping serves every list shape. */
+function positional(list: ListSpec, content: ListContent): { registers: Registers; roles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Value>> } {
+  if (!list.positions) return { registers: content.registers, roles: noRoles };
   const roles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Value>> = {};
-  const entries = [...content.entries];
-  list.positions?.forEach((p, i) => {
+  const registers = content.registers.copy();
+  list.positions.forEach((p, i) => {
     const value = content.bare[i]!;
     if (p === null) return;
     if ('role' in p) roles[p.role] = value;
     else {
       const [a, rest] = p.obis.split('-*:') as [string, string];
       const [c, d, e] = rest.split('.').map(Number) as [number, number, number];
-      const obis = new Obis(Number(a), 0, c, d, e, 255);
-      putEntry(entries, { obis, value });
+      registers.set(new Obis(Number(a), 0, c, d, e, 255), value);
     }
   });
-  return { entries, roles };
+  return { registers, roles };
 }
 
 function dateTimeOf(d: Value | undefined) {
@@ -211,27 +213,27 @@ function clockOf(d: Value | undefined, local: boolean): string | null {
   return t ? toIso(local ? { ...t, deviation: null } : t) : null;
 }
 
-/** Maps a list's entries to readings. A field the frame does not carry is absent, never 0. */
+/** Maps a list's registers to readings. A field the frame does not carry is absent, never 0. */
 export function applyProfile(profile: Profile, list: ListSpec, content: ListContent, ctx: FrameContext, options: ProfileOptions): Mapped {
   const whPerUnit = options.energyMultiplier ?? profile.energyWhPerUnit;
   const plan = planOf(profile);
-  const { entries, roles } = positional(list, content);
+  const { registers, roles } = positional(list, content);
   const readings: Reading[] = [];
   // One pass finds the readings and the registers that describe the meter.
-  let id: Entry | undefined;
+  let id: Value | undefined;
   let idRank = plan.meterId.length;
-  let clock: Entry | undefined;
-  let model: Entry | undefined;
-  for (const entry of entries) {
-    const key = entry.obis.matchKey;
-    if (key === plan.clock) clock = entry;
-    if (key === plan.model) model = entry;
+  let clock: Value | undefined;
+  let model: Value | undefined;
+  for (let i = 0; i < registers.length; i++) {
+    const key = registers.obis(i).matchKey;
+    if (key === plan.clock) clock = registers.value(i);
+    if (key === plan.model) model = registers.value(i);
     const rank = plan.meterId.indexOf(key);
     if (rank >= 0 && rank < idRank) {
-      id = entry;
+      id = registers.value(i);
       idRank = rank;
     }
-    const r = reading(entry, profile, plan.unscaled, whPerUnit);
+    const r = reading(registers, i, profile, plan.unscaled, whPerUnit);
     if (r) readings.push(r);
   }
   let bareId: Value | undefined;
@@ -245,9 +247,9 @@ export function applyProfile(profile: Profile, list: ListSpec, content: ListCont
   return {
     list: list.id,
     manufacturer: profile.manufacturer ?? (ctx.flag ? (flags[ctx.flag] ?? null) : null),
-    meterId: trimmedText(roles['meter-id'] ?? id?.value ?? bareId),
-    meterTime: clockOf(roles.clock ?? clock?.value ?? bareClock, profile.localClock ?? false),
-    model: trimmedText(roles.model ?? model?.value),
+    meterId: trimmedText(roles['meter-id'] ?? id ?? bareId),
+    meterTime: clockOf(roles.clock ?? clock ?? bareClock, profile.localClock ?? false),
+    model: trimmedText(roles.model ?? model),
     readings,
   };
 }
