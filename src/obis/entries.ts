@@ -79,6 +79,14 @@ export class Registers {
     return this.units?.[i];
   }
 
+  /** The registers are exactly these codes, in this order. */
+  hasCodes(codes: readonly Obis[]): boolean {
+    const mine = this.codes;
+    if (mine.length !== codes.length) return false;
+    for (let i = 0; i < mine.length; i++) if (mine[i] !== codes[i]) return false;
+    return true;
+  }
+
   /** The index of the register with an OBIS match key (see `patternKey`), or -1. */
   indexOf(key: number): number {
     const codes = this.codes;

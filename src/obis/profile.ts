@@ -152,6 +152,48 @@ function planOf(profile: Profile): Plan {
   return plan;
 }
 
+/** What each register of a list is to a profile, by index. */
+interface Layout {
+  readonly codes: readonly Obis[];
+  readonly unscaled: readonly (Unscaled | null)[];
+  /** Indices of the meter id (the most specific there is), the clock and the model, or -1. */
+  readonly id: number;
+  readonly clock: number;
+  readonly model: number;
+}
+
+/**
+ * The last layout seen per profile: a meter sends the same registers in the same order in every frame, so the
+ * lookups are done once and then only checked, code by code (the codes are shared objects).
+ */
+const layouts = new WeakMap<Profile, Layout>();
+
+function layoutOf(profile: Profile, plan: Plan, registers: Registers): Layout {
+  const last = layouts.get(profile);
+  if (last && registers.hasCodes(last.codes)) return last;
+  const codes: Obis[] = [];
+  const unscaled: (Unscaled | null)[] = [];
+  let id = -1;
+  let idRank = plan.meterId.length;
+  let clock = -1;
+  let model = -1;
+  for (let i = 0; i < registers.length; i++) {
+    const o = registers.obis(i);
+    codes.push(o);
+    unscaled.push(plan.unscaled.get(o.matchKey) ?? null);
+    if (o.matchKey === plan.clock) clock = i;
+    if (o.matchKey === plan.model) model = i;
+    const rank = plan.meterId.indexOf(o.matchKey);
+    if (rank >= 0 && rank < idRank) {
+      id = i;
+      idRank = rank;
+    }
+  }
+  const layout: Layout = { codes, unscaled, id, clock, model };
+  layouts.set(profile, layout);
+  return layout;
+}
+
 /** A value the frame gives its own `{scaler, unit}` for. */
 function scaled(o: Obis, raw: number, scaler: number, dlmsUnit: number, profile: Profile): Reading | null {
   const known = registerOf(o);
@@ -165,14 +207,13 @@ function scaled(o: Obis, raw: number, scaler: number, dlmsUnit: number, profile:
 }
 
 /** The reading of register `i` of a list, or null when it holds no number or PowerMeter does not know it. */
-function reading(registers: Registers, i: number, profile: Profile, plans: MatchKeyTable<Unscaled>, whPerUnit: number): Reading | null {
+function reading(registers: Registers, i: number, profile: Profile, plan: Unscaled | null, whPerUnit: number): Reading | null {
   const raw = numberOf(registers.value(i));
   if (raw === null) return null;
   const o = registers.obis(i);
   const scaler = registers.scaler(i);
   const dlmsUnit = registers.unit(i);
   if (dlmsUnit !== undefined && scaler !== undefined) return scaled(o, raw, scaler, dlmsUnit, profile);
-  const plan = plans.get(o.matchKey);
   if (!plan) return null;
   // Dividing for negative exponents, as pow10 does: 79 / 100 is 0.79, 79 * 0.01 is 0.790000…01.
   const value = plan.energy ? (raw * whPerUnit) / 1000 : plan.divide ? raw / plan.power : raw * plan.power;
@@ -218,24 +259,15 @@ export function applyProfile(profile: Profile, list: ListSpec, content: ListCont
   const whPerUnit = options.energyMultiplier ?? profile.energyWhPerUnit;
   const plan = planOf(profile);
   const { registers, roles } = positional(list, content);
+  const layout = layoutOf(profile, plan, registers);
   const readings: Reading[] = [];
-  // One pass finds the readings and the registers that describe the meter.
-  let id: Value | undefined;
-  let idRank = plan.meterId.length;
-  let clock: Value | undefined;
-  let model: Value | undefined;
   for (let i = 0; i < registers.length; i++) {
-    const key = registers.obis(i).matchKey;
-    if (key === plan.clock) clock = registers.value(i);
-    if (key === plan.model) model = registers.value(i);
-    const rank = plan.meterId.indexOf(key);
-    if (rank >= 0 && rank < idRank) {
-      id = registers.value(i);
-      idRank = rank;
-    }
-    const r = reading(registers, i, profile, plan.unscaled, whPerUnit);
+    const r = reading(registers, i, profile, layout.unscaled[i] ?? null, whPerUnit);
     if (r) readings.push(r);
   }
+  const id = layout.id >= 0 ? registers.value(layout.id) : undefined;
+  const clock = layout.clock >= 0 ? registers.value(layout.clock) : undefined;
+  const model = layout.model >= 0 ? registers.value(layout.model) : undefined;
   let bareId: Value | undefined;
   let bareClock: Data | undefined;
   if (!list.positions && content.bare.length > 0) {
