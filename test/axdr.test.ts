@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseData, type Data } from '../src/dlms/axdr.js';
 import { parseDataNotification } from '../src/dlms/apdu.js';
@@ -60,6 +61,23 @@ describe('A-XDR', () => {
   it('date-time: an offset only when the meter states one; unspecified fields give no time', () => {
     expect(toIso(parseDateTime(Buffer.from('07e5091b0114380000ff8880', 'hex'))!)).toBe('2021-09-27T20:56:00+02:00');
     expect(parseDateTime(Buffer.from('ffffffffffffffffff800000', 'hex'))).toBeNull();
+  });
+
+  it('strings of the same length read right one after the other (a meter\'s strings are remembered)', () => {
+    for (const text of ['Kamstrup_V0001', 'Kamstrup_V0002', 'AIDON_V0001xyz', 'Kamstrup_V0001']) {
+      expect(parseData(encodeData({ type: 'visible-string', value: text }), 0).value).toEqual({ type: 'visible-string', value: text });
+    }
+  });
+
+  it('OBIS codes read in place are always the bytes given, whatever shares their slot', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 6, maxLength: 6 }), fc.uint8Array({ minLength: 6, maxLength: 6 }), (a, b) => {
+        for (const bytes of [a, b, a]) {
+          const o = Obis.at(Uint8Array.of(0xff, ...bytes), 1);
+          expect([o.a, o.b, o.c, o.d, o.e, o.f]).toEqual([...bytes]);
+        }
+      }),
+    );
   });
 
   it('OBIS codes print as A-B:C.D.E.F and parse back', () => {

@@ -77,6 +77,19 @@ describe('Framer robustness', () => {
   const frame = bytesOf(danish);
   const expected = apdus(feedAll(frame, () => 4096));
 
+  it('APDUs from push stay intact after later pushes, and a taker that throws never makes a frame come twice', () => {
+    const framer = new Framer();
+    const [first] = framer.push(frame);
+    framer.push(Buffer.alloc(frame.length, 0x55));
+    expect(apdus(first ? [first] : [])).toEqual(expected);
+
+    const feeding = new Framer();
+    expect(() => feeding.feed(frame, () => { throw new Error('taker failed'); })).toThrow('taker failed');
+    const after: string[] = [];
+    feeding.feed(frame, (o) => after.push(o.ok ? Buffer.from(o.value.apdu).toString('hex') : o.error.reason));
+    expect(after).toEqual(expected);
+  });
+
   it('gives the same frame for a split at every byte offset', () => {
     for (let cut = 1; cut < frame.length; cut++) {
       const framer = new Framer();

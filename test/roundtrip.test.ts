@@ -79,6 +79,28 @@ describe('round trip with random keys and values', () => {
   });
 });
 
+describe('one decoder, lists that change', () => {
+  it('3-phase, 1-phase and HAN-NVE frames in turn each read right (a list\'s layout is remembered)', () => {
+    const keys = { encryption: randomBytes(16), authentication: randomBytes(16) };
+    const values = fc.sample(meterValues, { numRuns: 3, seed: 42 });
+    const threePhase = encrypted(dataNotification(push1Body(11111111, clock, values[0]!), dateTimeOf()), keys);
+    const single = Object.fromEntries(Object.entries(values[1]!).filter(([k]) => !/_l[23]$/.test(k)));
+    const onePhase = encrypted(dataNotification(push1Body(22222222, clock, single), dateTimeOf()), keys);
+    const nve = hdlcFrame(dataNotification(hanNveBody(2, '5706567282299475', '6841138BN143101010', clock, values[2]!), dateTimeOf()));
+    const decoder = new Decoder({ keys });
+    for (let round = 0; round < 3; round++) {
+      for (const [bytes, id] of [[threePhase, '11111111'], [onePhase, '22222222'], [nve, '5706567282299475'], [threePhase, '11111111']] as const) {
+        const [r] = decoder.push(bytes);
+        if (!r?.ok) throw new Error(r ? r.error.message : 'no frame');
+        expect(r.frame.meterId).toBe(id);
+        const want = id === '11111111' ? values[0]! : id === '22222222' ? single : values[2]!;
+        for (const reading of r.frame.readings) expect(reading.value, `${id} ${reading.key}`).toBe(want[reading.key]);
+        expect(r.frame.readings.length).toBe(id === '5706567282299475' ? 14 : Object.keys(want).length);
+      }
+    }
+  });
+});
+
 function dateTimeOf(): Buffer {
   return Buffer.from('07EA0B17011505 0AFF800000'.replace(/ /g, ''), 'hex');
 }
