@@ -93,7 +93,7 @@ describe('one decoder, lists that change', () => {
         const [r] = decoder.push(bytes);
         if (!r?.ok) throw new Error(r ? r.error.message : 'no frame');
         expect(r.frame.meterId).toBe(id);
-        const want = id === '11111111' ? values[0]! : id === '22222222' ? single : values[2]!;
+        const want: MeterValues = id === '11111111' ? values[0]! : id === '22222222' ? single : values[2]!;
         for (const reading of r.frame.readings) expect(reading.value, `${id} ${reading.key}`).toBe(want[reading.key]);
         expect(r.frame.readings.length).toBe(id === '5706567282299475' ? 14 : Object.keys(want).length);
       }
