@@ -64,7 +64,7 @@ export function benchDecode(seconds = 6): { full: number; bare: number; ratio: n
   const decoder = new Decoder({ keys });
   let sink = 0;
   const decodeOne = () => {
-    const [r] = decoder.push(frame);
+    const r = decoder.push(frame)[0];
     if (!r?.ok) throw new Error('the benchmark frame did not decode');
     sink += r.frame.readings.length;
   };
