@@ -1,6 +1,6 @@
 import { ApduError } from '../errors.js';
 import { parseData, type Data } from './axdr.js';
-import { parseDateTime, type CosemDateTime } from './datetime.js';
+import { dateTimeAt, type CosemDateTime } from './datetime.js';
 
 /** xDLMS APDU tags a push meter sends (Green Book table "xDLMS APDUs"). */
 export const DATA_NOTIFICATION = 0x0f;
@@ -32,10 +32,10 @@ export function parseNotificationHeader(apdu: Uint8Array): NotificationHeader {
   let pos = 5;
   let dateTime: CosemDateTime | null = null;
   if (apdu[pos] === 0x09 && apdu[pos + 1] === 0x0c) {
-    dateTime = parseDateTime(apdu.subarray(pos + 2, pos + 14));
+    dateTime = dateTimeAt(apdu, pos + 2);
     pos += 14;
   } else if (apdu[pos] === 0x0c) {
-    dateTime = parseDateTime(apdu.subarray(pos + 1, pos + 13));
+    dateTime = dateTimeAt(apdu, pos + 1);
     pos += 13;
   } else if (apdu[pos] === 0x00) {
     pos += 1;

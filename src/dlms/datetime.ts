@@ -18,20 +18,25 @@ const DEVIATION_UNSPECIFIED = -0x8000;
 
 /** Returns null when the bytes do not hold a specified, plausible date and time. */
 export function parseDateTime(b: Uint8Array): CosemDateTime | null {
-  if (b.length !== 12) return null;
-  const year = (b[0]! << 8) | b[1]!;
-  const month = b[2]!;
-  const day = b[3]!;
-  const hour = b[5]!;
-  const minute = b[6]!;
-  const second = b[7]!;
+  return b.length === 12 ? dateTimeAt(b, 0) : null;
+}
+
+/** The date-time in the 12 bytes at `at`, read in place (the notification header carries one in every frame). */
+export function dateTimeAt(b: Uint8Array, at: number): CosemDateTime | null {
+  if (at < 0 || at + 12 > b.length) return null;
+  const year = (b[at]! << 8) | b[at + 1]!;
+  const month = b[at + 2]!;
+  const day = b[at + 3]!;
+  const hour = b[at + 5]!;
+  const minute = b[at + 6]!;
+  const second = b[at + 7]!;
   if (year === 0xffff || year < 2000 || year > 2200) return null;
   if (month < 1 || month > 12 || day < 1 || day > 31) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
-  const raw = (b[9]! << 8) | b[10]!;
+  const raw = (b[at + 9]! << 8) | b[at + 10]!;
   const signed = raw >= 0x8000 ? raw - 0x10000 : raw;
   const deviation = signed === DEVIATION_UNSPECIFIED || Math.abs(signed) > 16 * 60 ? null : signed;
-  return { year, month, day, hour, minute, second, deviation, daylightSaving: (b[11]! & 0x80) !== 0 };
+  return { year, month, day, hour, minute, second, deviation, daylightSaving: (b[at + 11]! & 0x80) !== 0 };
 }
 
 /** "00" to "99": the clock is formatted for every frame, and padStart was most of that cost. */

@@ -126,6 +126,8 @@ interface Plan {
   readonly meterId: readonly number[];
   readonly clock: number | null;
   readonly model: number | null;
+  /** The last layout of a list seen with this profile (see `layoutOf`). */
+  layout: Layout | null;
 }
 
 const plans = new WeakMap<Profile, Plan>();
@@ -146,6 +148,7 @@ function planOf(profile: Profile): Plan {
       meterId: profile.meterId.map(patternKey),
       clock: profile.clock ? patternKey(profile.clock) : null,
       model: profile.model ? patternKey(profile.model) : null,
+      layout: null,
     };
     plans.set(profile, plan);
   }
@@ -163,13 +166,11 @@ interface Layout {
 }
 
 /**
- * The last layout seen per profile: a meter sends the same registers in the same order in every frame, so the
- * lookups are done once and then only checked, code by code (the codes are shared objects).
+ * The last layout seen with a profile: a meter sends the same registers in the same order in every frame, so
+ * the lookups are done once and then only checked, code by code (the codes are shared objects).
  */
-const layouts = new WeakMap<Profile, Layout>();
-
-function layoutOf(profile: Profile, plan: Plan, registers: Registers): Layout {
-  const last = layouts.get(profile);
+function layoutOf(plan: Plan, registers: Registers): Layout {
+  const last = plan.layout;
   if (last && registers.hasCodes(last.codes)) return last;
   const codes: Obis[] = [];
   const unscaled: (Unscaled | null)[] = [];
@@ -190,7 +191,7 @@ function layoutOf(profile: Profile, plan: Plan, registers: Registers): Layout {
     }
   }
   const layout: Layout = { codes, unscaled, id, clock, model };
-  layouts.set(profile, layout);
+  plan.layout = layout;
   return layout;
 }
 
@@ -258,8 +259,8 @@ function clockOf(d: Value | undefined, local: boolean): string | null {
 export function applyProfile(profile: Profile, list: ListSpec, content: ListContent, ctx: FrameContext, options: ProfileOptions): Mapped {
   const whPerUnit = options.energyMultiplier ?? profile.energyWhPerUnit;
   const plan = planOf(profile);
-  const { registers, roles } = positional(list, content);
-  const layout = layoutOf(profile, plan, registers);
+  const { registers, roles } = list.positions ? positional(list, content) : { registers: content.registers, roles: noRoles };
+  const layout = layoutOf(plan, registers);
   const readings: Reading[] = [];
   for (let i = 0; i < registers.length; i++) {
     const r = reading(registers, i, profile, layout.unscaled[i] ?? null, whPerUnit);
