@@ -51,6 +51,11 @@ export function instantOf(w: WallTime, timeZone: string): number {
   return Math.min(first, second);
 }
 
+/** A zone's name for people: the process's own zone is named by TZ when it is set. */
+export function zoneName(timeZone: string): string {
+  return timeZone === LOCAL_TIME_ZONE ? process.env.TZ || 'the system time zone' : timeZone;
+}
+
 /** The zone this process runs in. */
 export function hostTimeZone(): string {
   return LOCAL_TIME_ZONE;

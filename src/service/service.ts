@@ -5,6 +5,7 @@ import { KeyCheck, securityAdvice, type SecurityState } from '../diagnostics/key
 import type { PowerMeterError } from '../errors.js';
 import { bridgeDiscovery, bridgeDiscoveryTopic, bridgeStateTopic, type BridgeState } from '../ha/bridge.js';
 import { accountedRegisters, accountingTopic, discoveryTopic, meterAvailabilityTopic, meterDiscovery, stateTopic, type Origin, type Topics } from '../ha/discovery.js';
+import { zoneName } from '../diagnostics/time-zone.js';
 import { EnergyGuard } from '../ha/energy-guard.js';
 import { accountingState, frameState, type StateMessage } from '../ha/state.js';
 import type { Sink } from '../mqtt/publisher.js';
@@ -111,7 +112,7 @@ export class Service {
   }
 
   start(): void {
-    this.deps.logger.info({ source: this.deps.source.name, timeZone: this.deps.timeZone }, 'starting');
+    this.deps.logger.info({ source: this.deps.source.name, timeZone: zoneName(this.deps.timeZone) }, 'starting');
     this.deps.sink.setDiscovery(bridgeDiscoveryTopic(this.topics), bridgeDiscovery(this.topics, this.deps.origin));
     this.publishBridge(true);
     this.deps.source.start({
