@@ -72,7 +72,9 @@ export async function benchService(latencyFrames = 1000, memoryFrames = 100_000)
     recorder.messages.length = 0;
     if ((sent + batch) % (memoryFrames / 5) === 0) samples.push(`${((sent + batch) / 1000).toFixed(0)}k: ${rssMb(child.pid!).toFixed(1)} MB`);
   }
-  await new Promise((r) => setTimeout(r, 1000));
+  // Then idle, as a meter's 10 s rhythm leaves it: V8's memory reducer gives back what the burst took.
+  await new Promise((r) => setTimeout(r, 10_000));
+  samples.push(`then 10 s idle: ${rssMb(child.pid!).toFixed(1)} MB`);
   console.log(`resident memory of the service: at start ${startRss.toFixed(1)} MB; after ${samples.join(', ')} (goal: < 64 MB and flat)`);
 
   child.kill('SIGTERM');

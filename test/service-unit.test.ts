@@ -95,6 +95,21 @@ describe('service behaviour', () => {
     expect(s.sink.last('powermeter/bridge/state')).toMatchObject({ problem: 'OFF', security: 'authenticated' });
   });
 
+  it('takes a backlog a slice at a time, in order, and decodes what is left when it stops', async () => {
+    const s = setup();
+    const meter = new SimulatedMeter(57_000_001, danishKeys);
+    const frames = Array.from({ length: 200 }, (_, i) => meter.frame(new Date(Date.UTC(2026, 10, 23, 12) + i * 10_000), 10));
+    s.source.events.data(Buffer.concat(frames.slice(0, 100)));
+    const states = () => s.sink.states.filter((x) => x.topic === 'powermeter/57000001/state').map((x) => x.payload.frame_counter);
+    expect(states().length).toBeGreaterThan(0);
+    expect(states().length).toBeLessThan(100); // the rest waits for the next turns of the event loop
+    await new Promise((r) => setTimeout(r, 50));
+    expect(states()).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    s.source.events.data(Buffer.concat(frames.slice(100)));
+    await s.service.stop();
+    expect(states()).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+  });
+
   it('hints at baud rate and parity when frames keep failing their checksum, and counts them', () => {
     const s = setup();
     const bad = bytesOf(vector('dk-kamstrup-omnipower-gh244-1-fcs-corrupt'));

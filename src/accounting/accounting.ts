@@ -54,6 +54,20 @@ export class Accounting {
     private readonly minGapMs: number,
   ) {}
 
+  /**
+   * The last period found, per kind: every frame asks for the periods of every accounted register, and the
+   * answer changes once an hour. Exact, since a period is the interval [start, periodEnd(start)).
+   */
+  private readonly recent: Record<Period, { start: number; end: number } | null> = { hour: null, day: null, month: null };
+
+  private periodStart(p: Period, at: number): number {
+    const known = this.recent[p];
+    if (known !== null && at >= known.start && at < known.end) return known.start;
+    const start = periodStart(p, at, this.timeZone);
+    this.recent[p] = { start, end: periodEnd(p, start, this.timeZone) };
+    return start;
+  }
+
   private threshold(r: RegisterState): number {
     return Math.max(this.minGapMs, 1.5 * (r.lastInterval ?? 0));
   }
@@ -83,7 +97,7 @@ export class Accounting {
     }
     for (const p of periods) {
       if (r.current[p]) continue;
-      const start = periodStart(p, at, this.timeZone);
+      const start = this.periodStart(p, at);
       r.current[p] = { start, startValue: value, gap: at - start > threshold };
     }
     r.last = value;
@@ -110,13 +124,13 @@ export class Accounting {
   private advance(r: RegisterState, at: number, reading: { value: number; at: number } | null): boolean {
     let closed = false;
     for (const p of periods) {
-      const now = periodStart(p, at, this.timeZone);
+      const now = this.periodStart(p, at);
       const cur = r.current[p];
       if (cur === null) {
         // Silent across a boundary: what came before now is unknown, and must not show as the last period's.
         const prev = r.previous[p];
         if (prev && prev.end < now) {
-          r.previous[p] = { start: periodStart(p, now - 1, this.timeZone), end: now, value: null, gap: true };
+          r.previous[p] = { start: this.periodStart(p, now - 1), end: now, value: null, gap: true };
           closed = true;
         }
         continue;
@@ -126,7 +140,7 @@ export class Accounting {
       const boundary = periodEnd(p, cur.start, this.timeZone);
       if (boundary !== now || r.last === null || r.lastAt === null) {
         // Whole periods passed without data: the last one is unknown, and the next starts with the next reading.
-        r.previous[p] = { start: periodStart(p, now - 1, this.timeZone), end: now, value: null, gap: true };
+        r.previous[p] = { start: this.periodStart(p, now - 1), end: now, value: null, gap: true };
         r.current[p] = null;
         continue;
       }

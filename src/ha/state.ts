@@ -21,24 +21,44 @@ export function frameState(frame: Pick<MeterFrame, 'readings' | 'meterTime'> & {
   return state;
 }
 
+/** Period bounds as ISO text: the same few instants come back in every frame, so they are formatted once. */
+const isoCache = new Map<number, string>();
+
+function isoOf(t: number): string {
+  let text = isoCache.get(t);
+  if (text === undefined) {
+    if (isoCache.size >= 64) isoCache.clear();
+    isoCache.set(t, (text = new Date(t).toISOString()));
+  }
+  return text;
+}
+
+/** Each published energy period, with its keys, in publishing order: worked out once, not in every frame. */
+const slots = Object.keys(accountedRegisters).flatMap((register) =>
+  periods.flatMap((period) =>
+    [false, true].map((previous) => {
+      const key = accountingKey(register, period, previous);
+      return { register, period, previous, key, resetKey: `${key}_last_reset` };
+    }),
+  ),
+);
+
 /** The energy periods of a meter: values for the state message, `{period_start, gap}` attributes for the accounting topic. */
 export function accountingState(accounting: Accounting, meterId: string): { state: StateMessage; attributes: Record<string, unknown> } {
   const state: StateMessage = {};
   const attributes: Record<string, unknown> = {};
-  for (const register of Object.keys(accountedRegisters)) {
-    const v = accounting.values(meterId, register);
-    for (const period of periods) {
-      for (const [previous, value] of [
-        [false, v[period]],
-        [true, v.previous[period]],
-      ] as const) {
-        if (value === null) continue;
-        const key = accountingKey(register, period, previous);
-        state[key] = value.value;
-        state[`${key}_last_reset`] = new Date(value.start).toISOString();
-        attributes[key] = { period_start: new Date(value.start).toISOString(), ...(value.end ? { period_end: new Date(value.end).toISOString() } : {}), gap: value.gap };
-      }
+  let register = '';
+  let v: ReturnType<Accounting['values']> | null = null;
+  for (const slot of slots) {
+    if (slot.register !== register || v === null) {
+      register = slot.register;
+      v = accounting.values(meterId, register);
     }
+    const value = slot.previous ? v.previous[slot.period] : v[slot.period];
+    if (value === null) continue;
+    state[slot.key] = value.value;
+    state[slot.resetKey] = isoOf(value.start);
+    attributes[slot.key] = value.end ? { period_start: isoOf(value.start), period_end: isoOf(value.end), gap: value.gap } : { period_start: isoOf(value.start), gap: value.gap };
   }
   return { state, attributes };
 }
