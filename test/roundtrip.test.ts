@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeCapture, Decoder } from '../src/decoder.js';
+import type { Data } from '../src/dlms/axdr.js';
 import { encipher } from '../src/dlms/cipher.js';
 import { dataNotification, hdlcFrame, mbusFrames } from '../src/simulator/encode.js';
 import { hanNveBody, push1Body, type MeterValues } from '../src/simulator/kamstrup.js';
@@ -97,6 +98,26 @@ describe('one decoder, lists that change', () => {
         for (const reading of r.frame.readings) expect(reading.value, `${id} ${reading.key}`).toBe(want[reading.key]);
         expect(r.frame.readings.length).toBe(id === '5706567282299475' ? 14 : Object.keys(want).length);
       }
+    }
+  });
+});
+
+describe('a register sent twice', () => {
+  it('reads once, in its first place, with its last value, every time the list comes', () => {
+    const code = (c: number, d: number, e = 0): Data => ({ type: 'octet-string', value: Uint8Array.of(1, 1, c, d, e, 255) });
+    const number = (value: number): Data => ({ type: 'double-long-unsigned', value });
+    const body = (twice: number): Data => ({
+      type: 'structure',
+      items: [{ type: 'visible-string', value: 'Kamstrup_V0001' }, code(0, 0, 1), number(27581522), code(1, 7), number(500), code(2, 7), number(0), code(1, 7), number(twice)],
+    });
+    const decoder = new Decoder();
+    for (const twice of [700, 800, 900]) {
+      const [r] = decoder.push(hdlcFrame(dataNotification(body(twice), dateTimeOf())));
+      if (!r?.ok) throw new Error(r ? r.error.message : 'no frame');
+      expect(r.frame.readings.map((x) => [x.key, x.value])).toEqual([
+        ['active_power_import', twice],
+        ['active_power_export', 0],
+      ]);
     }
   });
 });

@@ -21,9 +21,8 @@ export interface Entry {
 }
 
 /**
- * Which match keys the list being read holds, by a 10-bit hash stamped with the read's generation: a
- * register sent twice is rare, so the registers are searched only on a hash hit (searching every time cost a
- * quarter of the list read). Reads run to completion one at a time, so one table serves them all.
+ * Match keys seen by `Registers.dedupe`, by a 10-bit hash stamped with a generation: a register sent twice is
+ * rare, so the registers are searched only on a hash hit. Passes run one at a time, so one table serves them all.
  */
 const seen = new Int32Array(1024);
 let generation = 0;
@@ -41,18 +40,11 @@ function nextGeneration(): number {
  * measurable in every frame. A second value for the same register replaces the first.
  */
 export class Registers {
-  private readonly codes: Obis[] = [];
-  private readonly values: Value[] = [];
+  private codes: Obis[] = [];
+  private values: Value[] = [];
   /** Filled only by lists that send `{scaler, unit}` (Aidon, Kaifa AT, Sagemcom). */
   private scalers: (number | undefined)[] | null = null;
   private units: (number | undefined)[] | null = null;
-
-  /** @param reading the one list being read, which may use the shared table of seen keys; a copy may not. */
-  private constructor(private readonly reading: number) {}
-
-  static forRead(): Registers {
-    return new Registers(nextGeneration());
-  }
 
   get length(): number {
     return this.codes.length;
@@ -99,36 +91,51 @@ export class Registers {
     return i < 0 ? undefined : this.values[i];
   }
 
+  /** Adds a register, or replaces the value of the one with the same match key. */
   set(obis: Obis, value: Value, scaler?: number, unit?: number): void {
-    let i = this.codes.length;
-    if (this.reading === 0) {
-      const known = this.indexOf(obis.matchKey);
-      if (known >= 0) i = known;
-    } else {
-      const slot = Math.imul(obis.matchKey, 0x9e3779b1) >>> 22;
-      if (seen[slot] === this.reading) {
-        const known = this.indexOf(obis.matchKey);
-        if (known >= 0) i = known;
-      } else {
-        seen[slot] = this.reading;
-      }
+    const known = this.indexOf(obis.matchKey);
+    if (known < 0) return this.append(obis, value, scaler, unit);
+    this.codes[known] = obis;
+    this.values[known] = value;
+    if (unit !== undefined || this.units) {
+      (this.scalers ??= [])[known] = scaler;
+      (this.units ??= [])[known] = unit;
     }
-    if (i === this.codes.length) {
-      this.codes.push(obis);
-      this.values.push(value);
-    } else {
-      this.codes[i] = obis;
-      this.values[i] = value;
-    }
+  }
+
+  /** Adds a register without looking for one with the same key: `dedupe` must follow, unless none can be. */
+  append(obis: Obis, value: Value, scaler?: number, unit?: number): void {
+    const i = this.codes.length;
+    this.codes.push(obis);
+    this.values.push(value);
     if (unit !== undefined || this.units) {
       (this.scalers ??= [])[i] = scaler;
       (this.units ??= [])[i] = unit;
     }
   }
 
+  /** Folds registers sent twice into the first place, with the last value. Returns whether there were any. */
+  dedupe(): boolean {
+    const stamp = nextGeneration();
+    let repeated = false;
+    for (let i = 0; i < this.codes.length; i++) {
+      const slot = Math.imul(this.codes[i]!.matchKey, 0x9e3779b1) >>> 22;
+      if (seen[slot] !== stamp) seen[slot] = stamp;
+      else if (this.indexOf(this.codes[i]!.matchKey) < i) repeated = true;
+    }
+    if (!repeated) return false;
+    const kept = new Registers();
+    for (let i = 0; i < this.codes.length; i++) kept.set(this.codes[i]!, this.values[i]!, this.scaler(i), this.unit(i));
+    this.codes = kept.codes;
+    this.values = kept.values;
+    this.scalers = kept.scalers;
+    this.units = kept.units;
+    return true;
+  }
+
   copy(): Registers {
-    const copy = new Registers(0);
-    for (let i = 0; i < this.codes.length; i++) copy.set(this.codes[i]!, this.values[i]!, this.scaler(i), this.unit(i));
+    const copy = new Registers();
+    for (let i = 0; i < this.codes.length; i++) copy.append(this.codes[i]!, this.values[i]!, this.scaler(i), this.unit(i));
     return copy;
   }
 
@@ -211,7 +218,6 @@ const ENUM = 0x16;
  */
 const lastCodes: (Obis | undefined)[] = [];
 const MAX_REMEMBERED = 256;
-
 function codeAt(buf: Uint8Array, at: number, index: number): Obis {
   const last = lastCodes[index];
   if (
@@ -253,7 +259,7 @@ function readScalerUnit(r: Reader): { scaler: number; unit: number } | null {
  */
 export function readList(apdu: Uint8Array, at: number): ListContent {
   const r = new Reader(apdu, at);
-  const registers = Registers.forRead();
+  const registers = new Registers();
   const bare: Data[] = [];
   let version: string | null = null;
   const tag = r.peek();
@@ -287,8 +293,8 @@ export function readList(apdu: Uint8Array, at: number): ListContent {
       // Checked here first: a call per register to find no {scaler, unit} cost 5 ns each.
       const su = i + 1 < count && r.buf[r.pos] === STRUCTURE ? readScalerUnit(r) : null;
       if (su) i++;
-      if (su) registers.set(obis, value, su.scaler, su.unit);
-      else registers.set(obis, value);
+      if (su) registers.append(obis, value, su.scaler, su.unit);
+      else registers.append(obis, value);
       continue;
     }
     const item = r.data(1);
@@ -304,5 +310,6 @@ export function readList(apdu: Uint8Array, at: number): ListContent {
     }
   }
   expectBodyEnd(apdu, r.pos);
+  registers.dedupe();
   return { version, registers, bare, described: false };
 }
