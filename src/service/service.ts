@@ -179,18 +179,24 @@ export class Service {
       return;
     }
     this.draining = true;
-    let budget = SLICE_BYTES;
-    while (budget > 0 && this.pending.length > 0) {
-      const chunk = this.pending[0]!;
-      const piece = chunk.length <= budget ? chunk : chunk.subarray(0, budget);
-      if (piece === chunk) this.pending.shift();
-      else this.pending[0] = chunk.subarray(budget);
-      budget -= piece.length;
-      this.decoder.feed(piece, this.onResult);
+    let more = false;
+    try {
+      let budget = SLICE_BYTES;
+      while (budget > 0 && this.pending.length > 0) {
+        const chunk = this.pending[0]!;
+        const piece = chunk.length <= budget ? chunk : chunk.subarray(0, budget);
+        if (piece === chunk) this.pending.shift();
+        else this.pending[0] = chunk.subarray(budget);
+        budget -= piece.length;
+        this.decoder.feed(piece, this.onResult);
+      }
+      this.publishBridge(false);
+      more = this.pending.length > 0;
+    } finally {
+      // After an unexpected error too, so that the next chunk is not left waiting behind a drain that never ends.
+      if (more) setImmediate(() => this.drain());
+      else this.draining = false;
     }
-    this.publishBridge(false);
-    if (this.pending.length > 0) setImmediate(() => this.drain());
-    else this.draining = false;
   }
 
   private readonly onResult = (result: DecodeResult): void => {
