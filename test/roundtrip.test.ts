@@ -102,6 +102,18 @@ describe('one decoder, lists that change', () => {
   });
 });
 
+describe('strings in clear frames', () => {
+  it('a meter type that changes in the same place and length is read anew (the framer reuses its buffer)', () => {
+    const decoder = new Decoder();
+    const values = fc.sample(meterValues, { numRuns: 1, seed: 7 })[0]!;
+    for (const type of ['6841138BN143101010', '6841138BN143101011', '6841138BN143101010', '7777777XX777777777']) {
+      const [r] = decoder.push(hdlcFrame(dataNotification(hanNveBody(1, '5706567282299475', type, clock, values), dateTimeOf())));
+      if (!r?.ok) throw new Error(r ? r.error.message : 'no frame');
+      expect(r.frame.model).toBe(type);
+    }
+  });
+});
+
 describe('a register sent twice', () => {
   it('reads once, in its first place, with its last value, every time the list comes', () => {
     const code = (c: number, d: number, e = 0): Data => ({ type: 'octet-string', value: Uint8Array.of(1, 1, c, d, e, 255) });

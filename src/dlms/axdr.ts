@@ -54,8 +54,7 @@ export class Reader {
     buf: Uint8Array,
     public pos: number,
   ) {
-    // A plain Uint8Array view: Buffer#subarray builds a Buffer per octet-string, several times slower.
-    this.buf = buf.constructor === Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+    this.buf = buf;
   }
 
   /** The byte `offset` bytes ahead, or -1 past the end. */
@@ -96,7 +95,8 @@ export class Reader {
 
   take(n: number): Uint8Array {
     if (this.pos + n > this.buf.length) fail(`value of ${n} bytes runs past the end`, this.pos);
-    const bytes = this.buf.subarray(this.pos, this.pos + n);
+    // A plain Uint8Array even when reading a Buffer: Buffer#subarray builds a Buffer, several times slower.
+    const bytes = new Uint8Array(this.buf.buffer, this.buf.byteOffset + this.pos, n);
     this.pos += n;
     return bytes;
   }
@@ -226,7 +226,7 @@ export class Reader {
     if (n > 64) return Buffer.from(this.buf.buffer, this.buf.byteOffset + at, n).toString('latin1');
     const recent = recentText[n];
     if (recent && sameBytes(this.buf, at, recent.bytes)) return recent.text;
-    const bytes = this.buf.slice(at, at + n);
+    const bytes = Uint8Array.from(this.buf.subarray(at, at + n)); // a copy: the buffer read may be reused
     const text = String.fromCharCode.apply(null, bytes as unknown as number[]);
     recentText[n] = { bytes, text };
     return text;
