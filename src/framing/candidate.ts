@@ -9,8 +9,8 @@ export type Candidate =
   | { readonly status: 'invalid' }
   /** The header was credible but the frame is broken. */
   | { readonly status: 'error'; readonly reason: 'checksum' | 'closing-flag'; readonly message: string }
-  /** A checked frame. `next` is where scanning resumes; `payload` is a view into the buffer. */
-  | { readonly status: 'frame'; readonly next: number; readonly payload: Uint8Array; readonly more: boolean; readonly sequence: number };
+  /** A checked frame. `next` is where scanning resumes; its payload is buffer[start, end). */
+  | { readonly status: 'frame'; readonly next: number; readonly start: number; readonly end: number; readonly more: boolean; readonly sequence: number };
 
 export const needMore: Candidate = { status: 'need-more' };
 export const invalid: Candidate = { status: 'invalid' };

@@ -1,7 +1,7 @@
 import { FrameError } from '../errors.js';
 import { BlockTransfer, GBT_TAG } from './block-transfer.js';
 import type { Candidate } from './candidate.js';
-import { HDLC_FLAG, HDLC_MAX_FRAME, parseHdlc, startsWithLlc, stripLlc } from './hdlc.js';
+import { HDLC_FLAG, HDLC_MAX_FRAME, llcLength, parseHdlc } from './hdlc.js';
 import { MBUS_MAX_FRAME, MBUS_START, parseMbus } from './mbus.js';
 
 export type Framing = 'hdlc' | 'mbus';
@@ -109,7 +109,7 @@ export class Framer {
         out.push({ ok: false, error: new FrameError(c.reason, c.message) });
         pos++;
       } else {
-        this.accept(this.buf[pos] === HDLC_FLAG ? 'hdlc' : 'mbus', c.payload, c.more, c.sequence, out);
+        this.accept(this.buf[pos] === HDLC_FLAG ? 'hdlc' : 'mbus', c.start, c.end, c.more, c.sequence, out);
         pos = c.next;
       }
     }
@@ -123,10 +123,10 @@ export class Framer {
     }
   }
 
-  private accept(framing: Framing, payload: Uint8Array, more: boolean, sequence: number, out: FramerOutput[]): void {
+  private accept(framing: Framing, start: number, end: number, more: boolean, sequence: number, out: FramerOutput[]): void {
+    const llc = framing === 'hdlc' ? llcLength(this.buf, start, end) : 0;
     if (this.segments.length > 0) {
-      const continues =
-        framing === this.segmentsFraming && (framing === 'hdlc' ? !startsWithLlc(payload) : sequence === this.nextSequence);
+      const continues = framing === this.segmentsFraming && (framing === 'hdlc' ? llc === 0 : sequence === this.nextSequence);
       if (!continues) {
         this.dropSegments();
         out.push({ ok: false, error: new FrameError('reassembly', 'a segmented message was interrupted: its remaining segments never came') });
@@ -137,7 +137,8 @@ export class Framer {
       out.push({ ok: false, error: new FrameError('reassembly', `M-Bus segment ${sequence} arrived without the segments before it`) });
       return;
     }
-    const data = framing === 'hdlc' && first ? stripLlc(payload) : payload;
+    // One view of the payload, without the LLC header that starts an HDLC message.
+    const data = this.buf.subarray(first ? start + llc : start, end);
     if (more || !first) {
       this.segments.push(copyOf(data));
       this.segmentsSize += data.length;

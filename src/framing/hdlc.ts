@@ -62,20 +62,14 @@ export function parseHdlc(buf: Uint8Array, pos: number, end: number): Candidate 
   return {
     status: 'frame',
     next: pos + total - 1,
-    payload: hasInfo ? buf.subarray(hcsAt + 2, fcsAt) : buf.subarray(fcsAt, fcsAt),
+    start: hasInfo ? hcsAt + 2 : fcsAt,
+    end: fcsAt,
     more: (f0 & SEGMENTATION_BIT) !== 0,
     sequence: 0,
   };
 }
 
-/** LLC header of a push (IEC 62056-46 §8.2): destination LSAP E6, source LSAP E7 (response) or E6, quality 00. */
-export function stripLlc(info: Uint8Array): Uint8Array {
-  if (info.length >= 3 && info[0] === 0xe6 && (info[1] === 0xe7 || info[1] === 0xe6) && info[2] === 0x00) {
-    return info.subarray(3);
-  }
-  return info;
-}
-
-export function startsWithLlc(info: Uint8Array): boolean {
-  return stripLlc(info) !== info;
+/** LLC header of a push (IEC 62056-46 §8.2): destination LSAP E6, source LSAP E7 (response) or E6, quality 00. Its length, or 0. */
+export function llcLength(buf: Uint8Array, start: number, end: number): number {
+  return end - start >= 3 && buf[start] === 0xe6 && (buf[start + 1] === 0xe7 || buf[start + 1] === 0xe6) && buf[start + 2] === 0x00 ? 3 : 0;
 }

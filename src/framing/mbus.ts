@@ -35,7 +35,8 @@ export function parseMbus(buf: Uint8Array, pos: number, end: number): Candidate 
   return {
     status: 'frame',
     next: pos + total,
-    payload: buf.subarray(data + DLMS_HEADER, data + length),
+    start: data + DLMS_HEADER,
+    end: data + length,
     more: (ci & LAST_SEGMENT) === 0,
     sequence: ci & 0x0f,
   };
