@@ -1,4 +1,5 @@
 import { GENERAL_GLO_CIPHERING, parseNotificationHeader } from './dlms/apdu.js';
+import { sameBytes } from './dlms/axdr.js';
 import { decipher, parseCiphered, protectionOf, type Keys, type Protection } from './dlms/cipher.js';
 import { toIso } from './dlms/datetime.js';
 import { ApduError, AuthenticationError, PowerMeterError, UnsupportedListError } from './errors.js';
@@ -51,15 +52,9 @@ interface Title {
 /** A meter sends the same system title in every frame: its text forms are worked out once, not every 10 s. */
 let lastTitle: Title | null = null;
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 function titleOf(st: Uint8Array): Title {
   const last = lastTitle;
-  if (last && sameBytes(st, last.bytes)) return last;
+  if (last && st.length === last.bytes.length && sameBytes(st, 0, last.bytes)) return last;
   const bytes = Uint8Array.from(st);
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   const flag = view.toString('latin1', 0, 3);

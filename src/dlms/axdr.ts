@@ -48,14 +48,10 @@ export const OCTET_STRING = 0x09;
  * case builds no Data object and no view for an OBIS code.
  */
 export class Reader {
-  readonly buf: Uint8Array;
-
   constructor(
-    buf: Uint8Array,
+    readonly buf: Uint8Array,
     public pos: number,
-  ) {
-    this.buf = buf;
-  }
+  ) {}
 
   /** The byte `offset` bytes ahead, or -1 past the end. */
   peek(offset = 0): number {
@@ -66,10 +62,6 @@ export class Reader {
   skip(n: number): void {
     if (this.pos + n > this.buf.length) fail(`value of ${n} bytes runs past the end`, this.pos);
     this.pos += n;
-  }
-
-  get atEnd(): boolean {
-    return this.pos >= this.buf.length;
   }
 
   length(): number {
@@ -150,16 +142,10 @@ export class Reader {
    * value (the registers of a push list) is spared an object per value, which is most of a frame's garbage.
    */
   value(depth: number): number | Data {
-    const b = this.buf;
-    const at = this.pos;
-    const tag = b[at];
-    if (tag === 0x06 && at + 5 <= b.length) {
-      this.pos = at + 5;
-      return ((b[at + 1]! << 24) | (b[at + 2]! << 16) | (b[at + 3]! << 8) | b[at + 4]!) >>> 0;
-    }
-    if (tag === 0x12 && at + 3 <= b.length) {
-      this.pos = at + 3;
-      return (b[at + 1]! << 8) | b[at + 2]!;
+    const tag = this.buf[this.pos];
+    if (tag === 0x06 || tag === 0x12) {
+      this.pos++;
+      return this.uint(tag === 0x06 ? 4 : 2);
     }
     const d = this.data(depth);
     return isNumeric(d) ? d.value : d;
@@ -239,7 +225,8 @@ export class Reader {
  */
 const recentText: ({ bytes: Uint8Array; text: string } | undefined)[] = new Array<undefined>(65).fill(undefined);
 
-function sameBytes(buf: Uint8Array, at: number, bytes: Uint8Array): boolean {
+/** Whether `buf` holds `bytes` at `at`. */
+export function sameBytes(buf: Uint8Array, at: number, bytes: Uint8Array): boolean {
   for (let i = 0; i < bytes.length; i++) if (buf[at + i] !== bytes[i]) return false;
   return true;
 }

@@ -97,16 +97,13 @@ function ctrDecrypt(c: CipheredApdu, key: Uint8Array): Buffer {
 
 /** SC ‖ AK is the same for every frame of a meter: built once per key and security control byte. */
 const aadCache = new WeakMap<Uint8Array, Map<number, Buffer>>();
-let lastAad: { key: Uint8Array; sc: number; value: Buffer } | null = null;
 
 function aad(c: CipheredApdu, authKey: Uint8Array, plaintext?: Uint8Array): Buffer {
   if (plaintext) return Buffer.concat([Buffer.of(c.securityControl), authKey, plaintext]);
-  if (lastAad?.key === authKey && lastAad.sc === c.securityControl) return lastAad.value;
   let byKey = aadCache.get(authKey);
   if (!byKey) aadCache.set(authKey, (byKey = new Map<number, Buffer>()));
   let value = byKey.get(c.securityControl);
   if (!value) byKey.set(c.securityControl, (value = Buffer.concat([Buffer.of(c.securityControl), authKey])));
-  lastAad = { key: authKey, sc: c.securityControl, value };
   return value;
 }
 

@@ -97,25 +97,24 @@ export class Registers {
     if (known < 0) return this.append(obis, value, scaler, unit);
     this.codes[known] = obis;
     this.values[known] = value;
-    if (unit !== undefined || this.units) {
-      (this.scalers ??= [])[known] = scaler;
-      (this.units ??= [])[known] = unit;
-    }
+    this.scale(known, scaler, unit);
   }
 
   /** Adds a register without looking for one with the same key: `dedupe` must follow, unless none can be. */
   append(obis: Obis, value: Value, scaler?: number, unit?: number): void {
-    const i = this.codes.length;
     this.codes.push(obis);
     this.values.push(value);
-    if (unit !== undefined || this.units) {
-      (this.scalers ??= [])[i] = scaler;
-      (this.units ??= [])[i] = unit;
-    }
+    this.scale(this.codes.length - 1, scaler, unit);
   }
 
-  /** Folds registers sent twice into the first place, with the last value. Returns whether there were any. */
-  dedupe(): boolean {
+  private scale(i: number, scaler: number | undefined, unit: number | undefined): void {
+    if (unit === undefined && !this.units) return;
+    (this.scalers ??= [])[i] = scaler;
+    (this.units ??= [])[i] = unit;
+  }
+
+  /** Folds registers sent twice into the first place, with the last value. */
+  dedupe(): void {
     const stamp = nextGeneration();
     let repeated = false;
     for (let i = 0; i < this.codes.length; i++) {
@@ -123,14 +122,13 @@ export class Registers {
       if (seen[slot] !== stamp) seen[slot] = stamp;
       else if (this.indexOf(this.codes[i]!.matchKey) < i) repeated = true;
     }
-    if (!repeated) return false;
+    if (!repeated) return;
     const kept = new Registers();
     for (let i = 0; i < this.codes.length; i++) kept.set(this.codes[i]!, this.values[i]!, this.scaler(i), this.unit(i));
     this.codes = kept.codes;
     this.values = kept.values;
     this.scalers = kept.scalers;
     this.units = kept.units;
-    return true;
   }
 
   copy(): Registers {
@@ -290,11 +288,9 @@ export function readList(apdu: Uint8Array, at: number): ListContent {
       r.skip(8);
       const value = r.value(1);
       i++;
-      // Checked here first: a call per register to find no {scaler, unit} cost 5 ns each.
-      const su = i + 1 < count && r.buf[r.pos] === STRUCTURE ? readScalerUnit(r) : null;
+      const su = i + 1 < count ? readScalerUnit(r) : null;
       if (su) i++;
-      if (su) registers.append(obis, value, su.scaler, su.unit);
-      else registers.append(obis, value);
+      registers.append(obis, value, su?.scaler, su?.unit);
       continue;
     }
     const item = r.data(1);

@@ -228,6 +228,19 @@ function round(x: number): number {
 
 const noRoles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Value>> = Object.freeze({});
 
+/** The code a position names (`1-*:32.7.0` as 1-0:32.7.0.255), one object per pattern so that the layout memo holds. */
+const positionCodes = new Map<string, Obis>();
+
+function positionCode(pattern: string): Obis {
+  let obis = positionCodes.get(pattern);
+  if (!obis) {
+    const [a, rest] = pattern.split('-*:') as [string, string];
+    const [c, d, e] = rest.split('.').map(Number) as [number, number, number];
+    positionCodes.set(pattern, (obis = new Obis(Number(a), 0, c, d, e, 255)));
+  }
+  return obis;
+}
+
 /** Bare values become registers by their position, so that one mapping serves every list shape. */
 function positional(list: ListSpec, content: ListContent): { registers: Registers; roles: Partial<Record<'version' | 'meter-id' | 'model' | 'clock', Value>> } {
   if (!list.positions) return { registers: content.registers, roles: noRoles };
@@ -238,9 +251,7 @@ function positional(list: ListSpec, content: ListContent): { registers: Register
     if (p === null) return;
     if ('role' in p) roles[p.role] = value;
     else {
-      const [a, rest] = p.obis.split('-*:') as [string, string];
-      const [c, d, e] = rest.split('.').map(Number) as [number, number, number];
-      registers.set(new Obis(Number(a), 0, c, d, e, 255), value);
+      registers.set(positionCode(p.obis), value);
     }
   });
   return { registers, roles };
@@ -259,7 +270,7 @@ function clockOf(d: Value | undefined, local: boolean): string | null {
 export function applyProfile(profile: Profile, list: ListSpec, content: ListContent, ctx: FrameContext, options: ProfileOptions): Mapped {
   const whPerUnit = options.energyMultiplier ?? profile.energyWhPerUnit;
   const plan = planOf(profile);
-  const { registers, roles } = list.positions ? positional(list, content) : { registers: content.registers, roles: noRoles };
+  const { registers, roles } = positional(list, content);
   const layout = layoutOf(plan, registers);
   const readings: Reading[] = [];
   for (let i = 0; i < registers.length; i++) {
