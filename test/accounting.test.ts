@@ -140,12 +140,18 @@ describe('energy accounting', () => {
 });
 
 describe('state file', () => {
-  it('a crash between writing and renaming loses nothing', () => {
+  /** A state file in a fresh folder, saved once with one reading of 100. */
+  function savedOnce() {
     const dir = mkdtempSync(join(tmpdir(), 'powermeter-store-'));
     const path = join(dir, 'accounting.json');
     const acc = new Accounting(emptyState(), tz, GAP);
     acc.observe('m', 'active_energy_import', 100, at(2026, 11, 23, 10));
     new StateStore(path).save(acc.state, 1);
+    return { dir, path, acc };
+  }
+
+  it('a crash between writing and renaming loses nothing', () => {
+    const { path, acc } = savedOnce();
     acc.observe('m', 'active_energy_import', 101, at(2026, 11, 23, 10, 0, 10));
     const crashing = new StateStore(path, {
       beforeRename: () => {
@@ -157,11 +163,7 @@ describe('state file', () => {
   });
 
   it('a torn temporary file is ignored in favour of the last whole state', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'powermeter-store-'));
-    const path = join(dir, 'accounting.json');
-    const acc = new Accounting(emptyState(), tz, GAP);
-    acc.observe('m', 'active_energy_import', 100, at(2026, 11, 23, 10));
-    new StateStore(path).save(acc.state, 1);
+    const { dir, path } = savedOnce();
     writeFileSync(`${path}.tmp`, '{"version":1,"savedAt":9,"met');
     expect(new StateStore(path).load().meters.m!.active_energy_import!.last).toBe(100);
     expect(new StateStore(join(dir, 'absent.json')).load()).toEqual(emptyState());
