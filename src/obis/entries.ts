@@ -288,7 +288,8 @@ export function readList(apdu: Uint8Array, at: number): ListContent {
       r.skip(8);
       const value = r.value(1);
       i++;
-      const su = i + 1 < count ? readScalerUnit(r) : null;
+      // The first byte checked here: a call per register to find no {scaler, unit} showed in the benchmark.
+      const su = i + 1 < count && r.buf[r.pos] === STRUCTURE ? readScalerUnit(r) : null;
       if (su) i++;
       registers.append(obis, value, su?.scaler, su?.unit);
       continue;
