@@ -37,6 +37,12 @@ export class MeterServer {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
+  /** Writes the bytes as one segment. */
+  async write(bytes: Buffer): Promise<void> {
+    await this.connected();
+    this.socket!.write(bytes);
+  }
+
   async send(bytes: Buffer, maxChunk = 37): Promise<void> {
     await this.connected();
     for (let at = 0; at < bytes.length; ) {
