@@ -1,5 +1,5 @@
 import { runService } from '../src/commands/run.js';
-import { startHeartbeat } from './health.js';
+import { healthy, startHeartbeat } from './health.js';
 import { supervisorBroker } from './supervisor.js';
 
 /**
@@ -9,6 +9,6 @@ import { supervisorBroker } from './supervisor.js';
 process.exitCode = await runService(process.argv.slice(2), {
   resolveBroker: () => supervisorBroker({ token: process.env.SUPERVISOR_TOKEN, baseUrl: process.env.POWERMETER_SUPERVISOR_URL }),
   onStarted: (running) => {
-    startHeartbeat(running, process.env.POWERMETER_HEALTH_FILE);
+    startHeartbeat(() => healthy(running.publisher.lostSince, Date.now()), process.env.POWERMETER_HEALTH_FILE);
   },
 });

@@ -1,22 +1,38 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Accounting, emptyState } from '../src/accounting/accounting.js';
+import { Accounting, emptyPeriods, type LastReading, type RegisterPeriods } from '../src/accounting/accounting.js';
 import { periodEnd, periodStart } from '../src/accounting/periods.js';
-import { StateStore } from '../src/accounting/store.js';
-import { instantOf, LOCAL_TIME_ZONE, nextFullHour, wallTime } from '../src/diagnostics/time-zone.js';
-import { everyFullHour } from '../src/service/app.js';
+import { instantOf, LOCAL_TIME_ZONE, nextFullHour, unknownTimeZone, wallTime } from '../src/accounting/time-zone.js';
+import { everyFullHour } from '../src/service/scheduler.js';
 
 const tz = 'Europe/Copenhagen';
 const at = (y: number, mo: number, d: number, h: number, mi = 0, s = 0) => instantOf({ year: y, month: mo, day: d, hour: h, minute: mi, second: s }, tz);
 const iso = (t: number) => new Date(t).toISOString();
 const GAP = 120_000; // the service uses twice its 60 s data timeout
 
+/** One register as the service core keeps it: its periods here, its last reading with the meter's values. */
+class Register {
+  periods: RegisterPeriods = emptyPeriods();
+  last: LastReading | null = null;
+  constructor(readonly acc: Accounting) {}
+  observe(value: number, at: number): boolean {
+    const changed = this.acc.observe(this.periods, this.last, value, at);
+    this.last = { value, at };
+    return changed;
+  }
+  tick(at: number): boolean {
+    return this.acc.tick(this.periods, this.last, at);
+  }
+  values() {
+    return this.acc.values(this.periods, this.last);
+  }
+}
+
+const register = () => new Register(new Accounting(tz, GAP));
+
 /** A meter drawing a constant `kw`, read every `everyS` seconds from `from` to `to`; register in kWh with 10 Wh steps. */
-function run(acc: Accounting, from: number, to: number, kw: number, everyS = 10, startKwh = 1000) {
+function run(reg: Register, from: number, to: number, kw: number, everyS = 10, startKwh = 1000) {
   let t = from;
-  for (; t <= to; t += everyS * 1000) acc.observe('m', 'active_energy_import', Math.floor((startKwh + (kw * (t - from)) / 3_600_000) * 100) / 100, t);
+  for (; t <= to; t += everyS * 1000) reg.observe(Math.floor((startKwh + (kw * (t - from)) / 3_600_000) * 100) / 100, t);
   return t;
 }
 
@@ -56,11 +72,22 @@ describe("the process's own zone (what the service uses, without Intl)", () => {
     expect(new Date(nextFullHour(Date.parse('2026-11-23T10:59:59Z'), LOCAL_TIME_ZONE)).toISOString()).toBe('2026-11-23T11:00:00.000Z');
   });
 
-  it('ticks at every full hour and stops when told', () => {
+  it('names a time zone the system does not know, and no other', () => {
+    process.env.TZ = 'Europe/Osloo';
+    expect(unknownTimeZone()).toBe('Europe/Osloo');
+    for (const zone of [tz, 'UTC', 'Etc/UTC', 'Europe/London', 'Africa/Abidjan', 'Asia/Kolkata']) {
+      process.env.TZ = zone;
+      expect(unknownTimeZone(), zone).toBeNull();
+    }
+    delete process.env.TZ;
+    expect(unknownTimeZone()).toBeNull();
+  });
+
+  it('ticks at every full hour of the zone (node-cron, no Intl) and stops when told', () => {
     process.env.TZ = tz;
     vi.useFakeTimers({ now: Date.parse('2026-11-23T10:20:00Z') });
     const ticks: string[] = [];
-    const stop = everyFullHour(() => ticks.push(new Date().toISOString()), LOCAL_TIME_ZONE);
+    const stop = everyFullHour(() => ticks.push(new Date().toISOString()));
     vi.advanceTimersByTime(3 * 3_600_000);
     stop();
     vi.advanceTimersByTime(3 * 3_600_000);
@@ -70,9 +97,9 @@ describe("the process's own zone (what the service uses, without Intl)", () => {
 
 describe('energy accounting', () => {
   it('rolls the hour over with the reading nearest the boundary: hours add up to the register', () => {
-    const acc = new Accounting(emptyState(), tz, GAP);
+    const acc = register();
     run(acc, at(2026, 11, 23, 10, 0, 5), at(2026, 11, 23, 11, 10, 5), 3.6);
-    const v = acc.values('m', 'active_energy_import');
+    const v = acc.values();
     expect(v.previous.hour).toMatchObject({ start: at(2026, 11, 23, 10), end: at(2026, 11, 23, 11), gap: false });
     expect(v.previous.hour!.value).toBeCloseTo(3.6, 1);
     expect(v.hour).toMatchObject({ start: at(2026, 11, 23, 11), gap: false });
@@ -80,9 +107,9 @@ describe('energy accounting', () => {
   });
 
   it('rolls the day at midnight and the month at its end', () => {
-    const acc = new Accounting(emptyState(), tz, GAP);
+    const acc = register();
     run(acc, at(2026, 1, 31, 23, 30), at(2026, 2, 1, 0, 30), 1.2, 60);
-    const v = acc.values('m', 'active_energy_import');
+    const v = acc.values();
     expect(v.previous.day).toMatchObject({ start: at(2026, 1, 31, 0), end: at(2026, 2, 1, 0) });
     expect(v.previous.month).toMatchObject({ start: at(2026, 1, 1, 0), end: at(2026, 2, 1, 0), gap: true }); // began mid-month
     expect(v.previous.day!.value).toBeCloseTo(0.6, 1);
@@ -93,79 +120,47 @@ describe('energy accounting', () => {
     ['spring (23 h)', 3, 29, 23],
     ['autumn (25 h)', 10, 25, 25],
   ])('a daylight-saving day in %s totals its real hours', (_name, month, day, hours) => {
-    const acc = new Accounting(emptyState(), tz, GAP);
+    const acc = register();
     run(acc, at(2026, month, day - 1, 23, 30), at(2026, month, day + 1, 0, 30), 1, 60);
-    const v = acc.values('m', 'active_energy_import');
+    const v = acc.values();
     expect(v.previous.day).toMatchObject({ start: at(2026, month, day, 0), gap: false });
     expect(v.previous.day!.value).toBeCloseTo(hours, 1);
   });
 
   it('a restart in the middle of an hour keeps the hour right', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'powermeter-acc-'));
-    const store = new StateStore(join(dir, 'accounting.json'));
-    const before = new Accounting(emptyState(), tz, GAP);
+    const before = register();
     const t = run(before, at(2026, 11, 23, 10, 0, 5), at(2026, 11, 23, 10, 30), 3.6);
-    store.save(before.state, t);
-    // ...the add-on restarts within a minute and reads its state back
-    const after = new Accounting(store.load(), tz, GAP);
+    // ...the add-on restarts within a minute and reads its state back, as JSON from its state file
+    const after = register();
+    after.periods = JSON.parse(JSON.stringify(before.periods)) as RegisterPeriods;
+    after.last = before.last;
     run(after, t + 40_000, at(2026, 11, 23, 11, 0, 5), 3.6, 10, 1000 + (3.6 * (t + 40_000 - at(2026, 11, 23, 10, 0, 5))) / 3_600_000);
-    const v = after.values('m', 'active_energy_import');
+    const v = after.values();
     expect(v.previous.hour).toMatchObject({ start: at(2026, 11, 23, 10), gap: false });
     expect(v.previous.hour!.value).toBeCloseTo(3.6, 1);
   });
 
   it('marks an outage that spans hours as a gap and folds nothing into the next hour', () => {
-    const acc = new Accounting(emptyState(), tz, GAP);
+    const acc = register();
     run(acc, at(2026, 11, 23, 10, 0, 5), at(2026, 11, 23, 10, 40), 3.6);
     const resumed = at(2026, 11, 23, 12, 20);
     // while the meter is silent, the hourly clock closes the hour with what was seen
     acc.tick(at(2026, 11, 23, 11));
-    expect(acc.values('m', 'active_energy_import').previous.hour).toMatchObject({ start: at(2026, 11, 23, 10), gap: true });
-    expect(acc.values('m', 'active_energy_import').previous.hour!.value).toBeCloseTo(2.4, 1);
+    expect(acc.values().previous.hour).toMatchObject({ start: at(2026, 11, 23, 10), gap: true });
+    expect(acc.values().previous.hour!.value).toBeCloseTo(2.4, 1);
     acc.tick(at(2026, 11, 23, 12));
-    expect(acc.values('m', 'active_energy_import').previous.hour).toMatchObject({ start: at(2026, 11, 23, 11), value: null, gap: true });
+    expect(acc.values().previous.hour).toMatchObject({ start: at(2026, 11, 23, 11), value: null, gap: true });
     run(acc, resumed, at(2026, 11, 23, 12, 30), 3.6, 10, 1000 + 6);
-    const v = acc.values('m', 'active_energy_import');
+    const v = acc.values();
     expect({ ...v.hour, start: iso(v.hour!.start) }).toMatchObject({ start: iso(at(2026, 11, 23, 12)), gap: true });
     expect(v.hour!.value).toBeCloseTo(0.6, 1); // 12:20 to 12:30 only: the outage's 3.6 kWh are in no hour
     expect(v.day).toMatchObject({ gap: true }); // the register keeps the day's total right, but the day had a hole
   });
 
   it('a register sent once an hour (HAN-NVE list 2) rolls over with the reading just after the hour', () => {
-    const acc = new Accounting(emptyState(), tz, GAP);
-    for (let h = 8; h <= 11; h++) acc.observe('m', 'active_energy_import', 500 + h * 2, at(2026, 11, 23, h, 0, 5));
-    const v = acc.values('m', 'active_energy_import');
+    const acc = register();
+    for (let h = 8; h <= 11; h++) acc.observe(500 + h * 2, at(2026, 11, 23, h, 0, 5));
+    const v = acc.values();
     expect(v.previous.hour).toMatchObject({ start: at(2026, 11, 23, 10), value: 2, gap: false });
-  });
-});
-
-describe('state file', () => {
-  /** A state file in a fresh folder, saved once with one reading of 100. */
-  function savedOnce() {
-    const dir = mkdtempSync(join(tmpdir(), 'powermeter-store-'));
-    const path = join(dir, 'accounting.json');
-    const acc = new Accounting(emptyState(), tz, GAP);
-    acc.observe('m', 'active_energy_import', 100, at(2026, 11, 23, 10));
-    new StateStore(path).save(acc.state, 1);
-    return { dir, path, acc };
-  }
-
-  it('a crash between writing and renaming loses nothing', () => {
-    const { path, acc } = savedOnce();
-    acc.observe('m', 'active_energy_import', 101, at(2026, 11, 23, 10, 0, 10));
-    const crashing = new StateStore(path, {
-      beforeRename: () => {
-        throw new Error('power lost');
-      },
-    });
-    expect(() => crashing.save(acc.state, 2)).toThrow('power lost');
-    expect(new StateStore(path).load().meters.m!.active_energy_import!.last).toBe(101);
-  });
-
-  it('a torn temporary file is ignored in favour of the last whole state', () => {
-    const { dir, path } = savedOnce();
-    writeFileSync(`${path}.tmp`, '{"version":1,"savedAt":9,"met');
-    expect(new StateStore(path).load().meters.m!.active_energy_import!.last).toBe(100);
-    expect(new StateStore(join(dir, 'absent.json')).load()).toEqual(emptyState());
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { root } from './support/addon.js';
 import { Recorder, TestBroker } from './support/broker.js';
 import { answer, FakeSupervisor, mosquittoService } from './support/fake-supervisor.js';
+import { eventually } from './support/eventually.js';
 import { MeterServer } from './support/meter-server.js';
 import { bytesOf, danish } from './support/vectors.js';
 
@@ -56,7 +57,7 @@ describe('container-equivalent run: the s6 run command, /data/options.json, the 
     expect(Object.keys((JSON.parse(config.payload) as { components: object }).components)).toContain('active_energy_import');
     expect(supervisor.requests.at(-1)).toEqual({ url: '/services/mqtt', authorization: 'Bearer test-token' });
 
-    for (let i = 0; i < 50 && !existsSync(health); i++) await new Promise((r) => setTimeout(r, 100));
+    await eventually(() => expect(existsSync(health)).toBe(true));
     const check = spawnSync(join(root, 'rootfs/usr/local/bin/powermeter-healthcheck'), { env: { ...process.env, POWERMETER_HEALTH_FILE: health } });
     expect(check.status).toBe(0);
     const missing = spawnSync(join(root, 'rootfs/usr/local/bin/powermeter-healthcheck'), { env: { ...process.env, POWERMETER_HEALTH_FILE: join(dir, 'absent') } });

@@ -49,7 +49,7 @@ describe('config.yaml', () => {
     }
     // What the Supervisor writes to /data/options.json from these defaults (list values as strings) is valid.
     const written = Object.fromEntries(Object.entries(options).map(([k, v]) => [k, supervisorType(schema[k]!).type === 'list' ? String(v) : v]));
-    expect(parseOptions({ ...written, serial_port: '/dev/serial/by-id/usb-FTDI_FT232R-if00-port0' })).toMatchObject({ baud_rate: 2400, parity: 'none' });
+    expect(parseOptions({ ...written, serial_port: '/dev/serial/by-id/usb-FTDI_FT232R-if00-port0' }).sources[0]).toMatchObject({ baudRate: 2400, parity: 'none' });
   });
 
   it('accepts the keys as users paste them, the same way the service does', () => {

@@ -47,11 +47,11 @@ describe('the ESPHome configuration', () => {
   });
 
   it('reads the meter as the add-on expects: 2400 8N1, on the pin of the schematic, served on the default tcp_port', () => {
-    const defaults = parseOptions({ source: 'tcp', tcp_host: 'bridge' });
-    expect(config.uart).toMatchObject({ baud_rate: defaults.baud_rate, data_bits: 8, parity: 'NONE', stop_bits: 1 });
-    expect(defaults.parity).toBe('none');
+    const [meter] = parseOptions({ source: 'tcp', tcp_host: 'bridge' }).sources;
+    expect(config.uart).toMatchObject({ baud_rate: meter.baudRate, data_bits: 8, parity: 'NONE', stop_bits: 1 });
+    expect(meter.parity).toBe('none');
     expect(config.stream_server.port).toBe(DEFAULT_TCP_PORT);
-    expect(config.stream_server.port).toBe(defaults.tcp_port);
+    expect(meter.connection).toEqual({ kind: 'tcp', host: 'bridge', port: DEFAULT_TCP_PORT });
     expect(readFileSync(join(root, 'hw/schematic.svg'), 'utf8')).toContain(config.uart.rx_pin);
   });
 

@@ -14,12 +14,20 @@ const problems = (doc: unknown): string[] => {
 describe('options', () => {
   it('fills defaults: 2400 8N1, homeassistant, powermeter, info', () => {
     const s = parseOptions({ source: 'serial', serial_port: '/dev/serial/by-id/usb-FTDI' });
-    expect(s).toMatchObject({ baud_rate: 2400, parity: 'none', discovery_prefix: 'homeassistant', base_topic: 'powermeter', log_level: 'info', tcp_port: 6638, data_timeout: 60 });
-    expect(s.keys).toEqual({ encryption: undefined, authentication: undefined });
+    expect(s).toMatchObject({ discoveryPrefix: 'homeassistant', baseTopic: 'powermeter', logLevel: 'info', dataTimeoutMs: 60_000, captureMinutes: 0 });
+    expect(s.broker).toEqual({ url: null, username: undefined, password: undefined });
+    expect(s.sources).toEqual([
+      { connection: { kind: 'serial', path: '/dev/serial/by-id/usb-FTDI' }, baudRate: 2400, parity: 'none', keys: { encryption: undefined, authentication: undefined }, energyMultiplier: undefined, meterProfile: 'auto' },
+    ]);
   });
 
-  it('treats "" and null as not set, as the Supervisor writes them', () => {
-    expect(problems({ source: 'tcp', tcp_host: 'bridge.local', encryption_key: '', mqtt_url: null })).toEqual([]);
+  it('gives each kind of source exactly what it needs', () => {
+    expect(parseOptions({ source: 'tcp', tcp_host: ' bridge.local ', serial_port: '/dev/ttyUSB0' }).sources[0].connection).toEqual({ kind: 'tcp', host: 'bridge.local', port: 6638 });
+    expect(parseOptions({ source: 'mqtt', mqtt_source_topic: 'han/raw' }).sources[0].connection).toEqual({ kind: 'mqtt', topic: 'han/raw' });
+  });
+
+  it('treats "" and null as not set, as the Supervisor writes emptied optional fields', () => {
+    expect(problems({ source: 'tcp', tcp_host: 'bridge.local', encryption_key: '', mqtt_url: null, serial_port: '' })).toEqual([]);
   });
 
   it('reports every problem as one readable line, naming the option and never the secret', () => {
@@ -32,16 +40,26 @@ describe('options', () => {
         'colour: is not an option PowerMeter knows (check its spelling)',
         'mqtt_url: must look like mqtt://host:1883 (or mqtts://, ws://, wss://)',
         'discovery_prefix: must be an MQTT topic without wildcards (# or +)',
-        expect.stringMatching(/^tcp_host: is required when source is tcp/),
-        expect.stringMatching(/^encryption_key: must be 32 hexadecimal digits/),
       ]),
     );
     expect(p.join('\n')).not.toContain(secret.slice(0, 12));
+    const q = problems({ source: 'tcp', encryption_key: secret });
+    expect(q).toEqual([expect.stringMatching(/^tcp_host: is required when source is tcp/), expect.stringMatching(/^encryption_key: must be 32 hexadecimal digits/)]);
+    expect(q.join('\n')).not.toContain(secret.slice(0, 12));
   });
 
   it('needs the source-specific option', () => {
     expect(problems({ source: 'serial' })).toEqual([expect.stringMatching(/^serial_port: is required/)]);
     expect(problems({ source: 'mqtt' })).toEqual([expect.stringMatching(/^mqtt_source_topic: is required/)]);
     expect(problems('nope')).toEqual(['options: must be a JSON object']);
+  });
+
+  it('refuses a password without a user name, and empty topics, instead of guessing', () => {
+    expect(problems({ source: 'tcp', tcp_host: 'b', mqtt_password: 'secret-password' })).toEqual([expect.stringMatching(/^mqtt_password: needs mqtt_username as well/)]);
+    expect(problems({ source: 'tcp', tcp_host: 'b', mqtt_username: 'u', mqtt_password: 'p' })).toEqual([]);
+    expect(problems({ source: 'tcp', tcp_host: 'b', discovery_prefix: '', base_topic: '  ' })).toEqual([
+      expect.stringMatching(/^discovery_prefix: must not be empty/),
+      expect.stringMatching(/^base_topic: must not be empty/),
+    ]);
   });
 });

@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type Running } from '../src/service/app.js';
+import { Backoff } from '../src/source/source.js';
 import { parseOptions } from '../src/service/options.js';
 import { SimulatedMeter } from '../src/simulator/meter.js';
 import { Recorder, TestBroker } from './support/broker.js';
 import { captureLogger } from './support/capture-logger.js';
+import { eventually } from './support/eventually.js';
 import { PtyPair, socat } from './support/pty.js';
 import { bytesOf, danish, danishKeys } from './support/vectors.js';
 
@@ -40,8 +42,8 @@ describe.skipIf(!socat)('service with a serial port (socat pseudo-terminals)', (
     broker = await TestBroker.start();
     recorder = await Recorder.start(broker.url);
     const settings = parseOptions({ source: 'serial', serial_port: pty.han, encryption_key: danish.keys!.encryption, authentication_key: danish.keys!.authentication, mqtt_url: broker.url });
-    app = startApp(settings, { url: broker.url }, log.logger, { reconnectMs: 300 });
-    await new Promise((r) => setTimeout(r, 300));
+    app = startApp(settings, { url: broker.url }, log.logger, { brokerBackoff: new Backoff(100, 300) });
+    await eventually(() => expect(log.lines.some((l) => /source connected/.test(l))).toBe(true));
   });
 
   afterAll(async () => {
@@ -60,23 +62,17 @@ describe.skipIf(!socat)('service with a serial port (socat pseudo-terminals)', (
 
   it('says once that the device disappeared, and reopens it when it is back', async () => {
     await pty.down();
-    const unavailable = () => log.lines.filter((l) => /WARNING source unavailable/.test(l));
-    for (let i = 0; i < 100 && unavailable().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 2500)); // retries happen in this time: they must not be logged again
-    const gone = unavailable();
+    // The retries are debug lines: wait until two have come, and only one warning must be among them.
+    await eventually(() => expect(log.lines.filter((l) => /DEBUG source still unavailable/.test(l)).length).toBeGreaterThanOrEqual(2), 20_000);
+    const gone = log.lines.filter((l) => /WARNING source unavailable/.test(l));
     expect(gone).toHaveLength(1);
     expect(gone[0]).toMatch(/ttyHAN/);
     await pty.up();
+    await eventually(() => expect(log.lines.some((l) => /INFO source connected again/.test(l))).toBe(true), 20_000);
     const since = recorder.messages.length;
     const meter = new SimulatedMeter(57_000_002, danishKeys);
-    // The port is reopened with back-off: keep the meter talking until a frame gets through.
-    let state: string | null = null;
-    for (let i = 0; i < 40 && state === null; i++) {
-      await write(pty.meter, meter.frame(new Date(), 10));
-      state = recorder.messages.slice(since).find((m) => m.topic === 'powermeter/57000002/state')?.payload ?? null;
-      if (state === null) await new Promise((r) => setTimeout(r, 500));
-    }
-    expect(state).not.toBeNull();
-    expect((JSON.parse(state!) as Record<string, number>).voltage_l3).toBe(232);
+    await write(pty.meter, meter.frame(new Date(), 10));
+    const state = await recorder.next((m) => m.topic === 'powermeter/57000002/state', 15_000, since);
+    expect((JSON.parse(state.payload) as Record<string, number>).voltage_l3).toBe(232);
   });
 });

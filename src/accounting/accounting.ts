@@ -1,10 +1,13 @@
 import { periodEnd, periods, periodStart, type Period } from './periods.js';
 
 /**
- * Energy per hour, day and month, from the meter's own registers (never by integrating power): the
- * difference of the register across the period. Periods are in the Home Assistant time zone. A period whose
- * data has a hole, or whose boundary was not seen, is marked `gap`; consumption during an outage that spans a
- * boundary is attributed to no period rather than folded into the next one.
+ * Energy per hour, day and month, from the meter's own registers (never by integrating power): the difference of
+ * the register across the period. Periods are in the Home Assistant time zone. A period whose data has a hole, or
+ * whose boundary was not seen, is marked `gap`; consumption during an outage that spans a boundary is attributed to
+ * no period rather than folded into the next one.
+ *
+ * The register's last value is not kept here: it is the meter's last accepted reading, which the caller passes in
+ * (one place for a meter's last values). This module keeps only what the periods add to it.
  */
 export interface OpenPeriod {
   start: number;
@@ -20,22 +23,25 @@ export interface ClosedPeriod {
   gap: boolean;
 }
 
-export interface RegisterState {
-  last: number | null;
-  lastAt: number | null;
+/** The periods of one register. */
+export interface RegisterPeriods {
+  /** The register's usual interval between readings (10 s, or an hour for lists that send energy hourly). */
   lastInterval: number | null;
   current: Record<Period, OpenPeriod | null>;
   previous: Record<Period, ClosedPeriod | null>;
 }
 
-export interface AccountingState {
-  version: 1;
-  savedAt: number;
-  /** meter id → register ("import", "export") → state */
-  meters: Record<string, Record<string, RegisterState>>;
+/** A register's last reading: its value and when it came. */
+export interface LastReading {
+  readonly value: number;
+  readonly at: number;
 }
 
-export const emptyState = (): AccountingState => ({ version: 1, savedAt: 0, meters: {} });
+export const emptyPeriods = (): RegisterPeriods => ({
+  lastInterval: null,
+  current: { hour: null, day: null, month: null },
+  previous: { hour: null, day: null, month: null },
+});
 
 const round = (kwh: number): number => Math.round(kwh * 1000) / 1000;
 
@@ -46,17 +52,18 @@ export interface PeriodValue {
   gap: boolean;
 }
 
+export type PeriodValues = Record<Period, PeriodValue | null> & { previous: Record<Period, PeriodValue | null> };
+
 export class Accounting {
   constructor(
-    readonly state: AccountingState,
     private readonly timeZone: string,
     /** The shortest silence that counts as a gap (the service uses twice its data timeout). */
     private readonly minGapMs: number,
   ) {}
 
   /**
-   * The last period found, per kind: every frame asks for the periods of every accounted register, and the
-   * answer changes once an hour. Exact, since a period is the interval [start, periodEnd(start)).
+   * The last period found, per kind: every frame asks for the periods of every accounted register, and the answer
+   * changes once an hour. Exact, since a period is the interval [start, periodEnd(start)).
    */
   private readonly recent: Record<Period, { start: number; end: number } | null> = { hour: null, day: null, month: null };
 
@@ -68,30 +75,29 @@ export class Accounting {
     return start;
   }
 
-  private threshold(r: RegisterState): number {
+  private threshold(r: RegisterPeriods): number {
     return Math.max(this.minGapMs, 1.5 * (r.lastInterval ?? 0));
   }
 
-  private register(meterId: string, name: string): RegisterState {
-    const meter = (this.state.meters[meterId] ??= {});
-    return (meter[name] ??= {
-      last: null,
-      lastAt: null,
-      lastInterval: null,
-      current: { hour: null, day: null, month: null },
-      previous: { hour: null, day: null, month: null },
-    });
-  }
-
-  /** A register reading at `at`. Returns true when a period closed (worth persisting at once). */
-  observe(meterId: string, name: string, value: number, at: number): boolean {
-    const r = this.register(meterId, name);
-    const closed = this.advance(r, at, { value, at });
+  /**
+   * A register reading at `at`, after `last` (null for the register's first). Returns true when a period opened,
+   * closed or got a gap: what the periods' attributes show changed, and the state is worth saving at once.
+   */
+  observe(r: RegisterPeriods, last: LastReading | null, value: number, at: number): boolean {
+    let changed = this.advance(r, last, at, { value, at });
     const threshold = this.threshold(r);
-    if (r.lastAt !== null) {
-      const interval = at - r.lastAt;
+    if (last !== null) {
+      const interval = at - last.at;
       const outage = interval > threshold;
-      if (outage) for (const p of periods) if (r.current[p]) r.current[p].gap = true;
+      if (outage) {
+        for (const p of periods) {
+          const cur = r.current[p];
+          if (cur && !cur.gap) {
+            cur.gap = true;
+            changed = true;
+          }
+        }
+      }
       // Learn the register's cadence (10 s, or hourly for HAN-NVE list 2), but not from an outage.
       if (!outage || r.lastInterval === null) r.lastInterval = interval;
     }
@@ -99,29 +105,22 @@ export class Accounting {
       if (r.current[p]) continue;
       const start = this.periodStart(p, at);
       r.current[p] = { start, startValue: value, gap: at - start > threshold };
+      changed = true;
     }
-    r.last = value;
-    r.lastAt = at;
-    return closed;
+    return changed;
   }
 
   /**
-   * The clock's turn (each full hour): closes the periods of registers that have gone silent, so that
-   * "previous hour" does not show a stale hour during an outage. Registers that are still reporting roll
-   * over with their next reading, which knows the value at the boundary best.
+   * The clock's turn (each full hour): closes the periods of a register that has gone silent, so that "previous
+   * hour" does not show a stale hour during an outage. A register that is still reporting rolls over with its next
+   * reading, which knows the value at the boundary best. Returns true when a period closed.
    */
-  tick(at: number): boolean {
-    let closed = false;
-    for (const meter of Object.values(this.state.meters)) {
-      for (const r of Object.values(meter)) {
-        if (r.lastAt === null || at - r.lastAt <= this.threshold(r)) continue;
-        closed = this.advance(r, at, null) || closed;
-      }
-    }
-    return closed;
+  tick(r: RegisterPeriods, last: LastReading | null, at: number): boolean {
+    if (last === null || at - last.at <= this.threshold(r)) return false;
+    return this.advance(r, last, at, null);
   }
 
-  private advance(r: RegisterState, at: number, reading: { value: number; at: number } | null): boolean {
+  private advance(r: RegisterPeriods, last: LastReading | null, at: number, reading: LastReading | null): boolean {
     let closed = false;
     for (const p of periods) {
       const now = this.periodStart(p, at);
@@ -138,15 +137,15 @@ export class Accounting {
       if (cur.start === now) continue;
       closed = true;
       const boundary = periodEnd(p, cur.start, this.timeZone);
-      if (boundary !== now || r.last === null || r.lastAt === null) {
+      if (boundary !== now || last === null) {
         // Whole periods passed without data: the last one is unknown, and the next starts with the next reading.
         r.previous[p] = { start: this.periodStart(p, now - 1), end: now, value: null, gap: true };
         r.current[p] = null;
         continue;
       }
       // The register's value at the boundary: the reading nearest to it, before or after.
-      const after = reading && reading.at - boundary < boundary - r.lastAt ? reading : null;
-      const edge = after ?? { value: r.last, at: r.lastAt };
+      const after = reading && reading.at - boundary < boundary - last.at ? reading : null;
+      const edge = after ?? last;
       const seen = Math.abs(edge.at - boundary) <= this.threshold(r);
       r.previous[p] = { start: cur.start, end: boundary, value: round(edge.value - cur.startValue), gap: cur.gap || !seen };
       r.current[p] = seen ? { start: boundary, startValue: edge.value, gap: false } : null;
@@ -155,11 +154,10 @@ export class Accounting {
   }
 
   /** What to publish for one register: current and previous hour, day and month. */
-  values(meterId: string, name: string): Record<Period, PeriodValue | null> & { previous: Record<Period, PeriodValue | null> } {
-    const r = this.state.meters[meterId]?.[name];
+  values(r: RegisterPeriods | undefined, last: LastReading | null): PeriodValues {
     const current = (p: Period): PeriodValue | null => {
       const c = r?.current[p];
-      return c && r?.last !== null && r?.last !== undefined ? { value: round(r.last - c.startValue), start: c.start, gap: c.gap } : null;
+      return c && last !== null ? { value: round(last.value - c.startValue), start: c.start, gap: c.gap } : null;
     };
     const previous = (p: Period): PeriodValue | null => r?.previous[p] ?? null;
     return {
@@ -169,12 +167,4 @@ export class Accounting {
       previous: { hour: previous('hour'), day: previous('day'), month: previous('month') },
     };
   }
-
-}
-
-/** The last known register values of a meter, to seed the energy guard after a restart. */
-export function lastValues(state: AccountingState, meterId: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [name, r] of Object.entries(state.meters[meterId] ?? {})) if (r.last !== null) out[name] = r.last;
-  return out;
 }

@@ -1,4 +1,4 @@
-import { instantOf, wallTime } from '../diagnostics/time-zone.js';
+import { instantOf, wallTime } from './time-zone.js';
 
 export const periods = ['hour', 'day', 'month'] as const;
 export type Period = (typeof periods)[number];

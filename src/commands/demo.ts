@@ -60,7 +60,7 @@ export async function runDemo(argv: string[]): Promise<number> {
 
   const settings = parseOptions({ source: 'tcp', tcp_host: 'replay', encryption_key: demoKeys.encryption, authentication_key: demoKeys.authentication, log_level: 'info' });
   const meter = new SimulatedMeter(57_000_001, { encryption: parseKey(demoKeys.encryption, 'demo')!, authentication: parseKey(demoKeys.authentication, 'demo')! });
-  const logger = createLogger(settings.log_level, (line) => process.stdout.write(`log        ${line}`));
+  const logger = createLogger(settings.logLevel, (line) => process.stdout.write(`log        ${line}`));
 
   let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finish = resolve));
@@ -72,7 +72,8 @@ export async function runDemo(argv: string[]): Promise<number> {
     () => setTimeout(finish, 500),
   );
   await listening;
-  const running = startApp(settings, { url }, logger, { source, birthDelayMs: 100 });
+  // The demo keeps its state in memory: its simulated meter starts afresh every run, invocation counter included.
+  const running = startApp(settings, { url }, logger, { source, birthDelayMs: 100, statePath: null });
 
   await Promise.race([onShutdown(() => Promise.resolve(), logger), done]);
   await running.stop();

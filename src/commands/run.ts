@@ -11,7 +11,7 @@ export const DEFAULT_OPTIONS_FILE = '/data/options.json';
 /** The add-on's persistent folder: it survives restarts and upgrades, and is in Home Assistant's backups. */
 const DATA_DIR = '/data';
 
-function stateFilePath(): string | null {
+function statePath(): string | null {
   const dir = process.env.POWERMETER_STATE_DIR ?? (existsSync(DATA_DIR) ? DATA_DIR : null);
   return dir ? join(dir, 'accounting.json') : null;
 }
@@ -41,9 +41,10 @@ export async function runService(argv: string[], hooks: RunHooks = {}): Promise<
     process.stderr.write(`powermeter: refusing to start, ${error.message}\n`);
     return 2;
   }
-  const logger = createLogger(settings.log_level);
+  const logger = createLogger(settings.logLevel);
   let broker: BrokerOptions;
-  if (settings.mqtt_url) broker = { url: settings.mqtt_url, username: settings.mqtt_username, password: settings.mqtt_password };
+  const own = settings.broker;
+  if (own.url) broker = { url: own.url, username: own.username, password: own.password };
   else if (hooks.resolveBroker) {
     try {
       broker = await hooks.resolveBroker();
@@ -51,11 +52,11 @@ export async function runService(argv: string[], hooks: RunHooks = {}): Promise<
       logger.fatal((error as Error).message);
       return 1;
     }
-  } else broker = { url: DEFAULT_BROKER, username: settings.mqtt_username, password: settings.mqtt_password };
-  const stateFile = stateFilePath();
-  logger.info({ version: VERSION, broker: redactUrl(broker.url), source: settings.source }, 'PowerMeter starting');
-  if (!stateFile) logger.warn(`the energy periods (hour, day, month) are kept in memory only: ${DATA_DIR} does not exist; set POWERMETER_STATE_DIR to a writable folder`);
-  const running = startApp(settings, broker, logger, { stateFile, captureDir: process.env.POWERMETER_CAPTURE_DIR });
+  } else broker = { url: DEFAULT_BROKER, username: own.username, password: own.password };
+  const state = statePath();
+  logger.info({ version: VERSION, broker: redactUrl(broker.url) }, 'PowerMeter starting');
+  if (!state) logger.warn(`the energy periods (hour, day, month) are kept in memory only: ${DATA_DIR} does not exist; set POWERMETER_STATE_DIR to a writable folder`);
+  const running = startApp(settings, broker, logger, { statePath: state, captureDir: process.env.POWERMETER_CAPTURE_DIR });
   hooks.onStarted?.(running);
   await onShutdown(() => running.stop(), logger);
   return 0;

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { captureLine } from '../capture.js';
-import type { Logger } from '../service/logger.js';
+import type { Logger } from '../log.js';
 
 /**
  * Records the bytes exactly as the source delivered them (still encrypted, garbage and all) for a number of

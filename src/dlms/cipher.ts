@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { ApduError, AuthenticationError, KeyMissingError, UnsupportedSecurityError } from '../errors.js';
 import { readBerLength } from './ber.js';
 import { GENERAL_GLO_CIPHERING } from './apdu.js';
@@ -144,6 +144,20 @@ export function decipher(c: CipheredApdu, keys: Keys, isValid: (plain: Uint8Arra
   const plain = gcmVerify(c, keys.encryption, keys.authentication, true);
   if (plain) return plain;
   throw new AuthenticationError(isValid(ctrDecrypt(c, keys.encryption)) ? 'authentication' : 'encryption');
+}
+
+/**
+ * A short name for a pair of keys, to tell whether the keys changed without keeping them: the first 64 bits of a
+ * SHA-256 over a label and both keys, in either order (a pair entered swapped is the same pair). It reveals nothing
+ * of the keys; an empty string when no key is set.
+ */
+export function keyFingerprint(keys: Keys): string {
+  const present = [keys.encryption, keys.authentication].filter((k): k is Uint8Array => k !== undefined);
+  if (present.length === 0) return '';
+  const sorted = present.map((k) => Buffer.from(k)).sort((a, b) => Buffer.compare(a, b));
+  const hash = createHash('sha256').update('powermeter key pair v1');
+  for (const k of sorted) hash.update(k);
+  return hash.digest('hex').slice(0, 16);
 }
 
 /** The inverse, for tests and the demo meter. Not used on the decode path. */

@@ -1,24 +1,31 @@
-import type { Accounting } from '../accounting/accounting.js';
+import type { PeriodValues } from '../accounting/accounting.js';
 import { periods } from '../accounting/periods.js';
-import { meterInstant } from '../diagnostics/time-zone.js';
-import type { MeterFrame } from '../obis/readings.js';
+import type { Reading } from '../obis/readings.js';
 import { accountedRegisters, accountingKey } from './discovery.js';
 
 export type StateMessage = Record<string, number | string | null>;
 
+/** What a meter's state message is made of: its last readings and what its last frame said of itself. */
+export interface MeterStateSource {
+  readonly readings: ReadonlyMap<string, { readonly reading: Reading }>;
+  /** The meter's clock in its last frame, as an instant (read in the Home Assistant time zone); null if it sends none. */
+  readonly meterTime: number | null;
+  readonly lastFrameAt: number;
+  readonly frameCounter: number | null;
+}
+
 /**
- * The meter's state message for one frame: its readings, its clock as a time-zone aware timestamp and the
- * clock's drift from the host's, the frame counter. The meter's clock is local time without a zone
- * (Kamstrup): it is read in the Home Assistant time zone.
+ * The meter's state message: its readings (registers that some lists send only hourly keep their last value), its
+ * clock as a time-zone aware timestamp and the clock's drift from the host's, the frame counter, and the energy
+ * periods.
  */
-export function frameState(frame: Pick<MeterFrame, 'readings' | 'meterTime'> & { frameCounter: number | null }, receivedAt: number, timeZone: string): StateMessage {
+export function meterState(m: MeterStateSource, accounting: StateMessage): StateMessage {
   const state: StateMessage = {};
-  for (const r of frame.readings) state[r.key] = r.value;
-  const meterAt = frame.meterTime === null ? null : meterInstant(frame.meterTime, timeZone);
-  state.meter_time = meterAt === null ? null : new Date(meterAt).toISOString();
-  state.clock_drift = meterAt === null ? null : Math.round((meterAt - receivedAt) / 1000);
-  if (frame.frameCounter !== null) state.frame_counter = frame.frameCounter;
-  return state;
+  for (const { reading } of m.readings.values()) state[reading.key] = reading.value;
+  state.meter_time = m.meterTime === null ? null : new Date(m.meterTime).toISOString();
+  state.clock_drift = m.meterTime === null ? null : Math.round((m.meterTime - m.lastFrameAt) / 1000);
+  if (m.frameCounter !== null) state.frame_counter = m.frameCounter;
+  return Object.assign(state, accounting);
 }
 
 /** Period bounds as ISO text: the same few instants come back in every frame, so they are formatted once. */
@@ -44,15 +51,15 @@ const slots = Object.keys(accountedRegisters).flatMap((register) =>
 );
 
 /** The energy periods of a meter: values for the state message, `{period_start, gap}` attributes for the accounting topic. */
-export function accountingState(accounting: Accounting, meterId: string): { state: StateMessage; attributes: Record<string, unknown> } {
+export function accountingState(valuesOf: (register: string) => PeriodValues): { state: StateMessage; attributes: Record<string, unknown> } {
   const state: StateMessage = {};
   const attributes: Record<string, unknown> = {};
   let register = '';
-  let v: ReturnType<Accounting['values']> | null = null;
+  let v: PeriodValues | null = null;
   for (const slot of slots) {
     if (slot.register !== register || v === null) {
       register = slot.register;
-      v = accounting.values(meterId, register);
+      v = valuesOf(register);
     }
     const value = slot.previous ? v.previous[slot.period] : v[slot.period];
     if (value === null) continue;

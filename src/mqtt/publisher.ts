@@ -1,6 +1,5 @@
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import type { Logger } from '../service/logger.js';
-import type { Subscriber } from '../source/mqtt-frames.js';
+import { Backoff } from '../source/source.js';
 
 export interface BrokerOptions {
   readonly url: string;
@@ -8,61 +7,68 @@ export interface BrokerOptions {
   readonly password?: string | undefined;
 }
 
+/** The broker as the publisher sees it, with what to tell the user. */
+export type BrokerEvent = { readonly state: 'connected' } | { readonly state: 'down' | 'refused'; readonly detail: string };
+
 export interface PublisherOptions {
   readonly broker: BrokerOptions;
   /** Retained `online`/`offline` of the service; the last will sets it `offline`. */
   readonly availabilityTopic: string;
-  /** Home Assistant's birth topic, `<discovery_prefix>/status`. */
-  readonly statusTopic: string;
-  readonly logger: Logger;
+  /** Home Assistant's birth topics (`homeassistant/status`, and `<discovery_prefix>/status` where that differs). */
+  readonly statusTopics: readonly string[];
+  /** Connected, lost, refused: the service core decides what to say and republishes on `connected`. */
+  readonly onBroker: (event: BrokerEvent) => void;
+  /** Home Assistant announced itself, after the random delay it asks for. */
+  readonly onHomeAssistantOnline: () => void;
   /** Upper bound of the random delay before answering Home Assistant's birth message. */
   readonly birthDelayMs?: number;
-  readonly reconnectMs?: number;
-}
-
-/** What the service publishes; the Publisher is the real one, tests may use another. */
-export interface Sink {
-  /** A retained discovery config: published when it changed, and again on every announce. */
-  setDiscovery(topic: string, payload: object): void;
-  /** A state: published now, and its latest again on every announce. */
-  setState(topic: string, payload: object): void;
-  /** A retained availability flag: published when it changed, and again on every announce. */
-  setAvailability(topic: string, online: boolean): void;
+  /** Reconnection back-off; by default 1 s doubling up to 30 s. */
+  readonly backoff?: Backoff;
 }
 
 /**
- * The only MQTT user. It keeps the latest of every message it was given and re-announces them all, in order
- * (availability, discovery, state), after every (re)connect and when Home Assistant announces itself, so that
- * broker restarts and Home Assistant restarts need nothing from the user.
+ * The only MQTT client. It publishes what it is given while connected and drops it while not: the service core
+ * republishes everything (availability, discovery, state) on every (re)connect, so nothing stale is queued. It
+ * reconnects after any failure, a refused login included (MQTT.js gives up after a CONNACK error unless told
+ * otherwise), with back-off capped at 30 s, so that a user who fixes the broker's password file needs no restart.
  */
-export class Publisher implements Sink, Subscriber {
+export class Publisher {
   private client: MqttClient | null = null;
-  private readonly discovery = new Map<string, { json: string; sent: boolean }>();
-  private readonly states = new Map<string, string>();
-  private readonly availability = new Map<string, boolean>();
-  private readonly handlers = new Map<string, (payload: Buffer) => void>();
+  private readonly handlers = new Map<string, (topic: string, payload: Buffer) => void>();
   /** Discovery configs sent and not yet acknowledged; states wait for them (latest per topic). */
   private inflight = 0;
   private readonly waiting = new Map<string, string>();
-  private connectedOnce = false;
-  private lastError: string | null = null;
   private birthTimer: NodeJS.Timeout | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private readonly backoff: Backoff;
+  private stopping = false;
+  /** When the broker was last lost (or the start, before the first connection); null while connected. */
+  private lostAt: number | null = Date.now();
+  /** The last failure, reported once per connection attempt. */
+  private failure: BrokerEvent | null = null;
 
-  constructor(private readonly options: PublisherOptions) {}
+  constructor(private readonly options: PublisherOptions) {
+    this.backoff = options.backoff ?? new Backoff(1000, 30_000);
+  }
 
   get connected(): boolean {
     return this.client?.connected ?? false;
   }
 
+  /** Since when the broker has been out of reach (ms since the epoch), or null while connected. */
+  get lostSince(): number | null {
+    return this.lostAt;
+  }
+
   start(): void {
-    const { broker, logger } = this.options;
+    const { broker } = this.options;
     const clientOptions: IClientOptions = {
       clientId: `powermeter_${Math.random().toString(16).slice(2, 10)}`,
       username: broker.username,
       password: broker.password,
-      reconnectPeriod: this.options.reconnectMs ?? 2000,
+      // Reconnection is ours (see `closed`): MQTT.js's fixed period neither backs off nor survives a refused login.
+      reconnectPeriod: 0,
       connectTimeout: 10_000,
-      // A state queued while the broker is away is stale when it comes back; the latest is re-sent on connect.
       queueQoSZero: false,
       // mqtt-packet otherwise builds a 2-byte Buffer for each of the 65 536 packet ids and lengths at the first
       // publish: 6 MB of heap, a tenth of the service's memory, to save a tiny allocation every 10 s.
@@ -74,92 +80,75 @@ export class Publisher implements Sink, Subscriber {
     client.on('connect', () => {
       // A state is one small packet: Nagle's algorithm would hold it back until the previous one is acknowledged.
       (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
-      logger.info({ broker: redactUrl(broker.url) }, this.connectedOnce ? 'reconnected to the MQTT broker' : 'connected to the MQTT broker');
-      this.connectedOnce = true;
-      this.lastError = null;
-      client.subscribe([this.options.statusTopic, ...this.handlers.keys()], { qos: 0 });
-      this.announce();
+      this.backoff.reset();
+      this.lostAt = null;
+      this.failure = null;
+      this.inflight = 0;
+      this.waiting.clear();
+      client.subscribe([...this.options.statusTopics, ...this.handlers.keys()], { qos: 0 });
+      this.options.onBroker({ state: 'connected' });
     });
     client.on('message', (topic, payload) => {
-      if (topic === this.options.statusTopic) {
+      if (this.options.statusTopics.includes(topic)) {
         if (payload.toString() === 'online') this.scheduleBirthAnswer();
         return;
       }
-      this.handlers.get(topic)?.(payload);
+      for (const [filter, handle] of this.handlers) if (topicMatches(filter, topic)) handle(topic, payload);
     });
     client.on('error', (error: Error & { code?: string | number }) => {
-      const text = brokerProblem(error);
-      if (text !== this.lastError) logger.error({ broker: redactUrl(broker.url) }, text);
-      this.lastError = text;
+      this.failure = brokerProblem(error);
     });
-    client.on('offline', () => {
-      if (this.lastError === null) logger.warn({ broker: redactUrl(broker.url) }, 'lost the MQTT broker; reconnecting');
-      this.lastError ??= 'offline';
-    });
+    client.on('close', () => this.closed());
   }
 
-  subscribe(topic: string, onMessage: (payload: Buffer) => void): void {
-    this.handlers.set(topic, onMessage);
-    if (this.client?.connected) this.client.subscribe(topic, { qos: 0 });
+  private closed(): void {
+    if (this.stopping) return;
+    this.lostAt ??= Date.now();
+    this.inflight = 0;
+    this.waiting.clear();
+    this.options.onBroker(this.failure ?? { state: 'down', detail: 'lost the MQTT broker' });
+    this.failure = null;
+    if (this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (!this.stopping) this.client?.reconnect();
+    }, this.backoff.next());
   }
 
-  unsubscribe(topic: string): void {
-    this.handlers.delete(topic);
-    if (this.client?.connected) this.client.unsubscribe(topic);
+  /** Subscribes to a topic filter (MQTT wildcards allowed) for a raw-frame source; kept across reconnects. */
+  subscribe(filter: string, onMessage: (topic: string, payload: Buffer) => void): void {
+    this.handlers.set(filter, onMessage);
+    if (this.client?.connected) this.client.subscribe(filter, { qos: 0 });
   }
 
-  setDiscovery(topic: string, payload: object): void {
-    const json = JSON.stringify(payload);
-    const known = this.discovery.get(topic);
-    if (known?.json === json && known.sent) return;
-    this.discovery.set(topic, { json, sent: false });
-    this.sendDiscovery(topic);
+  unsubscribe(filter: string): void {
+    this.handlers.delete(filter);
+    if (this.client?.connected) this.client.unsubscribe(filter);
   }
 
-  setState(topic: string, payload: object): void {
-    const json = JSON.stringify(payload);
-    this.states.set(topic, json);
-    this.sendState(topic, json);
-  }
-
-  /** A state for entities whose config the broker has not acknowledged yet would reach Home Assistant first: it waits. */
-  private sendState(topic: string, json: string): void {
-    if (this.inflight > 0) this.waiting.set(topic, json);
-    else this.client?.publish(topic, json, { qos: 0, retain: false });
-  }
-
-  setAvailability(topic: string, online: boolean): void {
-    if (this.availability.get(topic) === online) return;
-    this.availability.set(topic, online);
-    this.sendAvailability(topic);
-  }
-
-  private sendDiscovery(topic: string): void {
-    const entry = this.discovery.get(topic);
+  /**
+   * Retained messages (discovery configs) go at QoS 1 and states wait until the broker has them: a state for an
+   * entity whose config Home Assistant has not seen yet would be lost.
+   */
+  publish(topic: string, payload: string, retain: boolean): void {
     const client = this.client;
-    if (!entry || !client?.connected) return;
-    entry.sent = true;
+    if (!client?.connected) return;
+    if (!retain) {
+      if (this.inflight > 0) this.waiting.set(topic, payload);
+      else client.publish(topic, payload, { qos: 0, retain: false });
+      return;
+    }
     this.inflight++;
-    client.publish(topic, entry.json, { qos: 1, retain: true }, () => {
-      if (--this.inflight > 0) return;
+    client.publish(topic, payload, { qos: 1, retain: true }, () => {
+      if (--this.inflight > 0 || this.client !== client) return;
       for (const [t, json] of this.waiting) client.publish(t, json, { qos: 0, retain: false });
       this.waiting.clear();
     });
   }
 
-  private sendAvailability(topic: string): void {
+  availability(topic: string, online: boolean): void {
     // While disconnected there is nothing to do: every (re)connect publishes the current availability.
-    if (!this.client?.connected) return;
-    this.client.publish(topic, this.availability.get(topic) ? 'online' : 'offline', { qos: 1, retain: true });
-  }
-
-  private announce(): void {
-    const client = this.client;
-    if (!client?.connected) return;
-    client.publish(this.options.availabilityTopic, 'online', { qos: 1, retain: true });
-    for (const topic of this.availability.keys()) this.sendAvailability(topic);
-    for (const topic of this.discovery.keys()) this.sendDiscovery(topic);
-    for (const [topic, json] of this.states) this.sendState(topic, json);
+    if (this.client?.connected) this.client.publish(topic, online ? 'online' : 'offline', { qos: 1, retain: true });
   }
 
   private scheduleBirthAnswer(): void {
@@ -168,24 +157,32 @@ export class Publisher implements Sink, Subscriber {
     const delay = Math.random() * (this.options.birthDelayMs ?? 5000);
     this.birthTimer = setTimeout(() => {
       this.birthTimer = null;
-      this.options.logger.info('Home Assistant came online; publishing discovery and state again');
-      this.announce();
+      this.options.onHomeAssistantOnline();
     }, delay);
   }
 
-  /** Publishes `offline` and closes the connection; the last will covers a crash. */
+  /** Closes the connection after what was handed over (the `offline`s) is acknowledged; the last will covers a crash. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.birthTimer) clearTimeout(this.birthTimer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     const client = this.client;
     this.client = null;
     if (!client) return;
-    if (client.connected) {
-      for (const topic of this.availability.keys()) client.publish(topic, 'offline', { qos: 1, retain: true });
-      client.publish(this.options.availabilityTopic, 'offline', { qos: 1, retain: true });
-    }
-    // A graceful end waits for the in-flight QoS 1 messages (the `offline`s) to be acknowledged.
-    await client.endAsync();
+    await client.endAsync(!client.connected);
   }
+}
+
+/** MQTT topic filter matching (MQTT 3.1.1 §4.7): `+` one level, `#` the rest. */
+export function topicMatches(filter: string, topic: string): boolean {
+  if (filter === topic) return true;
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
 }
 
 /** Never put credentials of a URL in a log line. */
@@ -193,12 +190,15 @@ export function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
-function brokerProblem(error: Error & { code?: string | number }): string {
+function brokerProblem(error: Error & { code?: string | number }): BrokerEvent {
   const code = error.code;
-  if (code === 4 || code === 5 || /not authori[sz]ed|bad user name or password/i.test(error.message)) {
-    return 'the MQTT broker refused the login: check mqtt_username and mqtt_password (leave all mqtt_ options empty to use the Mosquitto add-on)';
+  if (code === 4 || code === 5 || code === 134 || code === 135 || /not authori[sz]ed|bad user name or password/i.test(error.message)) {
+    return {
+      state: 'refused',
+      detail: 'the MQTT broker refused the login: check mqtt_username and mqtt_password (leave all mqtt_ options empty to use the Mosquitto add-on, whose login PowerMeter gets by itself)',
+    };
   }
-  if (code === 'ECONNREFUSED') return 'cannot reach the MQTT broker (connection refused): is it running, and is mqtt_url right? Retrying';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'cannot resolve the MQTT broker host name in mqtt_url; retrying';
-  return `MQTT broker problem: ${error.message}; retrying`;
+  if (code === 'ECONNREFUSED') return { state: 'down', detail: 'cannot reach the MQTT broker (connection refused): is it running, and is mqtt_url right?' };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { state: 'down', detail: 'cannot resolve the MQTT broker host name in mqtt_url' };
+  return { state: 'down', detail: `MQTT broker problem: ${error.message}` };
 }

@@ -1,21 +1,28 @@
-import { StateStore } from '../accounting/store.js';
+import { hostTimeZone, unknownTimeZone, zoneName } from '../accounting/time-zone.js';
+import { ServiceCore, type CoreOptions } from '../core/core.js';
+import type { Effect, Event, SourceId, SourceSpec } from '../core/events.js';
+import type { Notice } from '../core/notices.js';
+import { emptyState } from '../core/persisted.js';
 import { CaptureRecorder } from '../diagnostics/capture-recorder.js';
-import { hostTimeZone, nextFullHour } from '../diagnostics/time-zone.js';
 import { availabilityTopic } from '../ha/discovery.js';
+import type { Logger } from '../log.js';
 import { Publisher, type BrokerOptions } from '../mqtt/publisher.js';
 import { MqttFrameSource } from '../source/mqtt-frames.js';
-import type { Source } from '../source/source.js';
 import { SerialSource } from '../source/serial.js';
+import type { Backoff, Source } from '../source/source.js';
 import { TcpSource } from '../source/tcp.js';
 import { origin } from '../version.js';
-import type { Logger } from './logger.js';
-import type { Settings } from './options.js';
-import { Service } from './service.js';
+import type { MeterSource, Settings } from './options.js';
+import { everyFullHour } from './scheduler.js';
+import { StateStore, type StoreProblem } from './state-store.js';
 
 export const DEFAULT_CAPTURE_DIR = '/share/powermeter';
 
+/** Bytes decoded per turn of the event loop: 16 Danish frames. A backlog is taken a slice at a time. */
+const SLICE_BYTES = 8192;
+
 export interface Running {
-  readonly service: Service;
+  readonly core: ServiceCore;
   readonly publisher: Publisher;
   stop(): Promise<void>;
 }
@@ -23,76 +30,196 @@ export interface Running {
 export interface AppOptions {
   /** Replaces the configured source (the demo's replay). */
   readonly source?: Source;
-  /** Where the energy periods are kept across restarts; null or absent keeps them in memory. */
-  readonly stateFile?: string | null;
+  /** Where the state is kept across restarts; null or absent keeps it in memory. */
+  readonly statePath?: string | null;
   /** Where capture_minutes writes its file; the add-on maps Home Assistant's /share. */
   readonly captureDir?: string;
-  /** Defaults to the TZ of the process: the Supervisor sets it to Home Assistant's time zone. */
+  /** Defaults to the zone of the process: the Supervisor sets TZ to Home Assistant's time zone. */
   readonly timeZone?: string;
   readonly birthDelayMs?: number;
-  readonly reconnectMs?: number;
+  /** The broker's reconnection back-off (tests make it short). */
+  readonly brokerBackoff?: Backoff;
+  readonly now?: () => number;
 }
 
-export function sourceFor(settings: Settings, publisher: Publisher): Source {
-  switch (settings.source) {
+/** The source a meter's options name. */
+export function sourceFor(meter: MeterSource, publisher: Publisher): Source {
+  const c = meter.connection;
+  switch (c.kind) {
     case 'serial':
-      return new SerialSource({ path: settings.serial_port!, baudRate: settings.baud_rate, parity: settings.parity });
+      return new SerialSource({ path: c.path, baudRate: meter.baudRate, parity: meter.parity });
     case 'tcp':
-      return new TcpSource({ host: settings.tcp_host!, port: settings.tcp_port, idleTimeoutMs: settings.data_timeout * 1000 });
+      return new TcpSource({ host: c.host, port: c.port });
     case 'mqtt':
-      return new MqttFrameSource(publisher, settings.mqtt_source_topic!);
+      return new MqttFrameSource(publisher, c.topic);
   }
 }
 
-/**
- * Calls `tick` at every full hour of the zone; returns a stop function. Each timer is set afresh from the clock,
- * so a clock set by NTP or a suspended machine never leaves it late for more than one hour. (A cron library did
- * this before; the one we had formats every date through Intl, which alone cost 8 MB of resident memory.)
- */
-export function everyFullHour(tick: () => void, timeZone: string, now: () => number = Date.now): () => void {
-  let timer: NodeJS.Timeout;
-  const arm = () => {
-    const at = now();
-    timer = setTimeout(() => {
-      tick();
-      arm();
-    }, nextFullHour(at, timeZone) - at);
-    timer.unref();
+function specOf(id: SourceId, meter: MeterSource, source: Source): SourceSpec {
+  const kind = meter.connection.kind;
+  return {
+    id,
+    name: source.name,
+    redial: typeof source.redial === 'function',
+    remoteLine: kind !== 'serial',
+    keys: meter.keys,
+    energyMultiplier: meter.energyMultiplier,
+    profile: meter.meterProfile,
+    baudRate: meter.baudRate,
+    parity: meter.parity,
   };
-  arm();
-  return () => clearTimeout(timer);
 }
 
-/** Wires the configured source, the pipeline and the publisher, and starts them. */
+function startNotices(problems: readonly StoreProblem[], timeZone: string): NonNullable<CoreOptions['startNotices']>[number][] {
+  const out: NonNullable<CoreOptions['startNotices']>[number][] = [];
+  for (const p of problems) {
+    if (p.kind === 'newer') out.push({ id: 'store-newer', context: { path: p.path, version: p.version } });
+    else out.push({ id: 'store-bad', context: { path: p.path, aside: p.aside, problem: p.problem } });
+  }
+  const unknown = timeZone === hostTimeZone() ? unknownTimeZone() : null;
+  if (unknown !== null) out.push({ id: 'time-zone', context: { zone: unknown, used: 'UTC' } });
+  return out;
+}
+
+/** Writes a notice to the log; its scope (`source=…`, `meter=…`) becomes a field of the line. */
+function log(logger: Logger, n: Notice): void {
+  const at = n.scope?.indexOf('=') ?? -1;
+  const fields = n.scope && at > 0 ? { [n.scope.slice(0, at)]: n.scope.slice(at + 1) } : {};
+  logger[n.level](fields, n.text);
+}
+
+/**
+ * The shell around the service core: it turns the sources, the timers, the broker and the state file into events,
+ * and the core's effects into publishes, log lines, saved files and redials. Everything that decides is in the core.
+ */
 export function startApp(settings: Settings, broker: BrokerOptions, logger: Logger, options: AppOptions = {}): Running {
-  const topics = { discoveryPrefix: settings.discovery_prefix, baseTopic: settings.base_topic };
+  const topics = { discoveryPrefix: settings.discoveryPrefix, baseTopic: settings.baseTopic };
   const timeZone = options.timeZone ?? hostTimeZone();
+  const now = options.now ?? Date.now;
+  const store = options.statePath ? new StateStore(options.statePath) : null;
+  const loaded = store?.load(now()) ?? { state: emptyState(), problems: [] };
+
+  let core: ServiceCore | null = null;
+  const queue: Event[] = [];
+  const dispatch = (event: Event): void => {
+    if (!core) {
+      queue.push(event); // before the core exists (a source that reports at once)
+      return;
+    }
+    for (const effect of core.step(event)) perform(effect);
+  };
+
   const publisher = new Publisher({
     broker,
     availabilityTopic: availabilityTopic(topics),
-    statusTopic: `${settings.discovery_prefix}/status`,
-    logger,
+    // Home Assistant's birth topic is its own setting, `homeassistant/status` by default, and not derived from the
+    // discovery prefix (homeassistant/components/mqtt/const.py DEFAULT_BIRTH_WILL_TOPIC): listen on both.
+    statusTopics: [...new Set(['homeassistant/status', `${settings.discoveryPrefix}/status`])],
     birthDelayMs: options.birthDelayMs,
-    reconnectMs: options.reconnectMs,
+    backoff: options.brokerBackoff,
+    onBroker: (e) => dispatch(e.state === 'connected' ? { kind: 'broker', state: 'connected', at: now() } : { kind: 'broker', state: e.state, detail: e.detail, at: now() }),
+    onHomeAssistantOnline: () => dispatch({ kind: 'ha-online', at: now() }),
   });
-  const service = new Service({
-    settings,
-    source: options.source ?? sourceFor(settings, publisher),
-    sink: publisher,
-    logger,
+
+  const sources = new Map<SourceId, Source>();
+  const specs: SourceSpec[] = settings.sources.map((meter, i) => {
+    const id = String(i);
+    const source = i === 0 && options.source ? options.source : sourceFor(meter, publisher);
+    sources.set(id, source);
+    return specOf(id, meter, source);
+  });
+
+  core = new ServiceCore({
+    sources: specs,
+    dataTimeoutMs: settings.dataTimeoutMs,
+    topics,
     origin,
     timeZone,
-    store: options.stateFile ? new StateStore(options.stateFile) : null,
-    capture: settings.capture_minutes > 0 ? new CaptureRecorder(options.captureDir ?? DEFAULT_CAPTURE_DIR, settings.capture_minutes, logger) : null,
-    everyHour: (tick) => everyFullHour(tick, timeZone),
+    state: loaded.state,
+    persist: store !== null && !store.readOnly,
+    startNotices: startNotices(loaded.problems, timeZone),
   });
+
+  function perform(effect: Effect): void {
+    switch (effect.kind) {
+      case 'publish':
+        publisher.publish(effect.topic, effect.payload, effect.retain);
+        break;
+      case 'availability':
+        publisher.availability(effect.topic, effect.online);
+        break;
+      case 'notice':
+        log(logger, effect.notice);
+        break;
+      case 'persist': {
+        let error: string | null = null;
+        try {
+          store?.save(effect.state);
+        } catch (e) {
+          error = `${store?.path ?? ''}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+        }
+        dispatch({ kind: 'saved', error, at: now() });
+        break;
+      }
+      case 'redial':
+        sources.get(effect.source)?.redial?.(effect.reason);
+        break;
+    }
+  }
+
+  // A backlog (a bridge that buffered while Wi-Fi was away, a replayed capture) is decoded a slice at a time, so that
+  // MQTT and the timers keep running; a meter's frame (0.5 kB every 10 s) is decoded at once.
+  const pending: { source: SourceId; chunk: Buffer }[] = [];
+  let draining = false;
+  const drain = (): void => {
+    draining = true;
+    let budget = SLICE_BYTES;
+    try {
+      while (budget > 0 && pending.length > 0) {
+        const first = pending[0]!;
+        const piece = first.chunk.length <= budget ? first.chunk : first.chunk.subarray(0, budget);
+        if (piece === first.chunk) pending.shift();
+        else first.chunk = first.chunk.subarray(budget);
+        budget -= piece.length;
+        dispatch({ kind: 'bytes', source: first.source, chunk: piece, at: now() });
+      }
+    } finally {
+      // After an unexpected error too, so that the next chunk is not left waiting behind a drain that never ends.
+      if (pending.length > 0) setImmediate(drain);
+      else draining = false;
+    }
+  };
+
+  const capture = settings.captureMinutes > 0 ? new CaptureRecorder(options.captureDir ?? DEFAULT_CAPTURE_DIR, settings.captureMinutes, logger) : null;
+  logger.info({ source: specs.map((s) => s.name).join(', '), timeZone: zoneName(timeZone) }, 'starting');
+  for (const e of queue.splice(0)) dispatch(e);
+  dispatch({ kind: 'start', at: now() });
   publisher.start();
-  service.start();
+  for (const [id, source] of sources) {
+    source.start({
+      data: (chunk) => {
+        capture?.write(chunk);
+        pending.push({ source: id, chunk });
+        if (!draining) drain();
+      },
+      state: (state, detail) => dispatch({ kind: 'source', source: id, state, detail, at: now() }),
+    });
+  }
+  const ticker = setInterval(() => dispatch({ kind: 'tick', at: now() }), 1000);
+  ticker.unref();
+  const stopHourly = everyFullHour(() => dispatch({ kind: 'hour', at: now() }));
+
   return {
-    service,
+    core,
     publisher,
     async stop() {
-      await service.stop();
+      clearInterval(ticker);
+      stopHourly();
+      await Promise.all([...sources.values()].map((s) => s.stop()));
+      // What is still queued is decoded now: a backlog is data the meter sent, and its energy counts.
+      while (pending.length > 0) drain();
+      capture?.stop();
+      dispatch({ kind: 'stop', at: now() });
       await publisher.stop();
     },
   };

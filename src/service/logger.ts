@@ -1,9 +1,10 @@
-import { pino, type Logger } from 'pino';
-import type { Options } from './options.js';
+import { pino } from 'pino';
+import type { Logger } from '../log.js';
+import type { LogLevel } from './options.js';
 
 export type { Logger };
 
-const levels: Record<Options['log_level'], string> = { trace: 'trace', debug: 'debug', info: 'info', warning: 'warn', error: 'error' };
+const levels: Record<LogLevel, string> = { trace: 'trace', debug: 'debug', info: 'info', warning: 'warn', error: 'error' };
 const names: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARNING', 50: 'ERROR', 60: 'FATAL' };
 
 /**
@@ -28,6 +29,6 @@ export function textDestination(write: (line: string) => void): { write(chunk: s
  */
 const redact = ['encryption_key', 'authentication_key', 'mqtt_password', 'password', 'keys', '*.encryption_key', '*.authentication_key', '*.mqtt_password', '*.password', '*.keys'];
 
-export function createLogger(level: Options['log_level'], write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
+export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
   return pino({ level: levels[level], redact, timestamp: pino.stdTimeFunctions.isoTime, base: undefined }, textDestination(write));
 }

@@ -1,5 +1,5 @@
 import type { Data } from '../dlms/axdr.js';
-import type { WallTime } from '../diagnostics/time-zone.js';
+import type { WallTime } from '../accounting/time-zone.js';
 import { berLength } from '../dlms/cipher.js';
 import { crc16x25 } from '../framing/crc16.js';
 

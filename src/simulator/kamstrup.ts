@@ -1,7 +1,7 @@
 import type { Data } from '../dlms/axdr.js';
 import { kamstrup } from '../obis/profiles/kamstrup.js';
 import { registers } from '../obis/registers.js';
-import type { WallTime } from '../diagnostics/time-zone.js';
+import type { WallTime } from '../accounting/time-zone.js';
 import { dateTimeBytes } from './encode.js';
 
 /** Engineering values by reading key (kWh, W, var, V, A, ratio), as a Kamstrup meter would measure them. */

@@ -1,14 +1,21 @@
 import { encipher } from '../dlms/cipher.js';
 import { dataNotification, dateTimeBytes, hdlcFrame } from './encode.js';
-import { hostTimeZone, wallTime } from '../diagnostics/time-zone.js';
+import { hostTimeZone, wallTime } from '../accounting/time-zone.js';
 import { push1Body, type MeterValues } from './kamstrup.js';
+
+export interface SimulatedMeterOptions {
+  /** The zone the meter's clock stands in (a Kamstrup clock is local wall time without a zone); the host's by default. */
+  readonly timeZone?: string;
+  /** The first frame's invocation counter. */
+  readonly frameCounter?: number;
+}
 
 /**
  * A Danish Kamstrup meter on a stage: a household load that drifts, registers that count up with it, and
  * a fresh AES-GCM frame (push 1, SC 0x30, frame counter +1) each time it is asked.
  */
 export class SimulatedMeter {
-  private frameCounter = 1;
+  private frameCounter: number;
   private energyImportWh = 12_345_670;
   private energyExportWh = 1_234_560;
   private readonly systemTitle: Buffer;
@@ -17,13 +24,16 @@ export class SimulatedMeter {
   constructor(
     readonly meterNumber: number,
     private readonly keys: { encryption: Uint8Array; authentication: Uint8Array },
+    private readonly options: SimulatedMeterOptions = {},
   ) {
+    this.frameCounter = options.frameCounter ?? 1;
     this.systemTitle = Buffer.alloc(8);
     this.systemTitle.write('KAME', 'latin1');
     this.systemTitle.writeUInt32BE(meterNumber, 4);
   }
 
-  frame(at: Date, seconds: number): Buffer {
+  /** The next frame, `seconds` after the last one; `override` replaces values of this frame only (a spike, a glitch). */
+  frame(at: Date, seconds: number, override: MeterValues = {}): Buffer {
     this.t += seconds;
     const p = [900, 420, 610].map((base, i) => Math.round(base + 250 * Math.sin(this.t / 60 + i)));
     const solar = Math.max(0, Math.round(1500 * Math.sin(this.t / 300)));
@@ -55,9 +65,10 @@ export class SimulatedMeter {
       power_factor_l1: 0.98,
       power_factor_l2: 0.96,
       power_factor_l3: 0.97,
+      ...override,
     };
     // Kamstrup's clock is local wall time without a zone; the simulated meter stands in this host's zone.
-    const clock = wallTime(at.getTime(), hostTimeZone());
+    const clock = wallTime(at.getTime(), this.options.timeZone ?? hostTimeZone());
     const plain = dataNotification(push1Body(this.meterNumber, clock, values), dateTimeBytes(clock));
     const apdu = encipher(plain, { systemTitle: this.systemTitle, frameCounter: this.frameCounter++, securityControl: 0x30, keys: this.keys });
     return hdlcFrame(apdu);

@@ -2,25 +2,34 @@ import { parseCapture } from '../capture.js';
 import type { Source, SourceEvents } from './source.js';
 
 /**
- * Raw frames that a bridge publishes on an MQTT topic: binary payloads, hex text, or the JSON of the
- * Tasmota serial bridge (`{"SerialReceived":"7EA1…"}`).
+ * Raw frames that a bridge publishes on an MQTT topic: binary payloads, hex text, or the JSON of the Tasmota serial
+ * bridge (`{"SerialReceived":"7EA1…"}`). A payload that is none of these cleanly (odd hex) is passed on as the bytes it
+ * is, so that the framer counts it as discarded rather than it being lost silently.
  */
 export function framePayload(payload: Buffer): Buffer {
-  if (payload[0] === 0x7b /* { */) {
-    try {
-      const json = JSON.parse(payload.toString('utf8')) as unknown;
-      const hex = typeof json === 'object' && json !== null ? (json as Record<string, unknown>).SerialReceived : undefined;
-      if (typeof hex === 'string') return Buffer.from(parseCapture(Buffer.from(hex, 'latin1')));
-    } catch {
-      // not JSON after all: fall through and treat it as bytes
-    }
+  const hex = payload[0] === 0x7b /* { */ ? tasmotaHex(payload) : null;
+  try {
+    return Buffer.from(parseCapture(hex === null ? payload : Buffer.from(hex, 'latin1')));
+  } catch {
+    return payload;
   }
-  return Buffer.from(parseCapture(payload));
 }
 
+function tasmotaHex(payload: Buffer): string | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return null; // not JSON after all: the bytes themselves
+  }
+  const hex = typeof json === 'object' && json !== null ? (json as Record<string, unknown>).SerialReceived : undefined;
+  return typeof hex === 'string' ? hex : null;
+}
+
+/** How a raw-frame source subscribes: the MQTT client implements it (topic filters may hold wildcards). */
 export interface Subscriber {
-  subscribe(topic: string, onMessage: (payload: Buffer) => void): void;
-  unsubscribe(topic: string): void;
+  subscribe(filter: string, onMessage: (topic: string, payload: Buffer) => void): void;
+  unsubscribe(filter: string): void;
 }
 
 export class MqttFrameSource implements Source {
@@ -34,14 +43,7 @@ export class MqttFrameSource implements Source {
   }
 
   start(events: SourceEvents): void {
-    this.subscriber.subscribe(this.topic, (payload) => {
-      try {
-        events.data(framePayload(payload));
-      } catch {
-        // An odd-length hex payload: let the framer see the raw bytes, so it is counted as discarded, not lost silently.
-        events.data(payload);
-      }
-    });
+    this.subscriber.subscribe(this.topic, (_topic, payload) => events.data(framePayload(payload)));
     events.state('connected');
   }
 

@@ -45,7 +45,16 @@ export class SerialSource implements Source {
   private async open(events: SourceEvents): Promise<void> {
     if (this.stopped) return;
     events.state('connecting');
-    const { SerialPort } = await import('serialport');
+    let SerialPort: typeof import('serialport').SerialPort;
+    try {
+      ({ SerialPort } = await import('serialport'));
+    } catch (error) {
+      // The native binding did not load (a build for another C library, a damaged install): nothing a retry fixes
+      // by itself, but retrying keeps the service and its diagnostics up, and says why.
+      this.retry(events, `the serial port library does not load (${(error as Error).message}); reinstall the add-on`);
+      return;
+    }
+    if (this.stopped) return; // stopped while the library was loading
     const port = new SerialPort({
       path: this.options.path,
       baudRate: this.options.baudRate,
@@ -76,6 +85,10 @@ export class SerialSource implements Source {
               ? `no permission to open ${this.options.path}`
               : `cannot open ${this.options.path}: ${error.message}`;
         this.retry(events, why);
+        return;
+      }
+      if (this.stopped || this.port !== port) {
+        port.close(() => undefined); // stopped while it was opening
         return;
       }
       events.state('connected');

@@ -14,6 +14,11 @@ export interface Source {
   readonly name: string;
   start(events: SourceEvents): void;
   stop(): Promise<void>;
+  /**
+   * Drops the connection and dials again. The service asks for it when a bridge has sent no good frame for the data
+   * timeout: a half-open TCP connection (the bridge lost power, Wi-Fi dropped) otherwise looks alive forever.
+   */
+  redial?(reason: string): void;
 }
 
 /** Exponential back-off with a ceiling: 1 s, 2 s, 4 s … 30 s; reset by a success. */

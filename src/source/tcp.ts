@@ -4,13 +4,16 @@ import { Backoff, type Source, type SourceEvents } from './source.js';
 export interface TcpOptions {
   readonly host: string;
   readonly port: number;
-  /** Drop and redial a connection that has carried no byte for this long: a half-open TCP connection (the
-   * bridge lost power, Wi-Fi dropped) otherwise looks alive forever. */
-  readonly idleTimeoutMs: number;
+  /** How long a connection attempt may take. */
+  readonly connectTimeoutMs?: number;
   readonly backoff?: Backoff;
 }
 
-/** A client to a serial-to-TCP bridge at the meter (ESPHome stream server, ser2net, socat). */
+/**
+ * A client to a serial-to-TCP bridge at the meter (ESPHome stream server, ser2net, socat). It redials by itself when
+ * the connection closes; the service asks it to (`redial`) when no good frame came for the data timeout, since bytes
+ * alone are no proof of life (a bridge may send garbage, or a half-open connection nothing at all).
+ */
 export class TcpSource implements Source {
   readonly name: string;
   private socket: Socket | null = null;
@@ -33,20 +36,17 @@ export class TcpSource implements Source {
     events.state('connecting');
     const socket = new Socket();
     this.socket = socket;
-    let connected = false;
     socket.setKeepAlive(true, 10_000);
-    socket.setTimeout(this.options.idleTimeoutMs);
+    socket.setTimeout(this.options.connectTimeoutMs ?? 10_000);
     socket.on('connect', () => {
-      connected = true;
+      socket.setTimeout(0);
       events.state('connected');
     });
     socket.on('data', (chunk: Buffer) => {
       this.backoff.reset();
       events.data(chunk);
     });
-    socket.on('timeout', () => {
-      socket.destroy(new Error(connected ? `no data for ${Math.round(this.options.idleTimeoutMs / 1000)} s` : 'connection timed out'));
-    });
+    socket.on('timeout', () => socket.destroy(new Error('connection timed out')));
     socket.on('error', () => undefined); // reported once by 'close' below
     socket.on('close', () => {
       if (this.socket !== socket) return;
@@ -59,6 +59,10 @@ export class TcpSource implements Source {
       this.timer = setTimeout(() => this.connect(events), delay);
     });
     socket.connect(this.options.port, this.options.host);
+  }
+
+  redial(reason: string): void {
+    this.socket?.destroy(new Error(reason));
   }
 
   stop(): Promise<void> {

@@ -83,3 +83,16 @@ export function meterInstant(iso: string, timeZone: string): number | null {
   const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   return instantOf({ year, month, day, hour, minute, second }, timeZone);
 }
+
+/**
+ * The TZ of the process when the system does not know it (then every local time is UTC: ICU falls back to a zone
+ * it calls "GMT+00:00"), or null when TZ is unset or known. Checked without Intl, whose locale data alone costs the
+ * process about 8 MB: a date's own zone name is enough.
+ */
+export function unknownTimeZone(tz: string | undefined = process.env.TZ): string | null {
+  if (!tz) return null;
+  const winter = new Date(2026, 0, 1);
+  const summer = new Date(2026, 6, 1);
+  if (winter.getTimezoneOffset() !== 0 || summer.getTimezoneOffset() !== 0) return null;
+  return /\(GMT\+00:00\)$/.test(winter.toString()) ? tz : null;
+}

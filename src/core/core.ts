@@ -1,0 +1,496 @@
+import { Accounting } from '../accounting/accounting.js';
+import { meterInstant } from '../accounting/time-zone.js';
+import { Decoder, type DecodedFrame, type DecodeResult } from '../decoder.js';
+import { keyFingerprint } from '../dlms/cipher.js';
+import { KeyCheck, securityAdvice, type SecurityState } from '../diagnostics/key-check.js';
+import type { PowerMeterError } from '../errors.js';
+import { bridgeDiscovery, bridgeDiscoveryTopic, bridgeStateTopic, type BridgeState } from '../ha/bridge.js';
+import {
+  accountedRegisters,
+  accountingTopic,
+  availabilityTopic,
+  discoveryTopic,
+  meterAvailabilityTopic,
+  meterDiscovery,
+  stateTopic,
+  type Origin,
+  type Topics,
+} from '../ha/discovery.js';
+import { accountingState, meterState } from '../ha/state.js';
+import type { SourceState } from '../source/source.js';
+import type { Sample } from './energy-guard.js';
+import { CONFIRM_FRAMES } from './energy-guard.js';
+import type { Effect, Event, SourceId, SourceSpec } from './events.js';
+import { isTotal, Meter } from './meter.js';
+import { NoticeBoard, type ContextOf, type Level, type Notice, type NoticeId } from './notices.js';
+import { emptyState, STATE_VERSION, type PersistedState } from './persisted.js';
+import { ReplayGuard } from './replay-guard.js';
+
+export interface CoreOptions {
+  readonly sources: readonly SourceSpec[];
+  /** Without a good frame for this long, a source's meters are unavailable and its problem sensor is on. */
+  readonly dataTimeoutMs: number;
+  readonly topics: Topics;
+  readonly origin: Origin;
+  /** The Home Assistant time zone: meter clocks and energy periods are read in it. */
+  readonly timeZone: string;
+  /** What the last run left (an empty state when there was none). */
+  readonly state: PersistedState;
+  /** Whether to ask for the state to be saved: false keeps it in memory only (the demo, a newer state file). */
+  readonly persist: boolean;
+  /** Said at the start: what loading the state file or reading the time zone found wrong. */
+  readonly startNotices?: readonly { [K in NoticeId]: { id: K; context: ContextOf<K> } }[NoticeId][];
+}
+
+/** The state is saved at least this often; and at once when an energy period closes. */
+const PERSIST_EVERY_MS = 5 * 60_000;
+/** The diagnostics are published when something significant changes, and at least this often for the counters. */
+const BRIDGE_EVERY_MS = 10_000;
+/** After this many checksum failures, more than twice the good frames, the line settings are the likely cause. */
+const CHECKSUM_HINT_AFTER = 5;
+/** This many good frames in a row, without a checksum failure, and the line is fine again. */
+const CHECKSUMS_PASS_AFTER = 30;
+/** Frames of lists that do not name their meter wait this long for one that does, then belong to "meter". */
+const ANONYMOUS_FRAMES = 10;
+
+const securityLevel: Record<SecurityState, Level> = {
+  authenticated: 'info',
+  encryption_only: 'info',
+  not_encrypted: 'info',
+  keys_swapped: 'warn',
+  wrong_authentication_key: 'error',
+  wrong_encryption_key: 'error',
+  key_missing: 'error',
+  no_data: 'warn',
+};
+
+const NOTHING: readonly Effect[] = Object.freeze([]);
+
+/** Everything the core knows about one source. */
+class SourceRecord {
+  readonly decoder: Decoder;
+  readonly keyCheck: KeyCheck;
+  readonly replay: ReplayGuard;
+  readonly scope: string;
+  state: SourceState = 'connecting';
+  /** Frames accepted: decoded, not replayed, not held back. */
+  frames = 0;
+  /** Frames refused, by reason. */
+  readonly rejected = new Map<string, number>();
+  lastGoodAt: number | null = null;
+  connectedAt: number | null = null;
+  lastRedialAt = 0;
+  /** A HAN port carries one meter: frames of lists that do not name it (Kaifa list 1) belong to the last one named. */
+  lastMeterId: string | null = null;
+  anonymousFrames = 0;
+  /** Checksum failures and good frames since the line last looked fine. */
+  windowFailed = 0;
+  windowDecoded = 0;
+  goodInARow = 0;
+  /** What the diagnostics said last, and when. */
+  published: BridgeState | null = null;
+  publishedAt = 0;
+  securityChanged = false;
+
+  constructor(
+    readonly spec: SourceSpec,
+    counters: PersistedState['counters'],
+    dataTimeoutMs: number,
+  ) {
+    this.decoder = new Decoder({ keys: spec.keys, energyMultiplier: spec.energyMultiplier, profile: spec.profile });
+    this.keyCheck = new KeyCheck(dataTimeoutMs, () => (this.securityChanged = true));
+    this.replay = new ReplayGuard(counters, keyFingerprint(spec.keys));
+    this.scope = `source=${spec.name}`;
+  }
+
+  count(reason: string): void {
+    this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
+  }
+
+  rejectedFor(...reasons: string[]): number {
+    let n = 0;
+    for (const r of reasons) n += this.rejected.get(r) ?? 0;
+    return n;
+  }
+}
+
+/**
+ * The service as a pure object: `step(event) → effects`. It owns the decoders, the meters (each with one place for
+ * its last values), the energy guard, the energy periods, the replay counters, the key check and the notices. It has
+ * no clock, timer, socket, file or logger: the shell around it (`service/app.ts`) turns the world into events and
+ * effects into the world. Per-frame trouble is counted and said once, by the notice table; nothing here throws on
+ * bad input.
+ */
+export class ServiceCore {
+  private readonly sources = new Map<SourceId, SourceRecord>();
+  private readonly meters = new Map<string, Meter>();
+  private readonly accounting: Accounting;
+  private readonly notices = new NoticeBoard();
+  private readonly counters: PersistedState['counters'];
+  private startedAt = 0;
+  private framesTotal = 0;
+  private lastPersist = 0;
+  private out: Effect[] = [];
+
+  constructor(private readonly options: CoreOptions) {
+    const state = options.state;
+    this.counters = state.counters;
+    this.accounting = new Accounting(options.timeZone, 2 * options.dataTimeoutMs);
+    for (const [id, m] of Object.entries(state.meters)) this.meters.set(id, new Meter(id, m));
+    for (const spec of options.sources) this.sources.set(spec.id, new SourceRecord(spec, this.counters, options.dataTimeoutMs));
+  }
+
+  step(event: Event): readonly Effect[] {
+    switch (event.kind) {
+      case 'start':
+        this.start(event.at);
+        break;
+      case 'bytes': {
+        const source = this.sources.get(event.source);
+        if (source) source.decoder.feed(event.chunk, (result) => this.onResult(source, result, event.at));
+        break;
+      }
+      case 'tick':
+        this.tick(event.at);
+        break;
+      case 'hour':
+        this.hour(event.at);
+        break;
+      case 'source':
+        this.onSource(event.source, event.state, event.detail, event.at);
+        break;
+      case 'broker':
+        if (event.state === 'connected') {
+          this.signal('broker-up', null);
+          this.say('broker-connected', null, {});
+          this.announce(event.at);
+        } else this.say(event.state === 'refused' ? 'broker-refused' : 'broker-down', null, { detail: event.detail ?? 'the MQTT broker is not reachable' });
+        break;
+      case 'ha-online':
+        this.announce(event.at);
+        break;
+      case 'saved':
+        if (event.error === null) this.signal('store-saved', null);
+        else this.say('store-failed', null, { detail: event.error });
+        break;
+      case 'stop':
+        this.stop(event.at);
+        break;
+    }
+    if (this.out.length === 0) return NOTHING;
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  // --- what the shell and the diagnostics read ------------------------------------------------------------------
+
+  /** Frames accepted, over all sources. */
+  get frames(): number {
+    return this.framesTotal;
+  }
+
+  security(source: SourceId): SecurityState {
+    return this.sources.get(source)?.keyCheck.state ?? 'no_data';
+  }
+
+  rejected(source: SourceId, reason: string): number {
+    return this.sources.get(source)?.rejected.get(reason) ?? 0;
+  }
+
+  /** The persisted state as it stands (saved by the shell when the core asks). */
+  snapshot(at: number): PersistedState {
+    const meters: PersistedState['meters'] = {};
+    for (const [id, m] of this.meters) meters[id] = m.persisted();
+    return { version: STATE_VERSION, savedAt: at, meters, counters: this.counters, topics: { ...this.options.topics } };
+  }
+
+  // --- events ----------------------------------------------------------------------------------------------------
+
+  private start(at: number): void {
+    this.startedAt = at;
+    this.lastPersist = at;
+    for (const n of this.options.startNotices ?? []) this.sayAny(n);
+    const { topics, origin } = this.options;
+    this.publish(bridgeDiscoveryTopic(topics), bridgeDiscovery(topics, origin), true);
+    for (const s of this.sources.values()) this.publishBridge(s, at, true);
+  }
+
+  private onResult(source: SourceRecord, result: DecodeResult, at: number): void {
+    source.keyCheck.observe(result, at);
+    if (source.securityChanged) this.securityChanged(source, at);
+    if (result.ok) this.onFrame(source, result.frame, at);
+    else this.onRejected(source, result.error);
+  }
+
+  private securityChanged(source: SourceRecord, at: number): void {
+    source.securityChanged = false;
+    const state = source.keyCheck.state;
+    this.say('keys', source.scope, { advice: securityAdvice[state], level: securityLevel[state] });
+    this.publishBridge(source, at, true);
+  }
+
+  private onRejected(source: SourceRecord, error: PowerMeterError): void {
+    const reason = error.reason;
+    source.count(reason);
+    if (error.layer === 'security') return; // the key check says it, once per change
+    if (reason === 'unsupported-list') {
+      this.say('unsupported-list', source.scope, { message: error.message });
+      return;
+    }
+    this.say('rejected', source.scope, { reason, message: error.message });
+    if (reason !== 'checksum' && reason !== 'closing-flag') return;
+    source.goodInARow = 0;
+    source.windowFailed++;
+    // Most frames failing their checksum means the line settings, not noise.
+    if (source.windowFailed >= CHECKSUM_HINT_AFTER && source.windowFailed > 2 * source.windowDecoded) {
+      const { baudRate, parity, remoteLine } = source.spec;
+      this.say('line-settings', source.scope, { failed: source.windowFailed, decoded: source.windowDecoded, baudRate, parity, bridge: remoteLine });
+    }
+  }
+
+  private onFrame(source: SourceRecord, frame: DecodedFrame, at: number): void {
+    if (frame.systemTitle !== null && frame.frameCounter !== null && (frame.protection === 'authenticated-encrypted' || frame.protection === 'authenticated')) {
+      const replay = source.replay.check(frame.systemTitle, frame.frameCounter);
+      if (replay.replay) {
+        source.count('replay');
+        this.say('replay', `system_title=${frame.systemTitle}`, { counter: frame.frameCounter, last: replay.last });
+        return;
+      }
+      this.signal('counter-advanced', `system_title=${frame.systemTitle}`);
+    }
+
+    if (frame.meterId) source.lastMeterId = frame.meterId;
+    // Until a frame names the meter, wait a little rather than create a device without a name; a meter that never
+    // names itself (some lists do not) is then called "meter".
+    const meterId = source.lastMeterId ?? (++source.anonymousFrames > ANONYMOUS_FRAMES ? 'meter' : null);
+    if (meterId === null) {
+      this.say('anonymous-frame', source.scope, { list: frame.list });
+      return;
+    }
+    let meter = this.meters.get(meterId);
+    if (!meter) this.meters.set(meterId, (meter = new Meter(meterId)));
+
+    const clock = frame.meterTime === null ? null : meterInstant(frame.meterTime, this.options.timeZone);
+    const totals = new Map<string, Sample>();
+    for (const r of frame.readings) if (isTotal(r.quantity)) totals.set(r.key, { value: r.value, at, clock });
+    const verdict = meter.guard.check(meter.sample, totals);
+    const meterScope = `meter=${meterId}`;
+    if (verdict.kind === 'hold') {
+      source.count('energy-held');
+      const w = verdict.why;
+      const what = w.kind === 'decrease' ? `${w.key} went down from ${w.from} to ${w.to}` : `${w.key} jumped from ${w.from} to ${w.to}, more than the meter could deliver in the time since`;
+      this.say('implausible-energy', meterScope, { what });
+      return;
+    }
+    if (verdict.kind === 'confirm') {
+      const w = verdict.why;
+      this.say('energy-level-accepted', meterScope, { what: `${w.key} ${w.kind === 'decrease' ? 'went down' : 'jumped'} from ${w.from} to ${w.to}`, frames: CONFIRM_FRAMES });
+    }
+    this.signal('energy-plausible', meterScope);
+    this.accept(source, meter, frame, at, clock);
+  }
+
+  private accept(source: SourceRecord, meter: Meter, frame: DecodedFrame, at: number, clock: number | null): void {
+    source.frames++;
+    this.framesTotal++;
+    source.lastGoodAt = at;
+    source.windowDecoded++;
+    if (++source.goodInARow >= CHECKSUMS_PASS_AFTER && source.windowFailed > 0) {
+      source.windowFailed = 0;
+      source.windowDecoded = 0;
+      this.signal('checksums-pass', source.scope);
+    }
+    this.signal('frame-decoded', source.scope);
+    if (this.framesTotal === 1) this.say('first-frame', null, { list: frame.list, readings: frame.readings.length, meter: meter.id });
+
+    // The energy periods take the register's previous reading as their last, so they are advanced first.
+    let periodsChanged = false;
+    for (const r of frame.readings) {
+      if (!(r.key in accountedRegisters)) continue;
+      periodsChanged = this.accounting.observe(meter.periodsOf(r.key), meter.last(r.key), r.value, at) || periodsChanged;
+    }
+
+    if (frame.model !== null && frame.model !== meter.model) meter.discoveryStale = true;
+    if (frame.frameCounter !== null && !meter.hasFrameCounter) meter.discoveryStale = true;
+    meter.manufacturer ??= frame.manufacturer;
+    meter.model = frame.model ?? meter.model;
+    meter.hasFrameCounter ||= frame.frameCounter !== null;
+    for (const r of frame.readings) {
+      const known = meter.readings.get(r.key);
+      if (!meter.heard || known?.reading.quantity !== r.quantity || known.reading.obis !== r.obis) meter.discoveryStale = true;
+      meter.readings.set(r.key, { reading: r, value: r.value, at, clock });
+    }
+    meter.heard = true;
+    meter.lastFrameAt = at;
+    meter.meterTime = clock;
+    meter.frameCounter = frame.frameCounter;
+
+    this.publishMeter(meter, periodsChanged);
+    if (!meter.online) {
+      meter.online = true;
+      this.availability(meterAvailabilityTopic(this.options.topics, meter.id), true);
+    }
+    this.persist(at, periodsChanged);
+  }
+
+  private onSource(id: SourceId, state: SourceState, detail: string | undefined, at: number): void {
+    const source = this.sources.get(id);
+    if (!source) return;
+    const was = source.state;
+    source.state = state;
+    if (state === 'connected') {
+      source.connectedAt = at;
+      this.say('source-connected', source.scope, {});
+      this.signal('source-up', source.scope);
+    } else if (state === 'disconnected') {
+      // Said once per outage; the retries in between are only debug.
+      if (!this.notices.isActive('source-down', source.scope)) this.say('source-down', source.scope, { detail: detail ?? 'connection lost' });
+      else this.say('source-retry', source.scope, { detail: detail ?? 'connection lost' });
+    }
+    if (state !== was) this.publishBridge(source, at, true);
+  }
+
+  private tick(at: number): void {
+    const timeout = this.options.dataTimeoutMs;
+    for (const source of this.sources.values()) {
+      source.keyCheck.tick(at);
+      if (source.securityChanged) this.securityChanged(source, at);
+      const quietSince = source.lastGoodAt ?? this.startedAt;
+      if (at - quietSince >= timeout) this.say('stale', source.scope, { seconds: Math.round(timeout / 1000), everHeard: source.lastGoodAt !== null });
+      // A bridge that sends nothing good may be half-open (it lost power, Wi-Fi dropped): dial it again.
+      if (source.spec.redial && source.state === 'connected' && at - Math.max(quietSince, source.connectedAt ?? 0, source.lastRedialAt) >= timeout) {
+        source.lastRedialAt = at;
+        this.out.push({ kind: 'redial', source: source.spec.id, reason: `no good frame for ${Math.round(timeout / 1000)} s` });
+      }
+      this.publishBridge(source, at, false);
+    }
+    for (const meter of this.meters.values()) {
+      if (meter.online && at - meter.lastFrameAt >= timeout) {
+        meter.online = false;
+        this.availability(meterAvailabilityTopic(this.options.topics, meter.id), false);
+      }
+    }
+    this.persist(at, false);
+  }
+
+  /** At each full hour: close the energy periods of silent meters, so that "last hour" is never a stale hour. */
+  private hour(at: number): void {
+    for (const meter of this.meters.values()) {
+      let closed = false;
+      for (const register of Object.keys(accountedRegisters)) {
+        const periods = meter.periods[register];
+        if (periods) closed = this.accounting.tick(periods, meter.last(register), at) || closed;
+      }
+      if (closed && meter.heard) this.publishMeter(meter, true);
+      if (closed) this.persist(at, true);
+    }
+    for (const n of this.notices.hourly()) this.notice(n);
+  }
+
+  private stop(at: number): void {
+    this.persist(at, true);
+    const { topics } = this.options;
+    for (const meter of this.meters.values()) if (meter.online) this.availability(meterAvailabilityTopic(topics, meter.id), false);
+    this.availability(availabilityTopic(topics), false);
+  }
+
+  // --- publishing ------------------------------------------------------------------------------------------------
+
+  /** Everything again, in order: availability, discovery, state. After a (re)connect and when Home Assistant asks. */
+  private announce(at: number): void {
+    const { topics, origin } = this.options;
+    this.availability(availabilityTopic(topics), true);
+    for (const meter of this.meters.values()) if (meter.heard) this.availability(meterAvailabilityTopic(topics, meter.id), meter.online);
+    this.publish(bridgeDiscoveryTopic(topics), bridgeDiscovery(topics, origin), true);
+    for (const meter of this.meters.values()) {
+      if (!meter.heard) continue;
+      meter.discoveryStale = true;
+      this.publishMeter(meter, true);
+    }
+    for (const s of this.sources.values()) this.publishBridge(s, at, true);
+  }
+
+  private publishMeter(meter: Meter, attributes: boolean): void {
+    const { topics, origin } = this.options;
+    // Built again only when it changed: the config of a 30-register meter is 15 kB of JSON, too much every 10 s.
+    const announced = meter.discoveryStale;
+    if (announced) {
+      const readings = [...meter.readings.values()].map((h) => h.reading);
+      this.publish(discoveryTopic(topics, meter.id), meterDiscovery(topics, origin, { meterId: meter.id, manufacturer: meter.manufacturer, model: meter.model, readings, hasFrameCounter: meter.hasFrameCounter }), true);
+      meter.discoveryStale = false;
+    }
+    const periods = accountingState((register) => this.accounting.values(meter.periods[register], meter.last(register)));
+    this.publish(stateTopic(topics, meter.id), meterState(meter, periods.state), false);
+    // The periods' attributes change a few times an hour: published when they do, not with every frame.
+    if ((attributes || announced) && Object.keys(periods.attributes).length > 0) this.publish(accountingTopic(topics, meter.id), periods.attributes, false);
+  }
+
+  private bridgeState(source: SourceRecord, at: number): BridgeState {
+    const last = source.lastGoodAt;
+    return {
+      security: source.keyCheck.state,
+      frames_decoded: source.frames,
+      checksum_errors: source.rejectedFor('checksum', 'closing-flag'),
+      authentication_failures: source.rejectedFor('wrong-authentication-key', 'wrong-encryption-key'),
+      seconds_since_last_frame: last === null ? null : Math.round((at - last) / 1000),
+      source_state: source.state,
+      problem: at - (last ?? this.startedAt) >= this.options.dataTimeoutMs ? 'ON' : 'OFF',
+    };
+  }
+
+  /** On a change of what matters, or every 10 s for the counters. */
+  private publishBridge(source: SourceRecord, at: number, force: boolean): void {
+    const state = this.bridgeState(source, at);
+    const last = source.published;
+    const significant =
+      last === null ||
+      last.security !== state.security ||
+      last.checksum_errors !== state.checksum_errors ||
+      last.authentication_failures !== state.authentication_failures ||
+      last.source_state !== state.source_state ||
+      last.problem !== state.problem;
+    if (!force && !significant && at - source.publishedAt < BRIDGE_EVERY_MS) return;
+    source.published = state;
+    source.publishedAt = at;
+    this.publish(bridgeStateTopic(this.options.topics), state, false);
+  }
+
+  private publish(topic: string, payload: object, retain: boolean): void {
+    this.out.push({ kind: 'publish', topic, payload: JSON.stringify(payload), retain });
+  }
+
+  private availability(topic: string, online: boolean): void {
+    this.out.push({ kind: 'availability', topic, online });
+  }
+
+  private persist(at: number, now: boolean): void {
+    if (!this.options.persist || (!now && at - this.lastPersist < PERSIST_EVERY_MS)) return;
+    this.lastPersist = at;
+    this.out.push({ kind: 'persist', state: this.snapshot(at) });
+  }
+
+  // --- notices ---------------------------------------------------------------------------------------------------
+
+  private say<K extends NoticeId>(id: K, scope: string | null, context: ContextOf<K>): void {
+    const n = this.notices.say(id, scope, context);
+    if (n) this.notice(n);
+  }
+
+  private sayAny(n: { [K in NoticeId]: { id: K; context: ContextOf<K> } }[NoticeId]): void {
+    const said = this.notices.say(n.id, null, n.context);
+    if (said) this.notice(said);
+  }
+
+  private signal(signal: Parameters<NoticeBoard['signal']>[0], scope: string | null): void {
+    const ended: Notice[] = [];
+    this.notices.signal(signal, scope, ended);
+    for (const n of ended) this.notice(n);
+  }
+
+  private notice(notice: Notice): void {
+    this.out.push({ kind: 'notice', notice });
+  }
+}
+
+export { emptyState };

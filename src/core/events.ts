@@ -1,0 +1,55 @@
+import type { Keys } from '../dlms/cipher.js';
+import type { SourceState } from '../source/source.js';
+import type { Notice } from './notices.js';
+import type { PersistedState } from './persisted.js';
+
+/**
+ * The service core's language: events in, effects out. Time is a plain number in every event (ms since the epoch),
+ * so that the core has no clock of its own and tests read as tables.
+ */
+export type SourceId = string;
+
+/** The broker as the publisher sees it: connected, away, or refusing the login. */
+export type BrokerState = 'connected' | 'down' | 'refused';
+
+export type Event =
+  /** Once, first: the core says what it found at start-up and announces the service. */
+  | { readonly kind: 'start'; readonly at: number }
+  | { readonly kind: 'bytes'; readonly source: SourceId; readonly chunk: Uint8Array; readonly at: number }
+  /** Every second. */
+  | { readonly kind: 'tick'; readonly at: number }
+  /** At every full hour of the Home Assistant time zone. */
+  | { readonly kind: 'hour'; readonly at: number }
+  | { readonly kind: 'source'; readonly source: SourceId; readonly state: SourceState; readonly detail?: string; readonly at: number }
+  | { readonly kind: 'broker'; readonly state: BrokerState; readonly detail?: string; readonly at: number }
+  /** Home Assistant's birth message: it wants discovery and state again. */
+  | { readonly kind: 'ha-online'; readonly at: number }
+  /** What became of a `persist` effect. */
+  | { readonly kind: 'saved'; readonly error: string | null; readonly at: number }
+  /** Last: the service is stopping. */
+  | { readonly kind: 'stop'; readonly at: number };
+
+export type Effect =
+  | { readonly kind: 'publish'; readonly topic: string; readonly payload: string; readonly retain: boolean }
+  /** A retained `online`/`offline`. */
+  | { readonly kind: 'availability'; readonly topic: string; readonly online: boolean }
+  | { readonly kind: 'notice'; readonly notice: Notice }
+  | { readonly kind: 'persist'; readonly state: PersistedState }
+  /** Drop the source's connection and dial again: a bridge that sends no good frame may be half-open. */
+  | { readonly kind: 'redial'; readonly source: SourceId; readonly reason: string };
+
+/** One byte source and how its frames are read. */
+export interface SourceSpec {
+  readonly id: SourceId;
+  /** For the log and the diagnostics: "tcp 192.168.1.50:6638". */
+  readonly name: string;
+  /** Redialled when no good frame came for the data timeout (a TCP bridge). */
+  readonly redial: boolean;
+  /** The line settings are the bridge's, not PowerMeter's own (a TCP or MQTT bridge): said so in the hint. */
+  readonly remoteLine: boolean;
+  readonly keys: Keys;
+  readonly energyMultiplier?: number | undefined;
+  readonly profile?: string | undefined;
+  readonly baudRate: number;
+  readonly parity: string;
+}

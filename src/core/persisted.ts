@@ -1,0 +1,233 @@
+import { Ajv, type JSONSchemaType } from 'ajv';
+import { emptyPeriods, type ClosedPeriod, type OpenPeriod, type RegisterPeriods } from '../accounting/accounting.js';
+import type { CounterRecord } from './replay-guard.js';
+
+/**
+ * What the service keeps across restarts (`/data/accounting.json` in the add-on): each meter's last accepted energy
+ * totals (the energy guard's baseline and the periods' last reading), its energy periods, and the last invocation
+ * counter of each system title (replay protection). Validated deeply on load: a file that passes is safe to use,
+ * whatever wrote it.
+ */
+export const STATE_VERSION = 2;
+
+export interface PersistedTotal {
+  readonly obis: string;
+  readonly quantity: 'energy' | 'reactive_energy';
+  readonly value: number;
+  /** Arrival time of the frame that carried it. */
+  readonly at: number;
+  /** The meter's clock in that frame, as an instant; null for lists without one. */
+  readonly clock: number | null;
+}
+
+export interface PersistedMeter {
+  totals: Record<string, PersistedTotal>;
+  periods: Record<string, RegisterPeriods>;
+}
+
+export interface PersistedState {
+  version: typeof STATE_VERSION;
+  savedAt: number;
+  meters: Record<string, PersistedMeter>;
+  counters: Record<string, CounterRecord>;
+  /** The topics of the last run, to clear what was published under old ones (optional: older files lack it). */
+  topics?: { discoveryPrefix: string; baseTopic: string };
+}
+
+export const emptyState = (): PersistedState => ({ version: STATE_VERSION, savedAt: 0, meters: {}, counters: {} });
+
+const instant = { type: 'number', minimum: 0 } as const;
+/** A required field that may be null (`T | null`): ajv's typed schemas spell it as a choice. */
+const orNull = <const S extends object>(schema: S) => ({ anyOf: [schema, { type: 'null', nullable: true }] }) as const;
+
+const open: JSONSchemaType<OpenPeriod> = {
+  type: 'object',
+  properties: { start: instant, startValue: { type: 'number' }, gap: { type: 'boolean' } },
+  required: ['start', 'startValue', 'gap'],
+  additionalProperties: false,
+};
+const closed: JSONSchemaType<ClosedPeriod> = {
+  type: 'object',
+  properties: { start: instant, end: instant, value: orNull({ type: 'number' }), gap: { type: 'boolean' } },
+  required: ['start', 'end', 'value', 'gap'],
+  additionalProperties: false,
+};
+const currentSchema: JSONSchemaType<RegisterPeriods['current']> = {
+  type: 'object',
+  properties: { hour: orNull(open), day: orNull(open), month: orNull(open) },
+  required: ['hour', 'day', 'month'],
+  additionalProperties: false,
+};
+const previousSchema: JSONSchemaType<RegisterPeriods['previous']> = {
+  type: 'object',
+  properties: { hour: orNull(closed), day: orNull(closed), month: orNull(closed) },
+  required: ['hour', 'day', 'month'],
+  additionalProperties: false,
+};
+const interval = orNull({ type: 'number', minimum: 0 });
+
+const periodsSchema: JSONSchemaType<RegisterPeriods> = {
+  type: 'object',
+  properties: { lastInterval: interval, current: currentSchema, previous: previousSchema },
+  required: ['lastInterval', 'current', 'previous'],
+  additionalProperties: false,
+};
+
+const totalSchema: JSONSchemaType<PersistedTotal> = {
+  type: 'object',
+  properties: {
+    obis: { type: 'string', maxLength: 32 },
+    quantity: { type: 'string', enum: ['energy', 'reactive_energy'] },
+    value: { type: 'number' },
+    at: instant,
+    clock: orNull({ type: 'number' }),
+  },
+  required: ['obis', 'quantity', 'value', 'at', 'clock'],
+  additionalProperties: false,
+};
+
+/** A meter id or register key: short, printable. Bounds keep a hostile file from costing memory. */
+const name = { type: 'string', maxLength: 64 } as const;
+
+const stateSchema: JSONSchemaType<PersistedState> = {
+  type: 'object',
+  properties: {
+    version: { type: 'integer', const: STATE_VERSION },
+    savedAt: instant,
+    meters: {
+      type: 'object',
+      maxProperties: 10_000,
+      propertyNames: name,
+      required: [],
+      additionalProperties: {
+        type: 'object',
+        properties: {
+          totals: { type: 'object', maxProperties: 64, propertyNames: name, required: [], additionalProperties: totalSchema },
+          periods: { type: 'object', maxProperties: 8, propertyNames: name, required: [], additionalProperties: periodsSchema },
+        },
+        required: ['totals', 'periods'],
+        additionalProperties: false,
+      },
+    },
+    counters: {
+      type: 'object',
+      maxProperties: 100_000,
+      propertyNames: name,
+      required: [],
+      additionalProperties: {
+        type: 'object',
+        properties: { counter: { type: 'integer', minimum: 0, maximum: 0xffffffff }, keys: { type: 'string', maxLength: 64 } },
+        required: ['counter', 'keys'],
+        additionalProperties: false,
+      },
+    },
+    topics: {
+      type: 'object',
+      nullable: true,
+      properties: { discoveryPrefix: { type: 'string', maxLength: 256 }, baseTopic: { type: 'string', maxLength: 256 } },
+      required: ['discoveryPrefix', 'baseTopic'],
+      additionalProperties: false,
+    },
+  },
+  required: ['version', 'savedAt', 'meters', 'counters'],
+  additionalProperties: false,
+};
+
+const validate = new Ajv({ allErrors: false }).compile(stateSchema);
+
+/** Version 1 (PowerMeter 0.1): periods per register with the register's last value inside them. */
+interface V1Register {
+  last: number | null;
+  lastAt: number | null;
+  lastInterval: number | null;
+  current: RegisterPeriods['current'];
+  previous: RegisterPeriods['previous'];
+}
+interface V1State {
+  version: 1;
+  savedAt: number;
+  meters: Record<string, Record<string, V1Register>>;
+}
+const v1Schema: JSONSchemaType<V1State> = {
+  type: 'object',
+  properties: {
+    version: { type: 'integer', const: 1 },
+    savedAt: instant,
+    meters: {
+      type: 'object',
+      maxProperties: 10_000,
+      propertyNames: name,
+      required: [],
+      additionalProperties: {
+        type: 'object',
+        maxProperties: 8,
+        propertyNames: name,
+        required: [],
+        additionalProperties: {
+          type: 'object',
+          properties: {
+            last: orNull({ type: 'number' }),
+            lastAt: orNull(instant),
+            lastInterval: interval,
+            current: currentSchema,
+            previous: previousSchema,
+          },
+          required: ['last', 'lastAt', 'lastInterval', 'current', 'previous'],
+          additionalProperties: false,
+        },
+      },
+    },
+  },
+  required: ['version', 'savedAt', 'meters'],
+  additionalProperties: false,
+};
+const validateV1 = new Ajv({ allErrors: false }).compile(v1Schema);
+
+/** The OBIS codes of the registers version 1 accounted. */
+const v1Obis: Record<string, string> = { active_energy_import: '1-0:1.8.0.255', active_energy_export: '1-0:2.8.0.255' };
+
+function fromV1(old: V1State): PersistedState {
+  const state = emptyState();
+  state.savedAt = old.savedAt;
+  for (const [meterId, registers] of Object.entries(old.meters)) {
+    const meter: PersistedMeter = { totals: {}, periods: {} };
+    for (const [key, r] of Object.entries(registers)) {
+      const obis = v1Obis[key];
+      if (obis === undefined) continue;
+      meter.periods[key] = { ...emptyPeriods(), lastInterval: r.lastInterval, current: r.current, previous: r.previous };
+      if (r.last !== null && r.lastAt !== null) meter.totals[key] = { obis, quantity: 'energy', value: r.last, at: r.lastAt, clock: null };
+    }
+    state.meters[meterId] = meter;
+  }
+  return state;
+}
+
+export type Parsed =
+  | { readonly kind: 'ok'; readonly state: PersistedState }
+  /** Written by a newer PowerMeter: it must not be overwritten by this one. */
+  | { readonly kind: 'newer'; readonly version: number }
+  | { readonly kind: 'invalid'; readonly problem: string };
+
+/** Reads a state file's text. Never throws: what is wrong with it is the answer. */
+export function parseState(text: string): Parsed {
+  if (text.trim() === '') return { kind: 'invalid', problem: 'the file is empty' };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return { kind: 'invalid', problem: 'the file is not whole JSON (cut short, or damaged)' };
+  }
+  const version = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as { version?: unknown }).version : undefined;
+  if (typeof version === 'number' && Number.isInteger(version) && version > STATE_VERSION) return { kind: 'newer', version };
+  if (version === 1) {
+    if (validateV1(doc)) return { kind: 'ok', state: fromV1(doc) };
+    return { kind: 'invalid', problem: problemOf(validateV1.errors) };
+  }
+  if (validate(doc)) return { kind: 'ok', state: doc };
+  return { kind: 'invalid', problem: problemOf(validate.errors) };
+}
+
+function problemOf(errors: { instancePath: string; message?: string }[] | null | undefined): string {
+  const e = errors?.[0];
+  return e ? `${e.instancePath || 'the document'} ${e.message ?? 'is invalid'}` : 'it is not a PowerMeter state file';
+}
