@@ -4,8 +4,8 @@ import { decipher, parseCiphered, protectionOf, type Keys, type Protection } fro
 import { toIso } from './dlms/datetime.js';
 import { ApduError, AuthenticationError, PowerMeterError, UnsupportedListError } from './errors.js';
 import { Framer, type Framing } from './framing/framer.js';
-import { readList } from './obis/entries.js';
-import { applyProfile, findList, type Profile } from './obis/profile.js';
+import { ListMemo, readList } from './obis/entries.js';
+import { applyProfile, findList, type Layouts, type Profile } from './obis/profile.js';
 import { profiles as allProfiles } from './obis/profiles/index.js';
 import type { MeterFrame } from './obis/readings.js';
 
@@ -29,9 +29,9 @@ export interface DecodedFrame extends MeterFrame {
 
 export type DecodeResult = { readonly ok: true; readonly frame: DecodedFrame } | { readonly ok: false; readonly error: PowerMeterError };
 
-function isDataNotification(plain: Uint8Array): boolean {
+function isDataNotification(plain: Uint8Array, memo: ListMemo): boolean {
   try {
-    readList(plain, parseNotificationHeader(plain).bodyAt);
+    readList(plain, parseNotificationHeader(plain).bodyAt, memo);
     return true;
   } catch (error) {
     if (error instanceof ApduError) return false;
@@ -49,35 +49,43 @@ interface Title {
   readonly meterId: string;
 }
 
-/** A meter sends the same system title in every frame: its text forms are worked out once, not every 10 s. */
-let lastTitle: Title | null = null;
+/**
+ * What one decoder remembers between frames: a meter sends the same system title, codes, strings and list layout in
+ * every frame. Each decoder has its own, so that several sources in one process never share or thrash it.
+ */
+export class DecodeMemo {
+  readonly list = new ListMemo();
+  readonly layouts: Layouts = new Map();
+  /** The last system title, its text forms worked out once, not every 10 s. */
+  title: Title | null = null;
+}
 
-function titleOf(st: Uint8Array): Title {
-  const last = lastTitle;
+function titleOf(st: Uint8Array, memo: DecodeMemo): Title {
+  const last = memo.title;
   if (last && st.length === last.bytes.length && sameBytes(st, 0, last.bytes)) return last;
   const bytes = Uint8Array.from(st);
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   const flag = view.toString('latin1', 0, 3);
   const hex = view.toString('hex').toUpperCase();
   const meterId = flag === 'KAM' && bytes.length === 8 ? String(view.readUInt32BE(4)) : hex;
-  return (lastTitle = { bytes, flag, hex, meterId });
+  return (memo.title = { bytes, flag, hex, meterId });
 }
 
 /** One APDU (plain or ciphered) to a meter frame. Throws a PowerMeterError naming what is wrong. */
-export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, framing: DecodedFrame['framing'] = 'apdu'): DecodedFrame {
+export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, framing: DecodedFrame['framing'] = 'apdu', memo: DecodeMemo = new DecodeMemo()): DecodedFrame {
   let plain = apdu;
   let protection: Protection = 'none';
   let title: Title | null = null;
   let frameCounter: number | null = null;
   if (apdu[0] === GENERAL_GLO_CIPHERING) {
     const c = parseCiphered(apdu);
-    plain = decipher(c, options.keys ?? {}, isDataNotification);
+    plain = decipher(c, options.keys ?? {}, (p) => isDataNotification(p, memo.list));
     protection = protectionOf(c);
-    title = titleOf(c.systemTitle);
+    title = titleOf(c.systemTitle, memo);
     frameCounter = c.frameCounter;
   }
   const notification = parseNotificationHeader(plain);
-  const content = readList(plain, notification.bodyAt);
+  const content = readList(plain, notification.bodyAt, memo.list);
   const ctx = { flag: title ? title.flag : null };
   const forced = options.profile && options.profile !== 'auto' ? options.profile : undefined;
   const match = findList(options.profiles ?? allProfiles, content, ctx, forced);
@@ -86,7 +94,7 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
     const by = forced ? `the forced profile "${forced}" does not fit ${what}` : `${what} is not supported yet`;
     throw new UnsupportedListError(`${by}: please attach a capture (the capture_minutes option records one) to a bug report`, protection);
   }
-  const mapped = applyProfile(match.profile, match.list, content, ctx, { energyMultiplier: options.energyMultiplier });
+  const mapped = applyProfile(match.profile, match.list, content, ctx, { energyMultiplier: options.energyMultiplier }, memo.layouts);
   // Built field by field: an object spread here cost as much as decrypting the frame.
   return {
     list: mapped.list,
@@ -113,6 +121,7 @@ export class Decoder {
   private readonly reversed: DecoderOptions | null;
   /** Set once the keys have been found swapped, so that each frame is not decrypted twice. */
   private swapped = false;
+  private readonly memo = new DecodeMemo();
 
   constructor(private readonly options: DecoderOptions = {}) {
     const keys = options.keys;
@@ -158,7 +167,7 @@ export class Decoder {
 
   private attempt(apdu: Uint8Array, framing: DecodedFrame['framing'], swap: boolean): DecodeResult {
     try {
-      const frame = decodeApdu(apdu, swap ? this.reversed! : this.options, framing);
+      const frame = decodeApdu(apdu, swap ? this.reversed! : this.options, framing, this.memo);
       return { ok: true, frame: swap ? { ...frame, keysSwapped: true } : frame };
     } catch (error) {
       if (error instanceof PowerMeterError) return { ok: false, error };

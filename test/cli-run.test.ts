@@ -10,8 +10,9 @@ import { bytesOf, danish } from './support/vectors.js';
 const bin = new URL('../bin/powermeter', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'powermeter-run-'));
 
+let runs = 0;
 function start(options: object): { exit: Promise<number | null>; output: () => string; kill: (s: NodeJS.Signals) => void } {
-  const file = join(dir, `options-${Math.random().toString(16).slice(2)}.json`);
+  const file = join(dir, `options-${++runs}.json`);
   writeFileSync(file, JSON.stringify(options));
   const child = spawn(bin, ['run', '--options', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeCapture, Decoder } from '../src/decoder.js';
@@ -6,6 +5,7 @@ import type { Data } from '../src/dlms/axdr.js';
 import { encipher } from '../src/dlms/cipher.js';
 import { dataNotification, hdlcFrame, mbusFrames } from '../src/simulator/encode.js';
 import { hanNveBody, push1Body, type MeterValues } from '../src/simulator/kamstrup.js';
+import { randomBytes } from './support/random.js';
 import { bytesOf, danish, danishKeys } from './support/vectors.js';
 
 const clock = { year: 2026, month: 11, day: 23, hour: 21, minute: 5, second: 10 };
@@ -97,6 +97,24 @@ describe('one decoder, lists that change', () => {
         const want: MeterValues = id === '11111111' ? values[0]! : id === '22222222' ? single : values[2]!;
         for (const reading of r.frame.readings) expect(reading.value, `${id} ${reading.key}`).toBe(want[reading.key]);
         expect(r.frame.readings.length).toBe(id === '5706567282299475' ? 14 : Object.keys(want).length);
+      }
+    }
+  });
+
+  it('two decoders, two meters, frames interleaved: each remembers its own meter (memos belong to a decoder)', () => {
+    const keys = { encryption: randomBytes(16), authentication: randomBytes(16) };
+    const values = fc.sample(meterValues, { numRuns: 2 });
+    const single = Object.fromEntries(Object.entries(values[1]!).filter(([k]) => !/_l[23]$/.test(k)));
+    const frames = [
+      { decoder: new Decoder({ keys }), bytes: encrypted(dataNotification(push1Body(33333333, clock, values[0]!), dateTimeOf()), keys), id: '33333333', want: values[0]! },
+      { decoder: new Decoder({ keys }), bytes: encrypted(dataNotification(push1Body(44444444, clock, single), dateTimeOf()), keys), id: '44444444', want: single },
+    ];
+    for (let round = 0; round < 4; round++) {
+      for (const f of frames) {
+        const [r] = f.decoder.push(f.bytes);
+        if (!r?.ok) throw new Error(r ? r.error.message : 'no frame');
+        expect(r.frame.meterId).toBe(f.id);
+        expect(Object.fromEntries(r.frame.readings.map((x) => [x.key, x.value]))).toEqual(f.want);
       }
     }
   });

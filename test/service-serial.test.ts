@@ -9,6 +9,7 @@ import { SimulatedMeter } from '../src/simulator/meter.js';
 import { Recorder, TestBroker } from './support/broker.js';
 import { captureLogger } from './support/capture-logger.js';
 import { eventually } from './support/eventually.js';
+import { random } from './support/random.js';
 import { PtyPair, socat } from './support/pty.js';
 import { bytesOf, danish, danishKeys } from './support/vectors.js';
 
@@ -19,7 +20,7 @@ async function write(path: string, bytes: Buffer): Promise<void> {
   const fd = openSync(path, 'w');
   try {
     for (let at = 0; at < bytes.length; ) {
-      const n = 1 + Math.floor(Math.random() * 48);
+      const n = 1 + Math.floor(random() * 48);
       writeSync(fd, bytes.subarray(at, at + n));
       at += n;
       await new Promise((r) => setTimeout(r, 1));

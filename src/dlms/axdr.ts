@@ -51,6 +51,8 @@ export class Reader {
   constructor(
     readonly buf: Uint8Array,
     public pos: number,
+    /** The strings a meter repeats in every frame, remembered by the decoder that reads them (see TextMemo). */
+    private readonly texts: TextMemo | null = null,
   ) {}
 
   /** The byte `offset` bytes ahead, or -1 past the end. */
@@ -204,26 +206,30 @@ export class Reader {
     }
   }
 
-  /** A visible-string: one byte per character. A meter repeats its few strings every frame: see `recentText`. */
+  /** A visible-string: one byte per character. A meter repeats its few strings every frame: see TextMemo. */
   private latin1(n: number): string {
     if (this.pos + n > this.buf.length) fail(`value of ${n} bytes runs past the end`, this.pos);
     const at = this.pos;
     this.pos += n;
-    if (n > 64) return Buffer.from(this.buf.buffer, this.buf.byteOffset + at, n).toString('latin1');
-    const recent = recentText[n];
+    const texts = this.texts;
+    if (texts === null || n > TextMemo.LONGEST) return Buffer.from(this.buf.buffer, this.buf.byteOffset + at, n).toString('latin1');
+    const recent = texts.recent[n];
     if (recent && sameBytes(this.buf, at, recent.bytes)) return recent.text;
     const bytes = Uint8Array.from(this.buf.subarray(at, at + n)); // a copy: the buffer read may be reused
-    const text = String.fromCharCode.apply(null, bytes as unknown as number[]);
-    recentText[n] = { bytes, text };
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('latin1');
+    texts.recent[n] = { bytes, text };
     return text;
   }
 }
 
 /**
- * The last visible-string read of each length up to 64: a list's version and model strings are the same in
- * every frame, and comparing the bytes is cheaper than building the string again.
+ * The last visible-string read of each length up to 64, kept by one decoder: a list's version and model strings are
+ * the same in every frame, and comparing the bytes is cheaper than building the string again.
  */
-const recentText: ({ bytes: Uint8Array; text: string } | undefined)[] = new Array<undefined>(65).fill(undefined);
+export class TextMemo {
+  static readonly LONGEST = 64;
+  readonly recent: ({ bytes: Uint8Array; text: string } | undefined)[] = new Array<undefined>(TextMemo.LONGEST + 1).fill(undefined);
+}
 
 /** Whether `buf` holds `bytes` at `at`. */
 export function sameBytes(buf: Uint8Array, at: number, bytes: Uint8Array): boolean {

@@ -1,6 +1,6 @@
 import { expectBodyEnd } from '../dlms/apdu.js';
-import { ARRAY, isNumeric, OCTET_STRING, Reader, STRUCTURE, type Data } from '../dlms/axdr.js';
-import { Obis } from './obis.js';
+import { ARRAY, isNumeric, OCTET_STRING, Reader, STRUCTURE, TextMemo, type Data } from '../dlms/axdr.js';
+import { ObisTable, type Obis } from './obis.js';
 
 /** A register's value: a plain number for every numeric type (nearly every register), else its Data. */
 export type Value = number | Data;
@@ -21,18 +21,31 @@ export interface Entry {
 }
 
 /**
- * Match keys seen by `Registers.dedupe`, by a 10-bit hash stamped with a generation: a register sent twice is
- * rare, so the registers are searched only on a hash hit. Passes run one at a time, so one table serves them all.
+ * What one decoder remembers of the lists it reads: a meter sends the same codes, in the same places, with the same
+ * strings, every frame. Each decoder has its own, so that several sources in one process never share or thrash it.
  */
-const seen = new Int32Array(1024);
-let generation = 0;
+export class ListMemo {
+  readonly codes = new ObisTable();
+  readonly texts = new TextMemo();
+  /**
+   * The OBIS code of each register position in the last list read: comparing six bytes with the code found there
+   * last time stays in the cache, where looking each one up in the table did not (4 % of a frame's decode, measured).
+   */
+  readonly lastCodes: (Obis | undefined)[] = [];
+  /**
+   * Match keys seen by `Registers.dedupe`, by a 10-bit hash stamped with a generation: a register sent twice is
+   * rare, so the registers are searched only on a hash hit.
+   */
+  readonly seen = new Int32Array(1024);
+  private generation = 0;
 
-function nextGeneration(): number {
-  if (++generation === 0x7fffffff) {
-    seen.fill(0);
-    generation = 1;
+  nextGeneration(): number {
+    if (++this.generation === 0x7fffffff) {
+      this.seen.fill(0);
+      this.generation = 1;
+    }
+    return this.generation;
   }
-  return generation;
 }
 
 /**
@@ -114,8 +127,9 @@ export class Registers {
   }
 
   /** Folds registers sent twice into the first place, with the last value. */
-  dedupe(): void {
-    const stamp = nextGeneration();
+  dedupe(memo: ListMemo): void {
+    const seen = memo.seen;
+    const stamp = memo.nextGeneration();
     let repeated = false;
     for (let i = 0; i < this.codes.length; i++) {
       const slot = Math.imul(this.codes[i]!.matchKey, 0x9e3779b1) >>> 22;
@@ -178,9 +192,9 @@ function scalerUnit(d: Data | undefined): { scaler: number; unit: number } | nul
 }
 
 /** `{09 06 OBIS, value}` or `{09 06 OBIS, value, {scaler, unit}}` as Aidon and Kaifa AT send each register. */
-function registerStructure(d: Data): Entry | null {
+function registerStructure(d: Data, codes: ObisTable): Entry | null {
   if (d.type !== 'structure' || d.items.length < 2 || d.items.length > 3 || !isObis(d.items[0])) return null;
-  const entry: Entry = { obis: Obis.fromBytes(d.items[0].value), value: d.items[1]! };
+  const entry: Entry = { obis: codes.fromBytes(d.items[0].value), value: d.items[1]! };
   const su = scalerUnit(d.items[2]);
   return su ? { ...entry, ...su } : entry;
 }
@@ -191,14 +205,14 @@ function registerStructure(d: Data): Entry | null {
  * Returns the OBIS code of each position (null where the position holds no attribute-2 value), or null when
  * `head` is not such a list.
  */
-function capturedObjects(head: Data, count: number): (Obis | null)[] | null {
+function capturedObjects(head: Data, count: number, codes: ObisTable): (Obis | null)[] | null {
   if (head.type !== 'array' || head.items.length !== count) return null;
   const objects: (Obis | null)[] = [null];
   for (let i = 1; i < count; i++) {
     const d = head.items[i];
     if (d?.type !== 'structure' || d.items.length !== 4 || !isObis(d.items[1]) || d.items[2]?.type !== 'integer') return null;
     // attribute 2 is the value; 1 is the object's own name
-    objects.push(d.items[2].value === 2 ? Obis.fromBytes(d.items[1].value) : null);
+    objects.push(d.items[2].value === 2 ? codes.fromBytes(d.items[1].value) : null);
   }
   return objects;
 }
@@ -209,15 +223,9 @@ const VERSION_REGISTER = { c: 0, d: 2, e: 129 };
 const INTEGER = 0x0f;
 const ENUM = 0x16;
 
-/**
- * The OBIS code of each register position in the last list read: a meter sends the same codes in the same
- * places every frame, and comparing six bytes with the code found there last time stays in the cache, where
- * looking each one up in the shared table did not (4 % of a frame's decode, measured).
- */
-const lastCodes: (Obis | undefined)[] = [];
 const MAX_REMEMBERED = 256;
-function codeAt(buf: Uint8Array, at: number, index: number): Obis {
-  const last = lastCodes[index];
+function codeAt(memo: ListMemo, buf: Uint8Array, at: number, index: number): Obis {
+  const last = memo.lastCodes[index];
   if (
     last !== undefined &&
     last.a === buf[at] &&
@@ -229,8 +237,8 @@ function codeAt(buf: Uint8Array, at: number, index: number): Obis {
   ) {
     return last;
   }
-  const obis = Obis.at(buf, at);
-  if (index < MAX_REMEMBERED) lastCodes[index] = obis;
+  const obis = memo.codes.at(buf, at);
+  if (index < MAX_REMEMBERED) memo.lastCodes[index] = obis;
   return obis;
 }
 
@@ -255,8 +263,8 @@ function readScalerUnit(r: Reader): { scaler: number; unit: number } | null {
  * capture-object list with values (Landis+Gyr CH), or bare values (Kaifa NO). It reads the bytes directly:
  * the OBIS/value pairs that make up nearly every frame build no Data tree. The body must end the APDU.
  */
-export function readList(apdu: Uint8Array, at: number): ListContent {
-  const r = new Reader(apdu, at);
+export function readList(apdu: Uint8Array, at: number, memo: ListMemo = new ListMemo()): ListContent {
+  const r = new Reader(apdu, at, memo.texts);
   const registers = new Registers();
   const bare: Data[] = [];
   let version: string | null = null;
@@ -269,7 +277,7 @@ export function readList(apdu: Uint8Array, at: number): ListContent {
   let i = 0;
   if (count > 0 && r.peek() === ARRAY) {
     const head = r.data(1);
-    const objects = capturedObjects(head, count);
+    const objects = capturedObjects(head, count, memo.codes);
     if (objects) {
       for (i = 1; i < count; i++) {
         const value = r.data(1);
@@ -284,7 +292,7 @@ export function readList(apdu: Uint8Array, at: number): ListContent {
   }
   for (; i < count; i++) {
     if (i + 1 < count && atObis(r)) {
-      const obis = codeAt(r.buf, r.pos + 2, registers.length);
+      const obis = codeAt(memo, r.buf, r.pos + 2, registers.length);
       r.skip(8);
       const value = r.value(1);
       i++;
@@ -295,7 +303,7 @@ export function readList(apdu: Uint8Array, at: number): ListContent {
       continue;
     }
     const item = r.data(1);
-    const register = registerStructure(item);
+    const register = registerStructure(item, memo.codes);
     if (register) {
       const { c, d, e } = register.obis;
       if (c === VERSION_REGISTER.c && d === VERSION_REGISTER.d && e === VERSION_REGISTER.e) version = textOf(register.value);
@@ -307,6 +315,6 @@ export function readList(apdu: Uint8Array, at: number): ListContent {
     }
   }
   expectBodyEnd(apdu, r.pos);
-  registers.dedupe();
+  registers.dedupe(memo);
   return { version, registers, bare, described: false };
 }

@@ -17,25 +17,14 @@ export class Obis {
     this.matchKey = matchKey(a, c, d, e);
   }
 
-  /** OBIS codes are immutable and a meter repeats the same few every 10 s: they are shared, not rebuilt. */
   static fromBytes(b: Uint8Array): Obis {
     if (b.length !== 6) throw new RangeError(`an OBIS code has 6 bytes, not ${b.length}`);
     return Obis.at(b, 0);
   }
 
-  /** The OBIS code in the six bytes at `at`, read in place: a push list holds ~30 of them, every frame. */
+  /** The OBIS code in the six bytes at `at`. */
   static at(buf: Uint8Array, at: number): Obis {
-    const a = buf[at]!;
-    const b = buf[at + 1]!;
-    const c = buf[at + 2]!;
-    const d = buf[at + 3]!;
-    const e = buf[at + 4]!;
-    const f = buf[at + 5]!;
-    const key = matchKey(a, c, d, e);
-    const slot = Math.imul(key ^ (b << 5) ^ (f << 11), 0x9e3779b1) >>> (32 - SHARED_BITS);
-    const known = shared[slot];
-    if (known !== undefined && known.matchKey === key && known.b === b && known.f === f) return known;
-    return (shared[slot] = new Obis(a, b, c, d, e, f));
+    return new Obis(buf[at]!, buf[at + 1]!, buf[at + 2]!, buf[at + 3]!, buf[at + 4]!, buf[at + 5]!);
   }
 
   /** Parses `1-1:1.8.0.255` (F optional). */
@@ -55,12 +44,34 @@ export class Obis {
 }
 
 /**
- * The shared codes, direct-mapped by a hash: a meter's 30-odd codes each find their slot in one step (a Map
- * lookup per code cost a quarter of reading a list), and a colliding code simply takes the slot over, so
- * hostile input cannot grow it.
+ * The codes one decoder has met, direct-mapped by a hash: a meter repeats the same 30-odd codes every 10 s, so they
+ * are shared, not rebuilt, and each finds its slot in one step (a Map lookup per code cost a quarter of reading a
+ * list). A colliding code simply takes the slot over, so hostile input cannot grow it.
  */
-const SHARED_BITS = 10;
-const shared = new Array<Obis | undefined>(1 << SHARED_BITS).fill(undefined);
+export class ObisTable {
+  private static readonly BITS = 10;
+  private readonly slots = new Array<Obis | undefined>(1 << ObisTable.BITS).fill(undefined);
+
+  /** The OBIS code in the six bytes at `at`, read in place: a push list holds ~30 of them, every frame. */
+  at(buf: Uint8Array, at: number): Obis {
+    const a = buf[at]!;
+    const b = buf[at + 1]!;
+    const c = buf[at + 2]!;
+    const d = buf[at + 3]!;
+    const e = buf[at + 4]!;
+    const f = buf[at + 5]!;
+    const key = matchKey(a, c, d, e);
+    const slot = Math.imul(key ^ (b << 5) ^ (f << 11), 0x9e3779b1) >>> (32 - ObisTable.BITS);
+    const known = this.slots[slot];
+    if (known !== undefined && known.matchKey === key && known.b === b && known.f === f) return known;
+    return (this.slots[slot] = new Obis(a, b, c, d, e, f));
+  }
+
+  fromBytes(b: Uint8Array): Obis {
+    if (b.length !== 6) throw new RangeError(`an OBIS code has 6 bytes, not ${b.length}`);
+    return this.at(b, 0);
+  }
+}
 
 function matchKey(a: number, c: number, d: number, e: number): number {
   return ((a << 24) | (c << 16) | (d << 8) | e) >>> 0;

@@ -126,8 +126,6 @@ interface Plan {
   readonly meterId: readonly number[];
   readonly clock: number | null;
   readonly model: number | null;
-  /** The last layout of a list seen with this profile (see `layoutOf`). */
-  layout: Layout | null;
 }
 
 const plans = new WeakMap<Profile, Plan>();
@@ -148,7 +146,6 @@ function planOf(profile: Profile): Plan {
       meterId: profile.meterId.map(patternKey),
       clock: profile.clock ? patternKey(profile.clock) : null,
       model: profile.model ? patternKey(profile.model) : null,
-      layout: null,
     };
     plans.set(profile, plan);
   }
@@ -165,12 +162,15 @@ interface Layout {
   readonly model: number;
 }
 
+/** The last layout a decoder saw with each profile (see `layoutOf`): each decoder keeps its own. */
+export type Layouts = Map<Profile, Layout>;
+
 /**
  * The last layout seen with a profile: a meter sends the same registers in the same order in every frame, so
  * the lookups are done once and then only checked, code by code (the codes are shared objects).
  */
-function layoutOf(plan: Plan, registers: Registers): Layout {
-  const last = plan.layout;
+function layoutOf(profile: Profile, plan: Plan, registers: Registers, layouts: Layouts): Layout {
+  const last = layouts.get(profile);
   if (last && registers.hasCodes(last.codes)) return last;
   const codes: Obis[] = [];
   const unscaled: (Unscaled | null)[] = [];
@@ -191,7 +191,7 @@ function layoutOf(plan: Plan, registers: Registers): Layout {
     }
   }
   const layout: Layout = { codes, unscaled, id, clock, model };
-  plan.layout = layout;
+  layouts.set(profile, layout);
   return layout;
 }
 
@@ -267,11 +267,11 @@ function clockOf(d: Value | undefined, local: boolean): string | null {
 }
 
 /** Maps a list's registers to readings. A field the frame does not carry is absent, never 0. */
-export function applyProfile(profile: Profile, list: ListSpec, content: ListContent, ctx: FrameContext, options: ProfileOptions): Mapped {
+export function applyProfile(profile: Profile, list: ListSpec, content: ListContent, ctx: FrameContext, options: ProfileOptions, layouts: Layouts = new Map()): Mapped {
   const whPerUnit = options.energyMultiplier ?? profile.energyWhPerUnit;
   const plan = planOf(profile);
   const { registers, roles } = positional(list, content);
-  const layout = layoutOf(plan, registers);
+  const layout = layoutOf(profile, plan, registers, layouts);
   const readings: Reading[] = [];
   for (let i = 0; i < registers.length; i++) {
     const r = reading(registers, i, profile, layout.unscaled[i] ?? null, whPerUnit);

@@ -1,4 +1,5 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { random } from './random.js';
 
 /** A real TCP server playing the bridge at the meter: one client at a time, bytes in random chunks. */
 export class MeterServer {
@@ -46,7 +47,7 @@ export class MeterServer {
   async send(bytes: Buffer, maxChunk = 37): Promise<void> {
     await this.connected();
     for (let at = 0; at < bytes.length; ) {
-      const n = 1 + Math.floor(Math.random() * maxChunk);
+      const n = 1 + Math.floor(random() * maxChunk);
       this.socket!.write(bytes.subarray(at, at + n));
       at += n;
       await new Promise((r) => setImmediate(r));
