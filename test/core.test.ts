@@ -286,6 +286,30 @@ describe('service core: the broker and the state file', () => {
   });
 });
 
+describe('service core: a TCP bridge down for 15 minutes', () => {
+  it('turns the problem sensor on after data_timeout, says the outage once, and takes the data when the bridge is back', () => {
+    const h = harness({ redial: true, dataTimeoutS: 60 });
+    const sim = meter();
+    h.source('connected');
+    next(h, sim);
+    h.source('disconnected', 'ECONNREFUSED; redialling in 1 s');
+    for (let s = 0; s < 15 * 60; s += 30) {
+      h.advance(30_000);
+      h.source('connecting');
+      h.source('disconnected', 'ECONNREFUSED; redialling in 30 s');
+    }
+    expect(h.last('powermeter/bridge/state')).toMatchObject({ problem: 'ON', source_state: 'disconnected' });
+    expect(h.availability(`${METER}/availability`)).toEqual([true, false]);
+    expect(h.notices(/^WARN/)).toEqual([expect.stringMatching(/^WARN source unavailable: ECONNREFUSED/), expect.stringMatching(/^WARN no good frame for 60 s/)]);
+    expect(h.effects.filter((e) => e.kind === 'redial')).toEqual([]); // it is not connected: nothing to redial
+    h.source('connected');
+    next(h, sim);
+    expect(h.last('powermeter/bridge/state')).toMatchObject({ problem: 'OFF', source_state: 'connected' });
+    expect(h.availability(`${METER}/availability`)).toEqual([true, false, true]);
+    expect(h.notices(/^INFO .*again$/)).toEqual(['INFO source connected again', 'INFO frames decode again']);
+  });
+});
+
 describe('service core: a TCP bridge that sends no good frame', () => {
   it('is redialled after data_timeout without a good frame, garbage or not', () => {
     const h = harness({ redial: true });

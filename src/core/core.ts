@@ -61,7 +61,8 @@ const securityLevel: Record<SecurityState, Level> = {
   wrong_authentication_key: 'error',
   wrong_encryption_key: 'error',
   key_missing: 'error',
-  no_data: 'warn',
+  // The `stale` notice says it, with what to do: the key check's own line would say it twice.
+  no_data: 'debug',
 };
 
 const NOTHING: readonly Effect[] = Object.freeze([]);

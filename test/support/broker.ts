@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,18 +33,22 @@ export class TestBroker {
   readonly kind: 'mosquitto' | 'aedes';
   private child: ChildProcess | null = null;
   private aedes: { broker: Aedes; server: Server } | null = null;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'powermeter-mosquitto-'));
+  /** With users, the broker refuses anyone else (Mosquitto's password file); null lets anyone in. */
+  private users: Record<string, string> | null;
 
-  private constructor(port: number) {
+  private constructor(port: number, users: Record<string, string> | null) {
     this.port = port;
     this.kind = mosquitto ? 'mosquitto' : 'aedes';
+    this.users = users;
   }
 
   get url(): string {
     return `mqtt://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<TestBroker> {
-    const broker = new TestBroker(await freePort());
+  static async start(users: Record<string, string> | null = null): Promise<TestBroker> {
+    const broker = new TestBroker(await freePort(), users);
     if (!mosquitto && !warned) {
       warned = true;
       console.warn('mosquitto is not installed (apt-get install mosquitto): these tests use the in-process aedes broker instead');
@@ -53,14 +57,44 @@ export class TestBroker {
     return broker;
   }
 
+  private get passwords(): string {
+    return join(this.dir, 'passwords');
+  }
+
+  private writePasswords(): void {
+    // Mosquitto started as root reads it as its own user, "mosquitto": the folder from mkdtemp is root's alone.
+    chmodSync(this.dir, 0o755);
+    writeFileSync(this.passwords, '', { mode: 0o644 });
+    for (const [user, password] of Object.entries(this.users ?? {})) {
+      const r = spawnSync('mosquitto_passwd', ['-b', this.passwords, user, password], { env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/bin:/usr/sbin` } });
+      if (r.status !== 0) throw new Error(`mosquitto_passwd failed: ${String(r.stderr)}`);
+    }
+  }
+
+  /** Changes who may log in, as an admin edits the password file and reloads the broker (SIGHUP). */
+  setUsers(users: Record<string, string>): void {
+    this.users = users;
+    if (this.child) {
+      this.writePasswords();
+      this.child.kill('SIGHUP');
+    }
+  }
+
   async up(): Promise<void> {
     if (this.kind === 'mosquitto') {
-      const dir = mkdtempSync(join(tmpdir(), 'powermeter-mosquitto-'));
-      const conf = join(dir, 'mosquitto.conf');
-      writeFileSync(conf, `listener ${this.port} 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n`);
+      const conf = join(this.dir, 'mosquitto.conf');
+      const auth = this.users === null ? 'allow_anonymous true\n' : `allow_anonymous false\npassword_file ${this.passwords}\n`;
+      if (this.users !== null) this.writePasswords();
+      writeFileSync(conf, `listener ${this.port} 127.0.0.1\n${auth}persistence false\nset_tcp_nodelay true\n`);
       this.child = spawn(mosquitto!, ['-c', conf], { stdio: 'ignore' });
     } else {
-      const broker = await Aedes.createBroker();
+      const broker = await Aedes.createBroker({
+        authenticate: (_client, username, password, done) => {
+          const ok = this.users === null || (username !== undefined && this.users[username] === password?.toString());
+          const error = ok ? null : Object.assign(new Error('Bad username or password'), { returnCode: 4 });
+          done(error, ok);
+        },
+      });
       const server = createServer(broker.handle);
       await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
       this.aedes = { broker, server };
@@ -69,11 +103,13 @@ export class TestBroker {
   }
 
   private async waitReachable(): Promise<void> {
+    const [username, password] = Object.entries(this.users ?? {})[0] ?? [];
     for (let i = 0; i < 100; i++) {
       const ok = await new Promise<boolean>((resolve) => {
-        const c = connect(this.url, { reconnectPeriod: 0, connectTimeout: 500 });
+        const c = connect(this.url, { reconnectPeriod: 0, connectTimeout: 500, username, password });
         c.on('connect', () => c.end(true, () => resolve(true)));
-        c.on('error', () => c.end(true, () => resolve(false)));
+        // A refused login is an answer too: the broker is up.
+        c.on('error', (e: Error & { code?: number | string }) => c.end(true, () => resolve(e.code === 4 || e.code === 5)));
       });
       if (ok) return;
       await new Promise((r) => setTimeout(r, 50));

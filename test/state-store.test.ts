@@ -1,0 +1,127 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { emptyState, parseState, type PersistedState } from '../src/core/persisted.js';
+import { StateStore } from '../src/service/state-store.js';
+
+const NOW = Date.UTC(2026, 11, 1, 14, 5, 9);
+
+function folder(): { dir: string; path: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'powermeter-store-'));
+  return { dir, path: join(dir, 'accounting.json') };
+}
+
+/** A state with one meter, one total and one counter. */
+function sample(value = 100, savedAt = 1): PersistedState {
+  return {
+    version: 2,
+    savedAt,
+    meters: {
+      '57000001': {
+        totals: { active_energy_import: { obis: '1-1:1.8.0.255', quantity: 'energy', value, at: NOW, clock: NOW - 2000 } },
+        periods: {
+          active_energy_import: {
+            lastInterval: 10_000,
+            current: { hour: { start: NOW - 60_000, startValue: value - 1, gap: false }, day: null, month: null },
+            previous: { hour: { start: NOW - 3_660_000, end: NOW - 60_000, value: 1.2, gap: true }, day: null, month: null },
+          },
+        },
+      },
+    },
+    counters: { '4B414D450365C041': { counter: 7, keys: '5e3d59e5da1bad4b' } },
+  };
+}
+
+describe('state file', () => {
+  it('reads back what it wrote', () => {
+    const { path } = folder();
+    new StateStore(path).save(sample());
+    expect(new StateStore(path).load(NOW)).toEqual({ state: sample(), problems: [] });
+  });
+
+  it('a crash between writing and renaming loses nothing', () => {
+    const { path } = folder();
+    new StateStore(path).save(sample(100, 1));
+    const crashing = new StateStore(path, {
+      beforeRename: () => {
+        throw new Error('power lost');
+      },
+    });
+    expect(() => crashing.save(sample(101, 2))).toThrow('power lost');
+    expect(new StateStore(path).load(NOW).state.meters['57000001']!.totals.active_energy_import!.value).toBe(101);
+  });
+
+  it('a torn temporary file is ignored in favour of the last whole state, and said nowhere: it is the crash case', () => {
+    const { dir, path } = folder();
+    new StateStore(path).save(sample(100));
+    writeFileSync(`${path}.tmp`, '{"version":2,"savedAt":9,"met');
+    expect(new StateStore(path).load(NOW)).toMatchObject({ problems: [], state: { meters: { '57000001': { totals: { active_energy_import: { value: 100 } } } } } });
+    expect(new StateStore(join(dir, 'absent.json')).load(NOW)).toEqual({ state: emptyState(), problems: [] });
+  });
+
+  it.each([
+    ['truncated', (s: string) => s.slice(0, s.length / 2), /not whole JSON/],
+    ['empty', () => '', /empty/],
+    ['garbage', () => '\u0000\u0001 not json', /not whole JSON/],
+    ['meters as an array', (s: string) => s.replace(/"meters":\{/, '"meters":[{').replace(/\},"counters"/, '}],"counters"'), /meters must be object/],
+    ['a total that is text', (s: string) => s.replace('"value":100', '"value":"100"'), /value must be number/],
+    ['a period without its start', (s: string) => s.replace('"start":', '"begin":'), /must have required property 'start'/],
+  ])('a %s file is moved aside and named with its problem, never silently replaced', (_name, damage, problem) => {
+    const { dir, path } = folder();
+    const whole = JSON.stringify(sample());
+    writeFileSync(path, damage(whole));
+    const damaged = readFileSync(path);
+    const store = new StateStore(path);
+    const loaded = store.load(NOW);
+    const aside = `${path}.bad-20261201T140509Z`;
+    expect(loaded.state).toEqual(emptyState());
+    expect(loaded.problems).toEqual([{ kind: 'bad', path, aside, problem: expect.stringMatching(problem) as string }]);
+    expect(readFileSync(aside)).toEqual(damaged); // kept, byte for byte
+    store.save(emptyState());
+    expect(readdirSync(dir).sort()).toEqual(['accounting.json', 'accounting.json.bad-20261201T140509Z']);
+  });
+
+  it('a file of a newer version is never overwritten', () => {
+    const { path } = folder();
+    const newer = JSON.stringify({ ...sample(), version: 3, somethingNew: true });
+    writeFileSync(path, newer);
+    const store = new StateStore(path);
+    expect(store.load(NOW).problems).toEqual([{ kind: 'newer', path, version: 3 }]);
+    expect(store.readOnly).toBe(true);
+    store.save(sample());
+    expect(readFileSync(path, 'utf8')).toBe(newer);
+    expect(existsSync(`${path}.tmp`)).toBe(false);
+  });
+
+  it('reads version 1 (PowerMeter 0.1): periods with the register value inside', () => {
+    const v1 = {
+      version: 1,
+      savedAt: 5,
+      meters: {
+        '27581522': {
+          active_energy_import: {
+            last: 8666.36,
+            lastAt: NOW,
+            lastInterval: 10_000,
+            current: { hour: { start: NOW - 60_000, startValue: 8666, gap: false }, day: null, month: null },
+            previous: { hour: null, day: null, month: null },
+          },
+        },
+      },
+    };
+    const parsed = parseState(JSON.stringify(v1));
+    expect(parsed.kind).toBe('ok');
+    if (parsed.kind !== 'ok') return;
+    expect(parsed.state.meters['27581522']).toEqual({
+      totals: { active_energy_import: { obis: '1-0:1.8.0.255', quantity: 'energy', value: 8666.36, at: NOW, clock: null } },
+      periods: { active_energy_import: { lastInterval: 10_000, current: v1.meters['27581522'].active_energy_import.current, previous: v1.meters['27581522'].active_energy_import.previous } },
+    });
+    expect(parsed.state.counters).toEqual({});
+  });
+
+  it('a hostile file cannot cost memory: too many meters is invalid', () => {
+    const meters = Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [String(i), { totals: {}, periods: {} }]));
+    expect(parseState(JSON.stringify({ ...emptyState(), meters }))).toMatchObject({ kind: 'invalid' });
+  });
+});
