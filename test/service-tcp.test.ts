@@ -84,6 +84,7 @@ describe('service with a TCP bridge and a real broker', () => {
   });
 
   it('keeps going when the bridge drops mid-frame and comes back', async () => {
+    await meter.connected();
     const before = meter.connectionCount;
     await meter.dropMidFrame(simFrame());
     await meter.connected();
@@ -96,6 +97,9 @@ describe('service with a TCP bridge and a real broker', () => {
   });
 
   it('holds back a frame whose energy total went down, and publishes the next good one', async () => {
+    const first = recorder.messages.length;
+    await meter.send(simFrame());
+    await recorder.next((m) => m.topic === 'powermeter/57000001/state', 15_000, first);
     const since = recorder.messages.length;
     await meter.send(sim.frame(new Date((clock += 10_000)), 10, { active_energy_import: 5 }));
     await meter.send(simFrame());
@@ -106,10 +110,13 @@ describe('service with a TCP bridge and a real broker', () => {
   });
 
   it('answers Home Assistant coming online with discovery and state', async () => {
+    const first = recorder.messages.length;
+    await meter.send(simFrame());
+    await recorder.next((m) => m.topic === 'powermeter/57000001/state', 15_000, first);
     const since = recorder.messages.length;
     await recorder.client.publishAsync('homeassistant/status', 'online');
-    await recorder.next((m) => m.topic === 'homeassistant/device/powermeter_27581522/config', 5000, since);
-    await recorder.next((m) => m.topic === 'powermeter/27581522/state', 5000, since);
+    await recorder.next((m) => m.topic === 'homeassistant/device/powermeter_57000001/config', 5000, since);
+    await recorder.next((m) => m.topic === 'powermeter/57000001/state', 5000, since);
   });
 
   it('logs a wrong key once, naming it, then counts', async () => {
