@@ -18,12 +18,11 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-/** CPU time (user + system) the process has used, in ms: fields 14 and 15 of /proc/PID/stat, in clock ticks. */
-function cpuMs(pid: number): number {
+/** CPU time the process has used, user and system, in ms: fields 14 and 15 of /proc/PID/stat, in clock ticks. */
+function cpuMs(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return ticks * 10; // USER_HZ is 100 on Linux
+  return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 }; // USER_HZ is 100 on Linux
 }
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -104,7 +103,7 @@ async function memoryAtMeterPace(seconds: number): Promise<string> {
 }
 
 /** CPU per frame at 10 frames/s, the bytes in CHUNK-byte segments; and the latency of each frame's last byte. */
-async function cpuAtTenPerSecond(seconds: number, extraFlags: string[] = []): Promise<string> {
+export async function cpuAtTenPerSecond(seconds: number, extraFlags: string[] = []): Promise<string> {
   const s = await setup(extraFlags);
   const pid = s.child.pid!;
   // Warm up, then measure.
@@ -127,13 +126,21 @@ async function cpuAtTenPerSecond(seconds: number, extraFlags: string[] = []): Pr
     frames++;
     await sleep(Math.max(0, 100 - (Date.now() - tick)));
   }
-  const cpu = cpuMs(pid) - cpu0;
+  const cpu1 = cpuMs(pid);
+  const user = cpu1.user - cpu0.user;
+  const system = cpu1.system - cpu0.system;
+  const cpu = user + system;
   const wall = Date.now() - t0;
+  // The same time again with no frame: what the process costs by just running (its timers), which no frame adds.
+  const idle0 = cpuMs(pid);
+  await sleep(wall);
+  const idle1 = cpuMs(pid);
+  const idle = idle1.user - idle0.user + idle1.system - idle0.system;
   await s.stop();
   latencies.sort((a, b) => a - b);
   const flags = extraFlags.length ? ` (with ${extraFlags.join(' ')})` : '';
   return (
-    `CPU at 10 frames/s in ${CHUNK}-byte chunks${flags}: ${(cpu / frames).toFixed(2)} ms per frame, ${((100 * cpu) / wall).toFixed(1)} % of a core (${frames} frames; goal: under 1 ms per frame)\n` +
+    `CPU at 10 frames/s in ${CHUNK}-byte chunks${flags}: ${(cpu / frames).toFixed(2)} ms per frame (user ${(user / frames).toFixed(2)}, system ${(system / frames).toFixed(2)}), ${((100 * cpu) / wall).toFixed(1)} % of a core over ${frames} frames; idle for as long: ${((100 * idle) / wall).toFixed(2)} % of a core (goal: under 1 ms per frame)\n` +
     `latency, last byte to state at a subscriber: median ${percentile(latencies, 50).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms`
   );
 }

@@ -59,7 +59,11 @@ describe("the process's own zone (what the service uses, without Intl)", () => {
   it('reads the same wall clock as the named zone, across both daylight-saving changes', () => {
     process.env.TZ = tz;
     for (const day of [Date.parse('2026-03-28T12:00:00Z'), Date.parse('2026-10-24T12:00:00Z')]) {
-      for (let t = day; t < day + 36 * 3_600_000; t += 15 * 60_000) expect(wallTime(t, LOCAL_TIME_ZONE)).toEqual(wallTime(t, tz));
+      for (let t = day; t < day + 36 * 3_600_000; t += 15 * 60_000) {
+        expect(wallTime(t, LOCAL_TIME_ZONE)).toEqual(wallTime(t, tz));
+        const w = wallTime(t, tz);
+        expect(instantOf(w, LOCAL_TIME_ZONE), new Date(t).toISOString()).toBe(instantOf(w, tz));
+      }
     }
     expect(periodEnd('day', at(2026, 10, 25, 0), LOCAL_TIME_ZONE)).toBe(periodEnd('day', at(2026, 10, 25, 0), tz));
   });

@@ -43,12 +43,24 @@ export function offsetMinutes(instant: number, timeZone: string): number {
   return Math.round((asUtc - Math.floor(instant / 1000) * 1000) / 60_000);
 }
 
-/** The instant a wall-clock time names in the zone (the earlier one when the clock is turned back). */
+/**
+ * The instant a wall-clock time names in the zone. Where the clock is turned back it names two instants: the earlier
+ * one; where it is turned forward, none: the time as if the clock had not jumped yet, that is, the later instant
+ * (ECMA-262's "compatible" disambiguation, which Date's own local time follows).
+ */
 export function instantOf(w: WallTime, timeZone: string): number {
-  const guess = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  const first = guess - offsetMinutes(guess, timeZone) * 60_000;
-  const second = guess - offsetMinutes(first, timeZone) * 60_000;
-  return Math.min(first, second);
+  if (timeZone === LOCAL_TIME_ZONE) return new Date(w.year, w.month - 1, w.day, w.hour, w.minute, w.second).getTime();
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  // The zone's offset a day before and after: the instant is asUtc less one of the two (offsets change at most once a day).
+  const before = asUtc - offsetMinutes(asUtc - 86_400_000, timeZone) * 60_000;
+  const after = asUtc - offsetMinutes(asUtc + 86_400_000, timeZone) * 60_000;
+  const names = (t: number) => {
+    const x = wallTime(t, timeZone);
+    return x.year === w.year && x.month === w.month && x.day === w.day && x.hour === w.hour && x.minute === w.minute && x.second === w.second;
+  };
+  const valid = [before, after].filter(names);
+  if (valid.length > 0) return Math.min(...valid);
+  return Math.max(before, after); // in the gap: the later reading
 }
 
 /** A zone's name for people: the process's own zone is named by TZ when it is set. */

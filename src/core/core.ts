@@ -16,7 +16,7 @@ import {
   type Origin,
   type Topics,
 } from '../ha/discovery.js';
-import { accountingState, meterState } from '../ha/state.js';
+import { meterState, periodAttributes } from '../ha/state.js';
 import type { SourceState } from '../source/source.js';
 import type { Sample } from './energy-guard.js';
 import { CONFIRM_FRAMES } from './energy-guard.js';
@@ -258,7 +258,7 @@ export class ServiceCore {
         this.say('replay', `system_title=${frame.systemTitle}`, { counter: frame.frameCounter, last: replay.last });
         return;
       }
-      this.signal('counter-advanced', `system_title=${frame.systemTitle}`);
+      if (!this.notices.quiet) this.signal('counter-advanced', `system_title=${frame.systemTitle}`);
     }
 
     if (frame.meterId) source.lastMeterId = frame.meterId;
@@ -276,7 +276,7 @@ export class ServiceCore {
     const totals = new Map<string, Sample>();
     for (const r of frame.readings) if (isTotal(r.quantity)) totals.set(r.key, { value: r.value, at, clock });
     const verdict = meter.guard.check(meter.sample, totals);
-    const meterScope = `meter=${meterId}`;
+    const meterScope = meter.scope;
     if (verdict.kind === 'hold') {
       source.count('energy-held');
       const w = verdict.why;
@@ -421,10 +421,13 @@ export class ServiceCore {
       this.publish(discoveryTopic(topics, meter.id), meterDiscovery(topics, origin, { meterId: meter.id, manufacturer: meter.manufacturer, model: meter.model, readings, hasFrameCounter: meter.hasFrameCounter }), true);
       meter.discoveryStale = false;
     }
-    const periods = accountingState((register) => this.accounting.values(meter.periods[register], meter.last(register)));
-    this.publish(stateTopic(topics, meter.id), meterState(meter, periods.state), false);
+    const periodsOf = (register: string) => this.accounting.values(meter.periods[register], meter.last(register));
+    this.publish(stateTopic(topics, meter.id), meterState(meter, periodsOf), false);
     // The periods' attributes change a few times an hour: published when they do, not with every frame.
-    if ((attributes || announced) && Object.keys(periods.attributes).length > 0) this.publish(accountingTopic(topics, meter.id), periods.attributes, false);
+    if (attributes || announced) {
+      const a = periodAttributes(periodsOf);
+      if (Object.keys(a).length > 0) this.publish(accountingTopic(topics, meter.id), a, false);
+    }
   }
 
   private bridgeState(source: SourceRecord, at: number): BridgeState {

@@ -33,11 +33,14 @@ export class Meter {
   readonly readings = new Map<string, Held>();
   readonly periods: Record<string, RegisterPeriods>;
   readonly guard = new EnergyGuard();
+  /** How notices about this meter name it. */
+  readonly scope: string;
 
   constructor(
     readonly id: string,
     persisted?: PersistedMeter,
   ) {
+    this.scope = `meter=${id}`;
     this.periods = persisted?.periods ?? {};
     for (const [key, t] of Object.entries(persisted?.totals ?? {})) {
       this.readings.set(key, { reading: { key, obis: t.obis, quantity: t.quantity, value: t.value, unit: unitOf[t.quantity] }, value: t.value, at: t.at, clock: t.clock });

@@ -252,12 +252,17 @@ export class NoticeBoard {
     return { id, level: s.levelOf?.(context) ?? s.level, text: s.text(context), scope };
   }
 
+  /** No notice is active: nothing for a signal to end. */
+  get quiet(): boolean {
+    return this.active.size === 0;
+  }
+
   /** Whether `id` is active in `scope`. */
   isActive(id: NoticeId, scope: string | null): boolean {
     return this.active.has(`${id}\u0000${scope ?? ''}`);
   }
 
-  /** A signal in `scope`: ends the notices it ends there, and returns what is said of their end. */
+  /** A signal in `scope`: ends the notices it ends there, and adds to `out` what is said of their end. */
   signal(signal: Signal, scope: string | null, out: Notice[]): void {
     if (this.active.size === 0) return;
     for (const id of endedBy.get(signal) ?? []) {

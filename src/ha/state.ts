@@ -1,4 +1,4 @@
-import type { PeriodValues } from '../accounting/accounting.js';
+import type { PeriodValue, PeriodValues } from '../accounting/accounting.js';
 import { periods } from '../accounting/periods.js';
 import type { Reading } from '../obis/readings.js';
 import { accountedRegisters, accountingKey } from './discovery.js';
@@ -19,13 +19,17 @@ export interface MeterStateSource {
  * clock as a time-zone aware timestamp and the clock's drift from the host's, the frame counter, and the energy
  * periods.
  */
-export function meterState(m: MeterStateSource, accounting: StateMessage): StateMessage {
+export function meterState(m: MeterStateSource, periodsOf: (register: string) => PeriodValues): StateMessage {
   const state: StateMessage = {};
   for (const { reading } of m.readings.values()) state[reading.key] = reading.value;
   state.meter_time = m.meterTime === null ? null : new Date(m.meterTime).toISOString();
   state.clock_drift = m.meterTime === null ? null : Math.round((m.meterTime - m.lastFrameAt) / 1000);
   if (m.frameCounter !== null) state.frame_counter = m.frameCounter;
-  return Object.assign(state, accounting);
+  forEachPeriod(periodsOf, (slot, value) => {
+    state[slot.key] = value.value;
+    state[slot.resetKey] = isoOf(value.start);
+  });
+  return state;
 }
 
 /** Period bounds as ISO text: the same few instants come back in every frame, so they are formatted once. */
@@ -50,22 +54,25 @@ const slots = Object.keys(accountedRegisters).flatMap((register) =>
   ),
 );
 
-/** The energy periods of a meter: values for the state message, `{period_start, gap}` attributes for the accounting topic. */
-export function accountingState(valuesOf: (register: string) => PeriodValues): { state: StateMessage; attributes: Record<string, unknown> } {
-  const state: StateMessage = {};
-  const attributes: Record<string, unknown> = {};
+/** Calls `use` for each energy period that has a value, in publishing order. */
+function forEachPeriod(periodsOf: (register: string) => PeriodValues, use: (slot: (typeof slots)[number], value: PeriodValue) => void): void {
   let register = '';
   let v: PeriodValues | null = null;
   for (const slot of slots) {
     if (slot.register !== register || v === null) {
       register = slot.register;
-      v = valuesOf(register);
+      v = periodsOf(register);
     }
     const value = slot.previous ? v.previous[slot.period] : v[slot.period];
-    if (value === null) continue;
-    state[slot.key] = value.value;
-    state[slot.resetKey] = isoOf(value.start);
-    attributes[slot.key] = value.end ? { period_start: isoOf(value.start), period_end: isoOf(value.end), gap: value.gap } : { period_start: isoOf(value.start), gap: value.gap };
+    if (value !== null) use(slot, value);
   }
-  return { state, attributes };
+}
+
+/** The energy periods' attributes for the accounting topic: `{period_start, period_end, gap}` per period. */
+export function periodAttributes(periodsOf: (register: string) => PeriodValues): Record<string, unknown> {
+  const attributes: Record<string, unknown> = {};
+  forEachPeriod(periodsOf, (slot, value) => {
+    attributes[slot.key] = value.end ? { period_start: isoOf(value.start), period_end: isoOf(value.end), gap: value.gap } : { period_start: isoOf(value.start), gap: value.gap };
+  });
+  return attributes;
 }
