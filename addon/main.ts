@@ -1,13 +1,21 @@
 import { runService } from '../src/commands/run.js';
 import { healthy, startHeartbeat } from './health.js';
-import { supervisorBroker } from './supervisor.js';
+import { addonSlug, supervisorBroker } from './supervisor.js';
 
 /**
  * The add-on's entry point (the s6 `run` script execs it): options from /data/options.json, the broker from
  * the options or else from the Supervisor, a heartbeat for the container's health check.
  */
+const supervisor = { token: process.env.SUPERVISOR_TOKEN, baseUrl: process.env.POWERMETER_SUPERVISOR_URL };
+
 process.exitCode = await runService(process.argv.slice(2), {
-  resolveBroker: () => supervisorBroker({ token: process.env.SUPERVISOR_TOKEN, baseUrl: process.env.POWERMETER_SUPERVISOR_URL }),
+  resolveBroker: () => supervisorBroker(supervisor),
+  // The add-on's page in Home Assistant, as core's own hassio integration links add-on devices
+  // (homeassistant/components/hassio/__init__.py: homeassistant://hassio/addon/<slug>).
+  configurationUrl: async () => {
+    const slug = await addonSlug(supervisor);
+    return slug === null ? null : `homeassistant://hassio/addon/${slug}`;
+  },
   onStarted: (running) => {
     startHeartbeat(() => healthy(running.publisher.lostSince, Date.now()), process.env.POWERMETER_HEALTH_FILE);
   },

@@ -17,44 +17,99 @@ export class BrokerUnavailableError extends Error {
   }
 }
 
+export interface SupervisorOptions {
+  readonly token: string | undefined;
+  /** `http://supervisor` inside the add-on; tests point it at a local server speaking the Supervisor's answers. */
+  readonly baseUrl?: string;
+  readonly timeoutMs?: number;
+}
+
+/** What the Supervisor answered: HTTP status, and its `{result, data | message}` envelope where it sent one. */
+export interface SupervisorAnswer {
+  readonly status: number;
+  readonly ok: boolean;
+  readonly data: Record<string, unknown> | null;
+  readonly message: string;
+}
+
+/** The Supervisor did not answer at all (no token, unreachable, timeout). */
+export class SupervisorUnreachableError extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'SupervisorUnreachableError';
+  }
+}
+
+/**
+ * One call to the Supervisor's API (supervisor/api/__init__.py), authorised with the add-on's token. Never throws for
+ * an answer, whatever it says: only when there is none.
+ */
+export async function callSupervisor(opts: SupervisorOptions, method: 'GET' | 'POST', path: string, body?: object): Promise<SupervisorAnswer> {
+  if (!opts.token) throw new SupervisorUnreachableError('not running under the Home Assistant Supervisor (no SUPERVISOR_TOKEN)');
+  let response: { status: number; text: string };
+  try {
+    response = await send(method, `${opts.baseUrl ?? 'http://supervisor'}${path}`, opts.token, opts.timeoutMs ?? 10_000, body);
+  } catch (error) {
+    throw new SupervisorUnreachableError(`the Supervisor did not answer (${(error as Error).message})`);
+  }
+  let envelope: { result?: string; message?: string; data?: unknown } = {};
+  try {
+    envelope = JSON.parse(response.text) as typeof envelope;
+  } catch {
+    // an answer that is not JSON is reported by its status
+  }
+  const data = typeof envelope.data === 'object' && envelope.data !== null && !Array.isArray(envelope.data) ? (envelope.data as Record<string, unknown>) : null;
+  const ok = response.status >= 200 && response.status < 300 && envelope.result === 'ok';
+  return { status: response.status, ok, data, message: envelope.message ?? `HTTP ${response.status}` };
+}
+
 /**
  * Asks the Supervisor for the broker that the Mosquitto add-on provides, as every MQTT add-on does when the
  * user set no broker of their own. The port may come as a string (the Supervisor's documented example).
  */
-export async function supervisorBroker(opts: { token: string | undefined; baseUrl?: string; timeoutMs?: number }): Promise<BrokerOptions> {
-  if (!opts.token) throw new BrokerUnavailableError('not running under the Home Assistant Supervisor (no SUPERVISOR_TOKEN)');
-  let response: { status: number; text: string };
+export async function supervisorBroker(opts: SupervisorOptions): Promise<BrokerOptions> {
+  let answer: SupervisorAnswer;
   try {
-    response = await get(`${opts.baseUrl ?? 'http://supervisor'}/services/mqtt`, opts.token, opts.timeoutMs ?? 10_000);
+    answer = await callSupervisor(opts, 'GET', '/services/mqtt');
   } catch (error) {
-    throw new BrokerUnavailableError(`the Supervisor did not answer (${(error as Error).message})`);
+    throw new BrokerUnavailableError((error as Error).message);
   }
-  let body: { result?: string; message?: string; data?: Partial<MqttService> } = {};
-  try {
-    body = JSON.parse(response.text) as typeof body;
-  } catch {
-    // an answer that is not JSON is reported by its status below
-  }
-  const ok = response.status >= 200 && response.status < 300;
-  if (!ok || body.result !== 'ok' || !body.data) {
-    const message = body.message ?? `HTTP ${response.status}`;
+  if (!answer.ok || !answer.data) {
+    const { message, status } = answer;
     if (/not enabled/i.test(message)) throw new BrokerUnavailableError('the Supervisor says the MQTT service is not enabled (the Mosquitto broker add-on is not installed or not started)');
-    if (response.status === 401 || response.status === 403) throw new BrokerUnavailableError(`the Supervisor refused the request (${message}); the add-on needs "services: mqtt:need" in its config`);
+    if (status === 401 || status === 403) throw new BrokerUnavailableError(`the Supervisor refused the request (${message}); the add-on needs "services: mqtt:want" in its config`);
     throw new BrokerUnavailableError(`the Supervisor answered: ${message}`);
   }
-  const { host, port, ssl, username, password } = body.data;
+  const { host, port, ssl, username, password } = answer.data as Partial<MqttService>;
   const portNumber = Number(port);
-  if (!host || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) throw new BrokerUnavailableError('the Supervisor gave no usable broker address');
-  return { url: `${ssl ? 'mqtts' : 'mqtt'}://${host}:${portNumber}`, username: username || undefined, password: password || undefined };
+  if (!host || typeof host !== 'string' || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) throw new BrokerUnavailableError('the Supervisor gave no usable broker address');
+  return { url: `${ssl ? 'mqtts' : 'mqtt'}://${host}:${portNumber}`, username: typeof username === 'string' && username ? username : undefined, password: typeof password === 'string' && password ? password : undefined };
 }
 
 /**
- * A plain node:http GET. Not fetch: Node's fetch needs WebAssembly, which the add-on's Node runs without (it
+ * The add-on's own slug (`GET /addons/self/info`, supervisor/api/apps.py). A store add-on's slug carries its
+ * repository's prefix ("a1b2c3d4_powermeter"), so it is asked for, not assumed. Null when the Supervisor does not say.
+ */
+export async function addonSlug(opts: SupervisorOptions): Promise<string | null> {
+  try {
+    const answer = await callSupervisor(opts, 'GET', '/addons/self/info');
+    const slug = answer.ok ? answer.data?.slug : undefined;
+    return typeof slug === 'string' && /^[\w-]+$/.test(slug) ? slug : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A plain node:http request. Not fetch: Node's fetch needs WebAssembly, which the add-on's Node runs without (it
  * runs without a JIT to save memory), and node:http is lighter anyway.
  */
-function get(url: string, token: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+function send(method: string, url: string, token: string, timeoutMs: number, body?: object): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { Authorization: `Bearer ${token}` }, timeout: timeoutMs }, (res) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+    if (payload !== undefined) headers['Content-Type'] = 'application/json';
+    const req = request(url, { method, headers, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
@@ -62,6 +117,6 @@ function get(url: string, token: string, timeoutMs: number): Promise<{ status: n
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (error: NodeJS.ErrnoException) => reject(new Error(error.code ?? error.message)));
-    req.end();
+    req.end(payload);
   });
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { root } from './support/addon.js';
 import { freePort, Recorder, TestBroker } from './support/broker.js';
 import { eventually } from './support/eventually.js';
-import { answer, FakeSupervisor, mosquittoService } from './support/fake-supervisor.js';
+import { answer, FakeSupervisor, mosquittoService, routes, selfInfo } from './support/fake-supervisor.js';
 import { MeterServer } from './support/meter-server.js';
 import { bytesOf, danish } from './support/vectors.js';
 
@@ -44,7 +44,7 @@ describe('container-equivalent run: the s6 run command, /data/options.json, the 
 
   beforeAll(async () => {
     broker = await TestBroker.start();
-    supervisor = await FakeSupervisor.start(answer(200, mosquittoService(broker.port)));
+    supervisor = await FakeSupervisor.start(routes({ '/services/mqtt': answer(200, mosquittoService(broker.port)), '/addons/self/info': answer(200, selfInfo('a1b2c3d4_powermeter')) }));
   });
 
   afterAll(async () => {
@@ -60,7 +60,16 @@ describe('container-equivalent run: the s6 run command, /data/options.json, the 
     await meter.send(bytesOf(danish));
     const config = await recorder.next((m) => m.topic === 'homeassistant/device/powermeter_27581522/config');
     expect(Object.keys((JSON.parse(config.payload) as { components: object }).components)).toContain('active_energy_import');
-    expect(supervisor.requests.at(-1)).toEqual({ url: '/services/mqtt', authorization: 'Bearer test-token' });
+    expect(supervisor.requests).toEqual(
+      expect.arrayContaining([
+        { url: '/services/mqtt', authorization: 'Bearer test-token' },
+        { url: '/addons/self/info', authorization: 'Bearer test-token' },
+      ]),
+    );
+    // The PowerMeter device links to the add-on's page; the meter device hangs under it.
+    const bridge = JSON.parse((await recorder.next((m) => m.topic === 'homeassistant/device/powermeter_bridge/config')).payload) as { device: Record<string, unknown> };
+    expect(bridge.device.configuration_url).toBe('homeassistant://hassio/addon/a1b2c3d4_powermeter');
+    expect((JSON.parse(config.payload) as { device: Record<string, unknown> }).device.via_device).toBe('powermeter_bridge');
     await eventually(() => expect(healthcheck(join(dir, 'healthy'))).toBe(0));
     expect(healthcheck(join(dir, 'absent'))).not.toBe(0);
 

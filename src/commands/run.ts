@@ -20,6 +20,8 @@ const DEFAULT_BROKER = 'mqtt://127.0.0.1:1883';
 export interface RunHooks {
   /** Where the broker comes from when the options name none (the add-on asks the Supervisor). */
   readonly resolveBroker?: () => Promise<BrokerOptions>;
+  /** Where the PowerMeter device's page links to (the add-on asks the Supervisor for its slug). */
+  readonly configurationUrl?: () => Promise<string | null>;
   readonly onStarted?: (running: Running) => void;
 }
 
@@ -56,7 +58,8 @@ export async function runService(argv: string[], hooks: RunHooks = {}): Promise<
   const state = statePath();
   logger.info({ version: VERSION, broker: redactUrl(broker.url) }, 'PowerMeter starting');
   if (!state) logger.warn(`the energy periods (hour, day, month) are kept in memory only: ${DATA_DIR} does not exist; set POWERMETER_STATE_DIR to a writable folder`);
-  const running = startApp(settings, broker, logger, { statePath: state, captureDir: process.env.POWERMETER_CAPTURE_DIR });
+  const configurationUrl = (await hooks.configurationUrl?.()) ?? null;
+  const running = startApp(settings, broker, logger, { statePath: state, captureDir: process.env.POWERMETER_CAPTURE_DIR, configurationUrl });
   hooks.onStarted?.(running);
   await onShutdown(() => running.stop(), logger);
   return 0;

@@ -40,7 +40,12 @@ export interface CoreOptions {
   readonly persist: boolean;
   /** Said at the start: what loading the state file or reading the time zone found wrong. */
   readonly startNotices?: readonly { [K in NoticeId]: { id: K; context: ContextOf<K> } }[NoticeId][];
+  /** Where the PowerMeter device's page links to: the add-on in Home Assistant; null outside the add-on. */
+  readonly configurationUrl?: string | null;
 }
+
+/** The one-time note of the upgrade that changed which sensors are enabled and which have a state class. */
+const UPGRADE_ENTITIES = 'entities-0.2';
 
 /** The state is saved at least this often; and at once when an energy period closes. */
 const PERSIST_EVERY_MS = 5 * 60_000;
@@ -132,6 +137,9 @@ export class ServiceCore {
   private framesTotal = 0;
   private lastPersist = 0;
   private out: Effect[] = [];
+  /** Retained topics of an earlier run's discovery prefix or base topic: cleared on every announce of this run. */
+  private readonly stale: string[] = [];
+  private readonly said: string[];
 
   constructor(private readonly options: CoreOptions) {
     const state = options.state;
@@ -139,6 +147,7 @@ export class ServiceCore {
     this.accounting = new Accounting(options.timeZone, 2 * options.dataTimeoutMs);
     for (const [id, m] of Object.entries(state.meters)) this.meters.set(id, new Meter(id, m));
     for (const spec of options.sources) this.sources.set(spec.id, new SourceRecord(spec, this.counters, options.dataTimeoutMs));
+    this.said = [...(state.said ?? [])];
   }
 
   step(event: Event): readonly Effect[] {
@@ -203,7 +212,7 @@ export class ServiceCore {
   snapshot(at: number): PersistedState {
     const meters: PersistedState['meters'] = {};
     for (const [id, m] of this.meters) meters[id] = m.persisted();
-    return { version: STATE_VERSION, savedAt: at, meters, counters: this.counters, topics: { ...this.options.topics } };
+    return { version: STATE_VERSION, savedAt: at, meters, counters: this.counters, topics: { ...this.options.topics }, said: this.said };
   }
 
   // --- events ----------------------------------------------------------------------------------------------------
@@ -212,9 +221,39 @@ export class ServiceCore {
     this.startedAt = at;
     this.lastPersist = at;
     for (const n of this.options.startNotices ?? []) this.sayAny(n);
-    const { topics, origin } = this.options;
-    this.publish(bridgeDiscoveryTopic(topics), bridgeDiscovery(topics, origin), true);
+    this.findStaleTopics();
+    if (!this.said.includes(UPGRADE_ENTITIES)) {
+      // Said to installations that had meters before this version, once; a new one has nothing to fix.
+      if (this.meters.size > 0) this.say('upgrade-entities', null, {});
+      this.said.push(UPGRADE_ENTITIES);
+    }
+    this.publish(bridgeDiscoveryTopic(this.options.topics), this.bridgeConfig(), true);
     for (const s of this.sources.values()) this.publishBridge(s, at, true);
+  }
+
+  private bridgeConfig(): Record<string, unknown> {
+    return bridgeDiscovery(this.options.topics, this.options.origin, this.options.configurationUrl ?? null);
+  }
+
+  /**
+   * When the discovery prefix or the base topic changed since the last run, what was retained under the old ones
+   * (device configs, availability) would keep a dead copy of every device in Home Assistant: it is cleared with empty
+   * retained messages. The meters' own devices keep their ids, so their history stays.
+   */
+  private findStaleTopics(): void {
+    const before = this.options.state.topics;
+    const now = this.options.topics;
+    if (!before || (before.discoveryPrefix === now.discoveryPrefix && before.baseTopic === now.baseTopic)) return;
+    const stale = new Set<string>([bridgeDiscoveryTopic(before)]);
+    if (before.baseTopic !== now.baseTopic) stale.add(availabilityTopic(before));
+    for (const id of this.meters.keys()) {
+      if (before.discoveryPrefix !== now.discoveryPrefix) stale.add(discoveryTopic(before, id));
+      if (before.baseTopic !== now.baseTopic) stale.add(meterAvailabilityTopic(before, id));
+    }
+    for (const t of [bridgeDiscoveryTopic(now), availabilityTopic(now), ...[...this.meters.keys()].flatMap((id) => [discoveryTopic(now, id), meterAvailabilityTopic(now, id)])]) stale.delete(t);
+    this.stale.push(...stale);
+    const what = before.discoveryPrefix !== now.discoveryPrefix && before.baseTopic !== now.baseTopic ? 'discovery_prefix and base_topic' : before.discoveryPrefix !== now.discoveryPrefix ? 'discovery_prefix' : 'base_topic';
+    this.say('topics-changed', null, { what, count: stale.size });
   }
 
   private onResult(source: SourceRecord, result: DecodeResult, at: number): void {
@@ -261,7 +300,10 @@ export class ServiceCore {
       if (!this.notices.quiet) this.signal('counter-advanced', `system_title=${frame.systemTitle}`);
     }
 
-    if (frame.meterId) source.lastMeterId = frame.meterId;
+    if (frame.meterId) {
+      if (source.lastMeterId !== null && frame.meterId !== source.lastMeterId) this.say('meter-replaced', source.scope, { meter: frame.meterId, before: source.lastMeterId });
+      source.lastMeterId = frame.meterId;
+    }
     // Until a frame names the meter, wait a little rather than create a device without a name; a meter that never
     // names itself (some lists do not) is then called "meter".
     const meterId = source.lastMeterId ?? (++source.anonymousFrames > ANONYMOUS_FRAMES ? 'meter' : null);
@@ -400,10 +442,11 @@ export class ServiceCore {
 
   /** Everything again, in order: availability, discovery, state. After a (re)connect and when Home Assistant asks. */
   private announce(at: number): void {
-    const { topics, origin } = this.options;
+    const { topics } = this.options;
+    for (const topic of this.stale) this.out.push({ kind: 'publish', topic, payload: '', retain: true });
     this.availability(availabilityTopic(topics), true);
     for (const meter of this.meters.values()) if (meter.heard) this.availability(meterAvailabilityTopic(topics, meter.id), meter.online);
-    this.publish(bridgeDiscoveryTopic(topics), bridgeDiscovery(topics, origin), true);
+    this.publish(bridgeDiscoveryTopic(topics), this.bridgeConfig(), true);
     for (const meter of this.meters.values()) {
       if (!meter.heard) continue;
       meter.discoveryStale = true;
@@ -425,7 +468,7 @@ export class ServiceCore {
     this.publish(stateTopic(topics, meter.id), meterState(meter, periodsOf), false);
     // The periods' attributes change a few times an hour: published when they do, not with every frame.
     if (attributes || announced) {
-      const a = periodAttributes(periodsOf);
+      const a = periodAttributes(meter, periodsOf);
       if (Object.keys(a).length > 0) this.publish(accountingTopic(topics, meter.id), a, false);
     }
   }

@@ -59,6 +59,9 @@ interface Contexts {
   'store-newer': { path: string; version: number };
   'time-zone': { zone: string; used: string };
   keys: { advice: string; level: Level };
+  'topics-changed': { what: string; count: number };
+  'meter-replaced': { meter: string; before: string };
+  'upgrade-entities': Record<string, never>;
   'anonymous-frame': { list: string | null };
   rejected: { reason: string; message: string };
 }
@@ -186,6 +189,26 @@ export const noticeTable: { readonly [K in NoticeId]: NoticeSpec<Contexts[K]> } 
   'time-zone': {
     level: 'warn',
     text: (c) => `the time zone "${c.zone}" is not one this system knows: energy periods are kept in ${c.used}. Check Home Assistant's time zone (Settings → System → General)`,
+    repeat: 'once',
+    endedBy: [],
+  },
+  'topics-changed': {
+    level: 'info',
+    text: (c) => `${c.what} changed since the last run: the ${c.count} retained messages published under the old one are cleared, so that Home Assistant keeps no dead copy of the devices`,
+    repeat: 'once',
+    endedBy: [],
+  },
+  'meter-replaced': {
+    level: 'info',
+    text: (c) =>
+      `meter ${c.meter} now sends where meter ${c.before} did: a new device. The old device is kept, with its history; once you no longer need it, remove it in Home Assistant (Settings → Devices & services → MQTT → devices → ${c.before} → ⋮ → Delete)`,
+    repeat: 'always',
+    endedBy: [],
+  },
+  'upgrade-entities': {
+    level: 'info',
+    text: () =>
+      'this version no longer gives the "last hour", "yesterday" and "last month" sensors a state class, so that the Energy dashboard does not offer them: Home Assistant may offer to fix their old statistics under Developer tools → Statistics (accept it). Sensors it now creates disabled (reactive energy, power factors, per-phase values, the meter clock) stay enabled on this installation until you disable them',
     repeat: 'once',
     endedBy: [],
   },

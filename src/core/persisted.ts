@@ -32,6 +32,8 @@ export interface PersistedState {
   counters: Record<string, CounterRecord>;
   /** The topics of the last run, to clear what was published under old ones (optional: older files lack it). */
   topics?: { discoveryPrefix: string; baseTopic: string };
+  /** One-time notes already said (an upgrade's consequences), so that each is said once per installation. */
+  said?: string[];
 }
 
 export const emptyState = (): PersistedState => ({ version: STATE_VERSION, savedAt: 0, meters: {}, counters: {} });
@@ -128,6 +130,7 @@ const stateSchema: JSONSchemaType<PersistedState> = {
       required: ['discoveryPrefix', 'baseTopic'],
       additionalProperties: false,
     },
+    said: { type: 'array', nullable: true, maxItems: 64, items: { type: 'string', maxLength: 64 } },
   },
   required: ['version', 'savedAt', 'meters', 'counters'],
   additionalProperties: false,

@@ -1,6 +1,6 @@
 import { securityStates, type SecurityState } from '../diagnostics/key-check.js';
 import type { SourceState } from '../source/source.js';
-import { availabilityTopic, slug, type Origin, type Topics } from './discovery.js';
+import { availabilityTopic, bridgeId, type Origin, type Topics } from './discovery.js';
 
 /**
  * The add-on itself as a device: its diagnostics must stay available exactly when the meter's data is not
@@ -17,10 +17,16 @@ export interface BridgeState {
 }
 
 export const bridgeStateTopic = (t: Topics): string => `${t.baseTopic}/bridge/state`;
-export const bridgeDiscoveryTopic = (t: Topics): string => `${t.discoveryPrefix}/device/${slug(t.baseTopic)}_bridge/config`;
+export const bridgeDiscoveryTopic = (t: Topics): string => `${t.discoveryPrefix}/device/${bridgeId(t)}/config`;
 
-export function bridgeDiscovery(t: Topics, origin: Origin): Record<string, unknown> {
-  const id = `${slug(t.baseTopic)}_bridge`;
+/**
+ * The PowerMeter device and its diagnostics, all enabled: they are what tells a user why the meter shows nothing.
+ * `configurationUrl` opens the add-on in Home Assistant (`homeassistant://hassio/addon/<slug>`, the form core's own
+ * hassio integration gives add-on devices; core accepts the scheme, helpers/device_registry.py
+ * CONFIGURATION_URL_SCHEMES); outside the add-on there is none.
+ */
+export function bridgeDiscovery(t: Topics, origin: Origin, configurationUrl: string | null = null): Record<string, unknown> {
+  const id = bridgeId(t);
   const sensor = (key: string, name: string, rest: Record<string, unknown>, platform = 'sensor') => ({
     platform,
     name,
@@ -32,7 +38,14 @@ export function bridgeDiscovery(t: Topics, origin: Origin): Record<string, unkno
   });
   const counter = { state_class: 'total_increasing', icon: 'mdi:counter' };
   return {
-    device: { identifiers: [id], name: 'PowerMeter', manufacturer: 'PowerMeter', model: 'HAN port reader', sw_version: origin.sw_version },
+    device: {
+      identifiers: [id],
+      name: 'PowerMeter',
+      manufacturer: 'PowerMeter',
+      model: 'HAN port reader',
+      sw_version: origin.sw_version,
+      ...(configurationUrl === null ? {} : { configuration_url: configurationUrl }),
+    },
     origin,
     state_topic: bridgeStateTopic(t),
     availability: [{ topic: availabilityTopic(t) }],

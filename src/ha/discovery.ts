@@ -13,6 +13,9 @@ export interface Origin {
   readonly support_url: string;
 }
 
+/** The PowerMeter device's identifier: every meter device hangs under it (`via_device`). */
+export const bridgeId = (t: Topics): string => `${slug(t.baseTopic)}_bridge`;
+
 /** Topic-safe, entity-id-safe form of a meter id ("5706567282299475", "1KFM0200169986"). */
 export function slug(id: string): string {
   return id.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'meter';
@@ -35,6 +38,18 @@ export function accountingKey(register: string, period: Period, previous: boolea
   return `${accountedRegisters[register]}_${previous ? 'previous_' : ''}${period}`;
 }
 
+/**
+ * The sensors most users look at, created enabled: the energy totals and power the Energy dashboard takes, voltage
+ * and current per phase, and this hour / today / this month. Everything else (reactive quantities, power factors,
+ * per-phase power and energy, the frame counter, the meter clock and its drift, registers known only by OBIS code,
+ * the previous periods) is created disabled: one click enables it (DOCS.md lists them).
+ */
+const enabledReadings = new Set(['active_energy_import', 'active_energy_export', 'active_power_import', 'active_power_export', 'voltage_l1', 'voltage_l2', 'voltage_l3', 'current_l1', 'current_l2', 'current_l3']);
+
+export function enabledByDefault(key: string): boolean {
+  return enabledReadings.has(key) || /^energy_(import|export)_(hour|day|month)$/.test(key);
+}
+
 export interface MeterDevice {
   readonly meterId: string;
   readonly manufacturer: string | null;
@@ -47,7 +62,15 @@ export interface MeterDevice {
 type Component = Record<string, unknown>;
 
 function entity(id: string, key: string, name: string, rest: Component): Component {
-  return { platform: 'sensor', name, unique_id: `powermeter_${id}_${key}`, default_entity_id: `sensor.powermeter_${id}_${key}`, value_template: `{{ value_json.${key} }}`, ...rest };
+  return {
+    platform: 'sensor',
+    name,
+    unique_id: `powermeter_${id}_${key}`,
+    default_entity_id: `sensor.powermeter_${id}_${key}`,
+    value_template: `{{ value_json.${key} }}`,
+    enabled_by_default: enabledByDefault(key),
+    ...rest,
+  };
 }
 
 /**
@@ -75,11 +98,22 @@ export function meterDiscovery(t: Topics, origin: Origin, m: MeterDevice): Recor
         const key = accountingKey(register, period, previous);
         components[key] = entity(id, key, `Energy ${direction} ${(previous ? previousNames : periodNames)[period]}`, {
           device_class: 'energy',
-          state_class: 'total',
           unit_of_measurement: 'kWh',
           suggested_display_precision: 2,
-          last_reset_value_template: `{{ value_json.${key}_last_reset }}`,
+          // A running period is a total that starts afresh: statistics add it up per period (sensor/recorder.py
+          // compile_statistics, on a change of last_reset). A closed one is a plain value: no state class, so that it
+          // is neither booked a period late nor offered to the Energy dashboard (energy/validate.py).
+          ...(previous
+            ? {}
+            : {
+                state_class: 'total',
+                // '' when there is no period yet (after an outage): mqtt/sensor.py `_update_last_reset` ignores an empty
+                // result quietly, but warns "Invalid last_reset message" on the text None that a null would render.
+                last_reset_value_template: `{{ value_json.${key}_last_reset or '' }}`,
+              }),
           json_attributes_topic: accountingTopic(t, m.meterId),
+          // Every accounting message holds every period, as an object ({} until it has bounds): `tojson` on a missing
+          // key raises, and on null gives the text null, which mqtt logs as "JSON result was not a dictionary".
           json_attributes_template: `{{ value_json.${key} | tojson }}`,
         });
       }
@@ -101,6 +135,7 @@ export function meterDiscovery(t: Topics, origin: Origin, m: MeterDevice): Recor
       manufacturer,
       model: m.model ?? (manufacturer === 'Kamstrup' ? 'OMNIPOWER' : 'Electricity meter'),
       serial_number: m.meterId,
+      via_device: bridgeId(t),
     },
     origin,
     state_topic: stateTopic(t, m.meterId),

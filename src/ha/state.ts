@@ -11,23 +11,28 @@ export interface MeterStateSource {
   /** The meter's clock in its last frame, as an instant (read in the Home Assistant time zone); null if it sends none. */
   readonly meterTime: number | null;
   readonly lastFrameAt: number;
+  /** Whether the meter's frames carry a frame counter (its sensor exists): then the key is always there. */
+  readonly hasFrameCounter: boolean;
   readonly frameCounter: number | null;
 }
 
 /**
  * The meter's state message: its readings (registers that some lists send only hourly keep their last value), its
  * clock as a time-zone aware timestamp and the clock's drift from the host's, the frame counter, and the energy
- * periods.
+ * periods of the registers it has. Every key that a template of the meter's discovery reads is in every message,
+ * null where there is no value yet: Home Assistant renders the templates on every message, and a missing key logs
+ * "Template variable warning" each time (helpers/template.py), where null renders as None, which mqtt/sensor.py
+ * takes as "unknown" without a word.
  */
 export function meterState(m: MeterStateSource, periodsOf: (register: string) => PeriodValues): StateMessage {
   const state: StateMessage = {};
   for (const { reading } of m.readings.values()) state[reading.key] = reading.value;
   state.meter_time = m.meterTime === null ? null : new Date(m.meterTime).toISOString();
   state.clock_drift = m.meterTime === null ? null : Math.round((m.meterTime - m.lastFrameAt) / 1000);
-  if (m.frameCounter !== null) state.frame_counter = m.frameCounter;
-  forEachPeriod(periodsOf, (slot, value) => {
-    state[slot.key] = value.value;
-    state[slot.resetKey] = isoOf(value.start);
+  if (m.hasFrameCounter) state.frame_counter = m.frameCounter;
+  forEachPeriod(m, periodsOf, (slot, value) => {
+    state[slot.key] = value?.value ?? null;
+    if (!slot.previous) state[slot.resetKey] = value === null ? null : isoOf(value.start);
   });
   return state;
 }
@@ -54,25 +59,29 @@ const slots = Object.keys(accountedRegisters).flatMap((register) =>
   ),
 );
 
-/** Calls `use` for each energy period that has a value, in publishing order. */
-function forEachPeriod(periodsOf: (register: string) => PeriodValues, use: (slot: (typeof slots)[number], value: PeriodValue) => void): void {
+/** Calls `use` for each energy period of the registers the meter has (those discovery announces), in publishing order. */
+function forEachPeriod(m: Pick<MeterStateSource, 'readings'>, periodsOf: (register: string) => PeriodValues, use: (slot: (typeof slots)[number], value: PeriodValue | null) => void): void {
   let register = '';
   let v: PeriodValues | null = null;
   for (const slot of slots) {
+    if (!m.readings.has(slot.register)) continue;
     if (slot.register !== register || v === null) {
       register = slot.register;
       v = periodsOf(register);
     }
-    const value = slot.previous ? v.previous[slot.period] : v[slot.period];
-    if (value !== null) use(slot, value);
+    use(slot, slot.previous ? v.previous[slot.period] : v[slot.period]);
   }
 }
 
-/** The energy periods' attributes for the accounting topic: `{period_start, period_end, gap}` per period. */
-export function periodAttributes(periodsOf: (register: string) => PeriodValues): Record<string, unknown> {
-  const attributes: Record<string, unknown> = {};
-  forEachPeriod(periodsOf, (slot, value) => {
-    attributes[slot.key] = value.end ? { period_start: isoOf(value.start), period_end: isoOf(value.end), gap: value.gap } : { period_start: isoOf(value.start), gap: value.gap };
+/**
+ * The energy periods' attributes for the accounting topic: `{period_start, period_end, gap}` per period, and `{}` for
+ * a period without bounds yet, so that every attributes template finds an object (see the discovery).
+ */
+export function periodAttributes(m: Pick<MeterStateSource, 'readings'>, periodsOf: (register: string) => PeriodValues): Record<string, object> {
+  const attributes: Record<string, object> = {};
+  forEachPeriod(m, periodsOf, (slot, value) => {
+    attributes[slot.key] =
+      value === null ? {} : value.end ? { period_start: isoOf(value.start), period_end: isoOf(value.end), gap: value.gap } : { period_start: isoOf(value.start), gap: value.gap };
   });
   return attributes;
 }

@@ -40,6 +40,8 @@ export interface AppOptions {
   /** The broker's reconnection back-off (tests make it short). */
   readonly brokerBackoff?: Backoff;
   readonly now?: () => number;
+  /** Where the PowerMeter device's page links to (the add-on in Home Assistant). */
+  readonly configurationUrl?: string | null;
 }
 
 /** The source a meter's options name. */
@@ -138,6 +140,7 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
     state: loaded.state,
     persist: store !== null && !store.readOnly,
     startNotices: startNotices(loaded.problems, timeZone),
+    configurationUrl: options.configurationUrl ?? null,
   });
 
   function perform(effect: Effect): void {

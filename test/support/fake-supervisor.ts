@@ -44,6 +44,15 @@ export const answer =
     res.end(typeof body === 'string' ? body : JSON.stringify(body));
   };
 
+/** Answers by path; anything else is the Supervisor's 404. */
+export const routes =
+  (table: Record<string, Handler>): Handler =>
+  (req, res) =>
+    (table[req.url ?? ''] ?? answer(404, { result: 'error', message: 'Not Found' }))(req, res);
+
+/** `GET /addons/self/info` of a store add-on: its slug carries the repository's prefix. */
+export const selfInfo = (slug: string) => ({ result: 'ok', data: { name: 'PowerMeter', slug, version: '0.1.0', state: 'started' } });
+
 /** The Mosquitto add-on's entry as the Supervisor returns it; the port as a string, as in its documentation. */
 export const mosquittoService = (port: number | string) => ({
   result: 'ok',

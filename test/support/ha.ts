@@ -60,3 +60,90 @@ export function energyDashboardProblems(c: Component | undefined, kind: 'energy'
   }
   return p;
 }
+
+/** The template forms PowerMeter's discovery uses, rendered as Home Assistant renders them (helpers/template.py). */
+const forms: [RegExp, (value: unknown) => string][] = [
+  // {{ value_json.key }}: a number or text as itself, null as None (which mqtt/sensor.py takes as "unknown").
+  [/^\{\{ value_json\.(\w+) \}\}$/, (v) => (v === null ? 'None' : typeof v === 'object' ? JSON.stringify(v) : String(v))],
+  // {{ value_json.key or '' }}: a falsy value (null, '', 0) gives ''.
+  [/^\{\{ value_json\.(\w+) or '' \}\}$/, (v) => (v === null || v === '' || v === 0 || v === false ? '' : String(v))],
+  // {{ value_json.key | tojson }}
+  [/^\{\{ value_json\.(\w+) \| tojson \}\}$/, (v) => JSON.stringify(v)],
+];
+
+/**
+ * Renders one of PowerMeter's templates against a message, or says what Home Assistant would complain about: a key
+ * the message lacks is "Template variable warning: 'dict object' has no attribute" (and a TypeError under tojson).
+ * Any other template form is refused here, so that a new one is checked on purpose.
+ */
+export function renderTemplate(template: string, message: Record<string, unknown>): { ok: true; text: string } | { ok: false; problem: string } {
+  for (const [re, render] of forms) {
+    const m = re.exec(template);
+    if (!m) continue;
+    const key = m[1]!;
+    if (!(key in message)) return { ok: false, problem: `'dict object' has no attribute '${key}'` };
+    return { ok: true, text: render(message[key]) };
+  }
+  return { ok: false, problem: `template form not known to the test: ${template}` };
+}
+
+interface DeviceConfig {
+  state_topic?: string;
+  components?: Record<string, Component & { state_topic?: string; last_reset_value_template?: string; json_attributes_topic?: string; json_attributes_template?: string; enabled_by_default?: boolean }>;
+}
+
+/**
+ * What Home Assistant would log for the messages a run published, judged by the discovery configs of that run: every
+ * template of every component rendered against every message on its topic. Empty when Home Assistant would say
+ * nothing.
+ */
+export function templateProblems(configs: readonly unknown[], messages: readonly { topic: string; payload: string }[]): string[] {
+  const problems = new Set<string>();
+  const byTopic = new Map<string, Record<string, unknown>[]>();
+  for (const m of messages) {
+    if (m.payload === '' || m.payload[0] !== '{') continue;
+    const list = byTopic.get(m.topic) ?? [];
+    list.push(JSON.parse(m.payload) as Record<string, unknown>);
+    byTopic.set(m.topic, list);
+  }
+  for (const config of configs as DeviceConfig[]) {
+    for (const [key, c] of Object.entries(config.components ?? {})) {
+      const topic = c.state_topic ?? config.state_topic;
+      if (/_previous_/.test(key) && (c.state_class !== undefined || c.last_reset_value_template !== undefined)) problems.add(`${key}: a previous period has a state_class or last_reset`);
+      for (const message of topic ? (byTopic.get(topic) ?? []) : []) {
+        if (c.value_template) {
+          const r = renderTemplate(c.value_template, message);
+          if (!r.ok) problems.add(`${key} value: ${r.problem}`);
+        }
+        if (c.last_reset_value_template) {
+          const r = renderTemplate(c.last_reset_value_template, message);
+          if (!r.ok) problems.add(`${key} last_reset: ${r.problem}`);
+          else if (r.text !== '' && Number.isNaN(Date.parse(r.text))) problems.add(`${key} last_reset: Invalid last_reset message '${r.text}'`);
+        }
+      }
+      if (c.json_attributes_template) {
+        for (const message of byTopic.get(c.json_attributes_topic ?? '') ?? []) {
+          const r = renderTemplate(c.json_attributes_template, message);
+          if (!r.ok) problems.add(`${key} attributes: ${r.problem}`);
+          else {
+            const parsed = JSON.parse(r.text) as unknown;
+            if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) problems.add(`${key} attributes: JSON result was not a dictionary (${r.text})`);
+          }
+        }
+      }
+    }
+  }
+  return [...problems];
+}
+
+/** The rows of DOCS.md's table of which sensors are created enabled: each a list of key patterns (`*` any text). */
+export function enabledTable(docs: string): { patterns: RegExp[]; enabled: boolean }[] {
+  const section = /## Which sensors are enabled\n([\s\S]*?)\n## /.exec(docs)?.[1] ?? '';
+  return section
+    .split('\n')
+    .filter((l) => /^\| .*\| (enabled|disabled) \|$/.test(l))
+    .map((l) => ({
+      patterns: [...l.split('|')[1]!.matchAll(/`([\w*]+)`/g)].map((m) => new RegExp(`^${m[1]!.replace(/\*/g, '\\w*')}$`)),
+      enabled: l.trimEnd().endsWith('| enabled |'),
+    }));
+}
