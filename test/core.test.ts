@@ -385,3 +385,44 @@ describe('service core: what a meter publishes', () => {
     expect(h.availability('powermeter/availability').at(-1)).toBe(false);
   });
 });
+
+describe('service core: what changes between runs', () => {
+  /** The state a run with these topics leaves, with one meter heard. */
+  function earlierRun(topics: { discoveryPrefix: string; baseTopic: string }) {
+    const h = harness();
+    next(h, meter());
+    h.stop();
+    return { ...structuredClone(h.persisted().at(-1)!), topics };
+  }
+  const cleared = (h: Harness) => h.effects.flatMap((e) => (e.kind === 'publish' && e.payload === '' && e.retain ? [e.topic] : []));
+
+  it('clears what the last run retained under another base topic or discovery prefix, on every announce', () => {
+    const h = harness({ state: earlierRun({ discoveryPrefix: 'ha', baseTopic: 'han' }) });
+    expect(h.notices(/changed since the last run/)).toEqual(['INFO discovery_prefix and base_topic changed since the last run: the 4 retained messages published under the old one are cleared, so that Home Assistant keeps no dead copy of the devices']);
+    h.broker('connected');
+    expect(cleared(h).sort()).toEqual(['ha/device/han_bridge/config', 'ha/device/powermeter_57000001/config', 'han/57000001/availability', 'han/availability']);
+    const same = harness({ state: earlierRun({ discoveryPrefix: 'homeassistant', baseTopic: 'powermeter' }) });
+    same.broker('connected');
+    expect(cleared(same)).toEqual([]);
+    expect(same.notices(/changed since/)).toEqual([]);
+  });
+
+  it('says the upgrade to installations that had meters, once; a fresh one hears nothing of it', () => {
+    const old = earlierRun({ discoveryPrefix: 'homeassistant', baseTopic: 'powermeter' });
+    delete old.said;
+    const upgraded = harness({ state: old });
+    expect(upgraded.notices(/Developer tools → Statistics/)).toHaveLength(1);
+    upgraded.stop();
+    const again = harness({ state: structuredClone(upgraded.persisted().at(-1)!) });
+    expect(again.notices(/Developer tools/)).toEqual([]);
+    expect(harness().notices(/Developer tools/)).toEqual([]);
+  });
+
+  it('says when another meter sends where one did, and keeps the old device', () => {
+    const h = harness();
+    next(h, meter());
+    next(h, new SimulatedMeter(57_000_002, danishKeys, { timeZone: tz }));
+    expect(h.notices(/now sends where/)).toEqual([expect.stringMatching(/^INFO meter 57000002 now sends where meter 57000001 did: a new device\. The old device is kept, with its history/)]);
+    expect(h.effects.some((e) => e.kind === 'publish' && e.topic === 'homeassistant/device/powermeter_57000001/config' && e.payload === '')).toBe(false);
+  });
+});
