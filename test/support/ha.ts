@@ -62,11 +62,14 @@ export function energyDashboardProblems(c: Component | undefined, kind: 'energy'
 }
 
 /** The template forms PowerMeter's discovery uses, rendered as Home Assistant renders them (helpers/template.py). */
+/** A JSON value as Jinja prints it: null as None, text as itself, anything else as JSON. */
+const printed = (v: unknown): string => (v === null ? 'None' : typeof v === 'string' ? v : JSON.stringify(v));
+
 const forms: [RegExp, (value: unknown) => string][] = [
   // {{ value_json.key }}: a number or text as itself, null as None (which mqtt/sensor.py takes as "unknown").
-  [/^\{\{ value_json\.(\w+) \}\}$/, (v) => (v === null ? 'None' : typeof v === 'object' ? JSON.stringify(v) : String(v))],
+  [/^\{\{ value_json\.(\w+) \}\}$/, printed],
   // {{ value_json.key or '' }}: a falsy value (null, '', 0) gives ''.
-  [/^\{\{ value_json\.(\w+) or '' \}\}$/, (v) => (v === null || v === '' || v === 0 || v === false ? '' : String(v))],
+  [/^\{\{ value_json\.(\w+) or '' \}\}$/, (v) => (v === null || v === '' || v === 0 || v === false ? '' : printed(v))],
   // {{ value_json.key | tojson }}
   [/^\{\{ value_json\.(\w+) \| tojson \}\}$/, (v) => JSON.stringify(v)],
 ];
