@@ -1,13 +1,19 @@
 #!/bin/sh
 # The add-on image's build steps. The Dockerfile runs this script and .ci/run runs it too (in a scratch copy),
-# so that what CI checks and what users' Supervisors build cannot drift apart.
+# so that what CI checks and what the image is built from cannot drift apart.
 set -eu
 
 # Node headers for the native build; Alpine's nodejs-dev and Debian's libnode-dev put them under /usr.
 export npm_config_nodedir="${npm_config_nodedir:-/usr}"
 
 npm ci                  # everything, and the TypeScript build (the prepare script)
-npm prune --omit=dev    # the image carries runtime dependencies only
+
+# The image carries what it runs: no development dependencies, not the demo's embedded broker (an optional
+# dependency that only `powermeter demo` loads), no type declarations (mqtt depends on @types packages for its users'
+# compilers), no TypeScript sources, source maps or read-me files. Licences stay.
+npm prune --omit=dev --omit=optional
+rm -rf node_modules/@types
+find node_modules dist -type f \( -name '*.ts' -o -name '*.mts' -o -name '*.cts' -o -name '*.map' -o -name '*.md' -o -name '*.markdown' \) ! -iname 'licen[cs]e*' -delete
 
 # serialport ships prebuilt bindings for glibc; the add-on runs on musl (Alpine): build the binding here.
 rm -rf node_modules/@serialport/bindings-cpp/prebuilds

