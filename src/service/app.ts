@@ -244,7 +244,7 @@ export function onShutdown(stop: () => Promise<void>, logger: Logger): Promise<v
       logger.info(`${signal} received; stopping`);
       setTimeout(() => {
         logger.warn(`stopping took more than ${STOP_DEADLINE_MS / 1000} s (the broker did not answer); the energy periods are saved, leaving now`);
-        resolve();
+        process.exit(0);
       }, STOP_DEADLINE_MS).unref();
       stop().then(resolve, (error: unknown) => {
         logger.error({ err: error }, 'error while stopping');
