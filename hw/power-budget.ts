@@ -1,7 +1,15 @@
 /**
- * Power budget of the ESP32 bridge fed by the Kamstrup HAN port. Inputs first, each with its source; run
- * `npm run power-budget` to print the table. The test (test/hw.test.ts) holds the design to its two limits:
- * the meter's 75 mA, and the LDO's dropout at the end of the worst burst.
+ * Power budget of the ESP32 bridge fed by the Kamstrup HAN port, for what its firmware (hw/esphome) really does: the
+ * CPU awake at 80 MHz all the time (no automatic light sleep, which would lose UART bytes), the radio in modem sleep
+ * between Wi-Fi beacons, one frame of 491 bytes sent every 10 s. Inputs first, each with its source; run
+ * `npm run power-budget` to print the table. The test (test/hw.test.ts) holds the design to the meter's 75 mA and
+ * keeps the converter running through the worst bursts.
+ *
+ * Why a buck-boost converter and not an LDO: awake at 80 MHz the ESP32 draws about 31 mA on average, not the 3 mA of
+ * a sleeping one. Through the 10 Ω current-sense resistor that leaves 3.48 V on the supercapacitor with the HAN supply
+ * at its 3.9 V minimum, and an LDO making 3.3 V needs its dropout on top (0.24 V at a 240 mA transmission for the
+ * MIC5249 of the first design): no capacitor, transmit power or current limit makes that fit. A buck-boost converter
+ * keeps 3.3 V from anywhere between 2.3 V and 5.5 V, so the supercapacitor can give up half a volt and more.
  */
 export const inputs = {
   han: {
@@ -22,42 +30,55 @@ export const inputs = {
     biasCurrent: 3.3 / 4700,
   },
   supercap: {
-    /** 1 F, 5.5 V, dual cell. ESR is what to choose the part by: low-ESR dual cells reach 0.08 Ω (CAP-XX HW203,
-     *  0.5 F); coin-type supercaps have 30–75 Ω (CAP-XX HF series) and cannot carry a Wi-Fi burst. */
-    farad: 1,
+    /** 2 F, 5.5 V (a dual cell, or two 4 F 2.7 V cells in series with balancing resistors). ESR is what to choose the
+     *  part by: low-ESR dual cells reach 0.08 Ω (CAP-XX HW203, 0.5 F); coin-type supercaps have 30–75 Ω (CAP-XX HF
+     *  series) and cannot carry a Wi-Fi burst. 2 F, not 1 F: with the supervisor below, 1 F would end a Wi-Fi
+     *  reconnection at the HAN minimum just under the threshold that switches the converter off. */
+    farad: 2,
     esrOhm: 0.2,
   },
-  ldo: {
-    /** Microchip (Micrel) MIC5249-3.3: 300 mA, dropout typically 300 mV at 300 mA (linear in load current),
-     *  ground current 85 µA, open-drain power-on reset. Verify against the datasheet revision you buy. */
+  converter: {
+    /** Texas Instruments TPS63802 buck-boost converter, datasheet SLVSEU9D (January 2021), Features: input 1.3–5.5 V,
+     *  2 A output for VI ≥ 2.3 V at VO = 3.3 V, 11 µA operating quiescent current, true shutdown with load
+     *  disconnect. Efficiency taken as 85 %, below its efficiency curves for tens to hundreds of mA. */
     vout: 3.3,
-    dropoutAt300mA: 0.3,
-    groundCurrent: 85e-6,
-    /** 100 kΩ pull-up from 3.3 V to EN (with EN held low, it sinks 33 µA). */
-    pullUpCurrent: 3.3 / 100e3,
+    efficiency: 0.85,
+    quiescent: 11e-6,
+    vinMinFullLoad: 2.3,
+  },
+  supervisor: {
+    /** Texas Instruments TPS3840PL31 voltage supervisor, datasheet SNVSB03D (January 2020): push-pull active-low
+     *  output, VIT- 3.1 V, hysteresis 200 mV for 3.1 V ≤ VIT- ≤ 4.9 V, 300 nA typical, reset delay 6.2 s with a 10 µF
+     *  CT capacitor. It holds the converter off (EN low) until the supercapacitor holds enough for the ESP32 to start
+     *  and connect, so that a charging bridge never brown-out loops; the 200 mV of hysteresis is why 3.1 V and not 3.0. */
+    threshold: 3.1,
+    hysteresis: 0.2,
+    /** Threshold accuracy, 1.5 % at most: the budget takes the worst of it both ways. */
+    accuracy: 0.015,
+    supply: 300e-9,
+    delayS: 6.2,
   },
   esp32: {
-    /** ESP32 datasheet (Espressif, "Current consumption depending on RF modes"): TX 802.11b 1 Mbps, average
-     *  233 mA, peak 368 mA; RX 110 mA. Peaks last microseconds and come from the output capacitors. */
-    txAverage: 0.233,
-    txPeak: 0.368,
-    rx: 0.11,
-    /** ESP-WROOM-32 datasheet, "Power consumption by power modes": modem-sleep, CPU at normal speed, 5–10 mA
-     *  (10 mA taken); light-sleep 0.8 mA; association sleep pattern with light sleep, DTIM3: 0.9 mA. */
-    modemSleep80MHz: 0.01,
-    lightSleepAssociated: 0.0009,
+    /** Espressif, ESP32 Series Datasheet v3.5, Table 6 "Power Consumption by Power Modes": modem-sleep with the CPU at
+     *  80 MHz (dual-core), 20–31 mA; the upper bound taken. ESP-IDF measured 31.12 mA on average with Wi-Fi
+     *  connected in modem sleep, DTIM1, at 160 MHz (docs/en/api-guides/sleep-current/esp32_modem_sleep.inc): at 80 MHz
+     *  it is lower, so 31 mA carries the beacons too. */
+    modemSleep80MHz: 0.031,
+    /** Same datasheet, Table 15 "RF Power-Consumption Specifications": transmit 802.11b, 1 Mbps at 19.5 dBm, 240 mA
+     *  (the bridge's 10 dB output power draws less); receive 802.11b/g/n, 95–100 mA. */
+    tx: 0.24,
+    rx: 0.1,
   },
   cycle: {
     /** The meter pushes a frame every 10 s (KAM-HAN §5). */
     periodS: 10,
-    /** 491 bytes at 2400 baud, 10 bits a byte: the CPU stays awake to empty the UART. */
-    uartAwakeS: (491 * 10) / 2400,
     /** One TCP segment of 491 bytes and its acknowledgement: a few ms of transmission, tens of ms listening. */
     txS: 0.005,
     rxS: 0.04,
   },
   reconnect: {
-    /** Wi-Fi (re)association and DHCP: about 2.5 s mostly listening at RX current with short transmissions. */
+    /** Wi-Fi (re)association and DHCP: about 2.5 s, mostly listening (Table 15's 100 mA) with transmissions
+     *  in between; 140 mA on average is taken. The first start after power-up costs the same. */
     seconds: 2.5,
     averageCurrent: 0.14,
   },
@@ -65,63 +86,102 @@ export const inputs = {
 
 export type Inputs = typeof inputs;
 
+export interface Burst {
+  /** Supercapacitor voltage at the end of the burst. */
+  endVoltage: number;
+  /** Below this the supervisor switches the converter off. */
+  needed: number;
+  margin: number;
+  /** Charge the supercapacitor gave, in coulombs. */
+  charge: number;
+}
+
 export interface Budget {
   rows: [string, string][];
+  espAverage: number;
   averageCurrent: number;
   limiterMax: number;
   limiterMin: number;
   capVoltageIdle: number;
-  txBurst: { endVoltage: number; needed: number; margin: number };
-  reconnectBurst: { endVoltage: number; needed: number; margin: number };
+  txBurst: Burst;
+  reconnectBurst: Burst;
+  firstStart: Burst & { startVoltage: number };
+  recoveryS: number;
   chargeTimeS: { atLimiterMin: number; at75mA: number };
 }
 
 const mA = (a: number) => `${(a * 1000).toFixed(2)} mA`;
 const V = (v: number) => `${v.toFixed(3)} V`;
+const s = (t: number) => `${t.toFixed(0)} s`;
 
-/** Voltage at the end of a burst that draws `current` for `seconds` from the supercap topped up by the limiter. */
-function burst(i: Inputs, startVoltage: number, current: number, seconds: number, limit: number) {
-  const fromCap = Math.max(0, current - limit);
-  const endVoltage = startVoltage - current * i.supercap.esrOhm - (fromCap * seconds) / i.supercap.farad;
-  const needed = i.ldo.vout + i.ldo.dropoutAt300mA * (current / 0.3);
-  return { endVoltage, needed, margin: endVoltage - needed };
+/** What the HAN supply delivers for an ESP32 load of `load` amperes, with the supercapacitor at `vcap`. */
+function inputCurrent(i: Inputs, load: number, vcap: number): number {
+  return (i.converter.vout * load) / (i.converter.efficiency * vcap) + i.converter.quiescent + i.supervisor.supply + i.limiter.biasCurrent;
+}
+
+/**
+ * The supercapacitor at the end of a burst of `load` amperes for `seconds`, the limiter refilling it at its lowest
+ * (hot) current. The converter's input current grows as the voltage falls: it is taken at the end voltage (a few
+ * rounds of fixed-point iteration), which overstates what the burst draws.
+ */
+function burst(i: Inputs, startVoltage: number, load: number, seconds: number, limit: number): Burst {
+  let end = startVoltage;
+  let current = 0;
+  for (let round = 0; round < 20; round++) {
+    current = inputCurrent(i, load, end);
+    // Below half a volt no converter runs: the clamp keeps a hopeless burst hopeless instead of oscillating.
+    end = Math.max(0.5, startVoltage - current * i.supercap.esrOhm - (Math.max(0, current - limit) * seconds) / i.supercap.farad);
+  }
+  const needed = Math.max(i.supervisor.threshold * (1 + i.supervisor.accuracy), i.converter.vinMinFullLoad);
+  return { endVoltage: end, needed, margin: end - needed, charge: Math.max(0, current - limit) * seconds };
 }
 
 export function budget(i: Inputs = inputs): Budget {
   const c = i.cycle;
-  const sleepS = c.periodS - c.uartAwakeS - c.txS - c.rxS;
-  const espAverage =
-    (c.uartAwakeS * i.esp32.modemSleep80MHz + c.txS * i.esp32.txAverage + c.rxS * i.esp32.rx + sleepS * i.esp32.lightSleepAssociated) / c.periodS;
-  // What the HAN port delivers on average: the ESP32 through the LDO, the LDO itself, the limiter's bias.
-  const averageCurrent = espAverage + i.ldo.groundCurrent + i.limiter.biasCurrent;
+  const e = i.esp32;
+  const espAverage = e.modemSleep80MHz + (c.txS * (e.tx - e.modemSleep80MHz) + c.rxS * (e.rx - e.modemSleep80MHz)) / c.periodS;
+  // Between frames: HAN minimum less the sense resistor's and Q1's drops at the average input current.
+  let capVoltageIdle = i.han.voltageMin;
+  for (let round = 0; round < 20; round++) capVoltageIdle = i.han.voltageMin - i.limiter.vceSat - inputCurrent(i, espAverage, capVoltageIdle) * i.limiter.senseOhm;
+  const averageCurrent = inputCurrent(i, espAverage, capVoltageIdle);
   const limiterMax = i.limiter.vbeMax / i.limiter.senseOhm + i.limiter.biasCurrent;
   const limiterMin = i.limiter.vbeMin / i.limiter.senseOhm;
-  const capVoltageIdle = i.han.voltageMin - averageCurrent * i.limiter.senseOhm - i.limiter.vceSat;
-  const txBurst = burst(i, capVoltageIdle, i.esp32.txAverage, c.txS, limiterMin);
+  const txBurst = burst(i, capVoltageIdle, e.tx, c.txS, limiterMin);
   const reconnectBurst = burst(i, capVoltageIdle, i.reconnect.averageCurrent, i.reconnect.seconds, limiterMin);
-  const full = i.han.voltageNominal - i.limiter.vceSat;
-  const chargeTimeS = { atLimiterMin: (i.supercap.farad * full) / limiterMin, at75mA: (i.supercap.farad * full) / i.han.currentMax };
+  // First start: the converter is off until the supercapacitor passes the supervisor's threshold plus hysteresis, and
+  // the reset delay lets it charge further, up to what the HAN supply gives with no load.
+  const release = (i.supervisor.threshold + i.supervisor.hysteresis) * (1 - i.supervisor.accuracy);
+  const noLoad = i.han.voltageMin - i.limiter.vceSat;
+  const startVoltage = Math.min(noLoad, release + (i.supervisor.delayS * limiterMin) / i.supercap.farad);
+  const firstStart = { ...burst(i, startVoltage, i.reconnect.averageCurrent, i.reconnect.seconds, limiterMin), startVoltage };
+  const recoveryS = reconnectBurst.charge / (limiterMin - averageCurrent);
+  const chargeTimeS = {
+    atLimiterMin: (i.supercap.farad * release) / limiterMin + i.supervisor.delayS,
+    at75mA: (i.supercap.farad * release) / i.han.currentMax + i.supervisor.delayS,
+  };
   const rows: [string, string][] = [
-    ['ESP32 average over a 10 s frame cycle', mA(espAverage)],
-    ['  awake for the UART (2.05 s at 80 MHz, modem sleep)', mA((c.uartAwakeS * i.esp32.modemSleep80MHz) / c.periodS)],
-    ['  Wi-Fi transmit and acknowledgement', mA((c.txS * i.esp32.txAverage + c.rxS * i.esp32.rx) / c.periodS)],
-    ['  light sleep, associated (DTIM3)', mA((sleepS * i.esp32.lightSleepAssociated) / c.periodS)],
-    ['average drawn from the HAN port (with LDO and limiter bias)', mA(averageCurrent)],
+    ['ESP32 average over a 10 s frame cycle (80 MHz, modem sleep)', mA(espAverage)],
+    ['  awake and associated, radio resting (datasheet Table 6)', mA(e.modemSleep80MHz)],
+    ['  Wi-Fi transmit and acknowledgement of each frame', mA(espAverage - e.modemSleep80MHz)],
+    ['average drawn from the HAN port (through the converter)', mA(averageCurrent)],
     ['HAN port limit', mA(i.han.currentMax)],
     ['current limiter, cold (Vbe 0.70 V) incl. bias', mA(limiterMax)],
     ['current limiter, hot (Vbe 0.55 V)', mA(limiterMin)],
-    ['peak current during a transmission (from the output capacitors)', mA(i.esp32.txPeak)],
     ['supercap voltage between frames, HAN at its minimum', V(capVoltageIdle)],
-    ['end of a transmission (233 mA for 5 ms): supercap', V(txBurst.endVoltage)],
-    ['  needed by the LDO (3.3 V + dropout)', V(txBurst.needed)],
+    ['end of a transmission (240 mA for 5 ms): supercap', V(txBurst.endVoltage)],
+    ['  converter on while above (supervisor threshold, +1.5 %)', V(txBurst.needed)],
     ['  margin', V(txBurst.margin)],
     ['end of a Wi-Fi reconnection (140 mA for 2.5 s): supercap', V(reconnectBurst.endVoltage)],
-    ['  needed by the LDO (3.3 V + dropout)', V(reconnectBurst.needed)],
+    ['  converter on while above (supervisor threshold, +1.5 %)', V(reconnectBurst.needed)],
     ['  margin', V(reconnectBurst.margin)],
-    ['charge time from empty at the hot current limit', `${chargeTimeS.atLimiterMin.toFixed(0)} s`],
-    ['charge time from empty at 75 mA', `${chargeTimeS.at75mA.toFixed(0)} s`],
+    ['first start: supercap when the converter is let on', V(startVoltage)],
+    ['  after the ESP32 has started and connected', V(firstStart.endVoltage)],
+    ['  margin', V(firstStart.margin)],
+    ['recovery after a reconnection, at the hot current limit', s(recoveryS)],
+    ['from plugging in to the first start, at the hot current limit', s(chargeTimeS.atLimiterMin)],
+    ['from plugging in to the first start, at 75 mA', s(chargeTimeS.at75mA)],
   ];
-  return { rows, averageCurrent, limiterMax, limiterMin, capVoltageIdle, txBurst, reconnectBurst, chargeTimeS };
+  return { rows, espAverage, averageCurrent, limiterMax, limiterMin, capVoltageIdle, txBurst, reconnectBurst, firstStart, recoveryS, chargeTimeS };
 }
 
 export function table(b: Budget): string {
