@@ -2,7 +2,7 @@ import { GENERAL_GLO_CIPHERING, parseNotificationHeader } from './dlms/apdu.js';
 import { sameBytes } from './dlms/axdr.js';
 import { decipher, parseCiphered, protectionOf, type Keys, type Protection } from './dlms/cipher.js';
 import { toIso } from './dlms/datetime.js';
-import { ApduError, AuthenticationError, PowerMeterError, UnsupportedListError } from './errors.js';
+import { ApduError, AuthenticationError, KeyMissingError, PowerMeterError, UnsupportedListError } from './errors.js';
 import { Framer, type Framing } from './framing/framer.js';
 import { ListMemo, readList } from './obis/entries.js';
 import { applyProfile, findList, type Layouts, type Profile } from './obis/profile.js';
@@ -11,6 +11,13 @@ import type { MeterFrame } from './obis/readings.js';
 
 export interface DecoderOptions {
   readonly keys?: Keys;
+  /**
+   * Keys by system title (16 hex digits, upper case), for a source that carries many meters: a frame's own entry is
+   * used before `keys`. A meter's system title is sent in clear in every ciphered APDU (Green Book §9.2.7.2.4).
+   */
+  readonly meterKeys?: ReadonlyMap<string, Keys>;
+  /** Use the keys the other way round (the encryption key as the authentication key and back). */
+  readonly swapKeys?: boolean;
   readonly energyMultiplier?: number | undefined;
   readonly profiles?: readonly Profile[];
   /** A profile id to use instead of detecting one ("auto" or absent detects). */
@@ -47,6 +54,8 @@ interface Title {
   readonly hex: string;
   /** Kamstrup puts the meter number in the last four bytes of its system title ("KAME" + u32); others: the title in hex. */
   readonly meterId: string;
+  /** Its entry of `meterKeys`, looked up the first time (undefined: not yet; null: none). */
+  keys?: Keys | null;
 }
 
 /**
@@ -71,6 +80,14 @@ function titleOf(st: Uint8Array, memo: DecodeMemo): Title {
   return (memo.title = { bytes, flag, hex, meterId });
 }
 
+function keysFor(title: Title, options: DecoderOptions): Keys {
+  const map = options.meterKeys;
+  if (map === undefined || map.size === 0) return options.keys ?? {};
+  // Looked up once per title change, not per frame: a stream carries one meter.
+  if (title.keys === undefined) title.keys = map.get(title.hex) ?? null;
+  return title.keys ?? options.keys ?? {};
+}
+
 /** One APDU (plain or ciphered) to a meter frame. Throws a PowerMeterError naming what is wrong. */
 export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, framing: DecodedFrame['framing'] = 'apdu', memo: DecodeMemo = new DecodeMemo()): DecodedFrame {
   let plain = apdu;
@@ -79,9 +96,16 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
   let frameCounter: number | null = null;
   if (apdu[0] === GENERAL_GLO_CIPHERING) {
     const c = parseCiphered(apdu);
-    plain = decipher(c, options.keys ?? {}, (p) => isDataNotification(p, memo.list));
-    protection = protectionOf(c);
     title = titleOf(c.systemTitle, memo);
+    const keys = keysFor(title, options);
+    try {
+      plain = decipher(c, options.swapKeys ? { encryption: keys.authentication, authentication: keys.encryption } : keys, (p) => isDataNotification(p, memo.list));
+    } catch (error) {
+      // The meter's system title tells the user which entry of meter_keys is missing.
+      if (error instanceof KeyMissingError) throw new KeyMissingError(error.key, title.hex);
+      throw error;
+    }
+    protection = protectionOf(c);
     frameCounter = c.frameCounter;
   }
   const notification = parseNotificationHeader(plain);
@@ -117,15 +141,14 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
  */
 export class Decoder {
   private readonly framer = new Framer();
-  /** The options with the two keys the other way round, when both are set. */
-  private readonly reversed: DecoderOptions | null;
+  /** The options with the two keys the other way round. */
+  private readonly reversed: DecoderOptions;
   /** Set once the keys have been found swapped, so that each frame is not decrypted twice. */
   private swapped = false;
   private readonly memo = new DecodeMemo();
 
   constructor(private readonly options: DecoderOptions = {}) {
-    const keys = options.keys;
-    this.reversed = keys?.encryption && keys.authentication ? { ...options, keys: { encryption: keys.authentication, authentication: keys.encryption } } : null;
+    this.reversed = { ...options, swapKeys: true };
   }
 
   get discardedBytes(): number {
@@ -158,7 +181,8 @@ export class Decoder {
    */
   decode(apdu: Uint8Array, framing: DecodedFrame['framing'] = 'apdu'): DecodeResult {
     const first = this.attempt(apdu, framing, this.swapped);
-    if (first.ok || !this.reversed || !(first.error instanceof AuthenticationError)) return first;
+    // A tag that fails means both keys were set (decipher says which one is missing otherwise).
+    if (first.ok || !(first.error instanceof AuthenticationError)) return first;
     const second = this.attempt(apdu, framing, !this.swapped);
     if (!second.ok) return first;
     this.swapped = !this.swapped;
@@ -167,7 +191,7 @@ export class Decoder {
 
   private attempt(apdu: Uint8Array, framing: DecodedFrame['framing'], swap: boolean): DecodeResult {
     try {
-      const frame = decodeApdu(apdu, swap ? this.reversed! : this.options, framing, this.memo);
+      const frame = decodeApdu(apdu, swap ? this.reversed : this.options, framing, this.memo);
       return { ok: true, frame: swap ? { ...frame, keysSwapped: true } : frame };
     } catch (error) {
       if (error instanceof PowerMeterError) return { ok: false, error };

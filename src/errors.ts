@@ -35,9 +35,15 @@ export const keyHelp: Record<KeyName, string> = {
 export class KeyMissingError extends PowerMeterError {
   readonly layer = 'security';
   readonly reason = 'key-missing';
-  constructor(readonly key: KeyName) {
+  constructor(
+    readonly key: KeyName,
+    /** The sender's system title (16 hex digits), when the frame carries one. */
+    readonly systemTitle: string | null = null,
+  ) {
     super(
-      `the frame is encrypted but ${keyHelp[key]} is not set: ask your grid company for the meter's HAN keys and enter it`,
+      systemTitle === null
+        ? `the frame is encrypted but ${keyHelp[key]} is not set: ask your grid company for the meter's HAN keys and enter it`
+        : `the frame of the meter with system title ${systemTitle} is encrypted but ${keyHelp[key]} is not set for it: enter the meter's HAN keys (in meter_keys when one source carries several meters)`,
     );
     this.name = 'KeyMissingError';
   }

@@ -63,9 +63,11 @@ describe('powermeter decode', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
-    const frame = JSON.parse(lines[0]!) as { meterId: string; meterTime: string; list: string; readings: { key: string; obis: string; value: number; unit: string | null }[] };
-    expect(Object.keys(frame)).toEqual(['meterId', 'meterTime', 'list', 'readings']);
+    const frame = JSON.parse(lines[0]!) as { meterId: string; systemTitle: string | null; meterTime: string; list: string; readings: { key: string; obis: string; value: number; unit: string | null }[] };
+    expect(Object.keys(frame)).toEqual(['meterId', 'systemTitle', 'meterTime', 'list', 'readings']);
     expect(frame.meterId).toBe('27581522');
+    // "KAME" and the meter number 27581522 (0x01A4DC52): what meter_keys is keyed by.
+    expect(frame.systemTitle).toBe('4B414D4501A4DC52');
     expect(frame.meterTime).toBe('2020-01-07T14:47:20');
     expect(frame.list).toBe('kamstrup-dlms-push-1');
     expect(frame.readings[0]).toEqual({ key: 'active_energy_import', obis: '1-1:1.8.0.255', value: 8666.36, unit: 'kWh' });

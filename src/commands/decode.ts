@@ -25,6 +25,8 @@ export function parseEnergyMultiplier(text: string | undefined, option: string):
 export function frameJson(f: DecodedFrame): string {
   return JSON.stringify({
     meterId: f.meterId,
+    // What meter_keys are chosen by: printed so that a user can read it off a capture.
+    systemTitle: f.systemTitle,
     meterTime: f.meterTime,
     list: f.list,
     readings: f.readings.map((r) => ({ key: r.key, obis: r.obis, value: r.value, unit: r.unit })),
