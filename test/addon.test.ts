@@ -6,10 +6,12 @@ import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parseKey } from '../src/keys.js';
 import { optionsSchema, parseOptions } from '../src/service/options.js';
-import { linterProblems, readJson, readYaml, root, supervisorType } from './support/addon.js';
+import { linterProblems, readJson, readYaml, root, supervisorProblems, supervisorType } from './support/addon.js';
 
 const config = readYaml('config.yaml');
-const schema = config.schema as Record<string, string>;
+const fullSchema = config.schema as Record<string, string | Record<string, string>[]>;
+/** The options that are plain values; the lists of objects are tested on their own. */
+const schema = Object.fromEntries(Object.entries(fullSchema).map(([k, v]) => [k, typeof v === 'string' ? v : 'list-of-objects'])) as Record<string, string>;
 const options = config.options as Record<string, unknown>;
 
 function linterSchema(name: string): { properties: Record<string, { default?: unknown }> } {
@@ -62,6 +64,7 @@ describe('config.yaml', () => {
   it('offers exactly the service options, with the service defaults', () => {
     expect(Object.keys(schema).sort()).toEqual(Object.keys(optionsSchema.properties as object).sort());
     for (const [key, value] of Object.entries(options)) {
+      if (Array.isArray(value)) continue;
       expect(supervisorType(schema[key]!).optional, `${key} has a default, so it must not be optional`).toBe(false);
       const def = (optionsSchema.properties as Record<string, { default?: unknown }>)[key]?.default;
       if (def !== undefined) expect(value, key).toEqual(def);
@@ -69,6 +72,50 @@ describe('config.yaml', () => {
     // What the Supervisor writes to /data/options.json from these defaults (list values as strings) is valid.
     const written = Object.fromEntries(Object.entries(options).map(([k, v]) => [k, supervisorType(schema[k]!).type === 'list' ? String(v) : v]));
     expect(parseOptions({ ...written, serial_port: '/dev/serial/by-id/usb-FTDI_FT232R-if00-port0' }).sources[0]).toMatchObject({ baudRate: 2400, parity: 'none' });
+    expect(supervisorProblems(fullSchema, { ...options, serial_port: '/dev/ttyUSB0' })).toEqual([]);
+  });
+
+  it('has more meters and keys by system title as lists of objects: the form stays, each item names only what it uses', () => {
+    const items = optionsSchema.properties as Record<string, { items?: { properties: object } }>;
+    const meter = (fullSchema.more_meters as Record<string, string>[])[0]!;
+    const keys = (fullSchema.meter_keys as Record<string, string>[])[0]!;
+    expect(Object.keys(meter).sort()).toEqual(Object.keys(items.more_meters!.items!.properties).sort());
+    expect(Object.keys(keys).sort()).toEqual(Object.keys(items.meter_keys!.items!.properties).sort());
+    for (const [key, typ] of Object.entries(meter)) expect(supervisorType(typ).optional, key).toBe(true);
+    expect(meter.serial_port).toBe(schema.serial_port);
+    expect(meter.encryption_key).toBe(`${schema.encryption_key!}?`);
+    // The form shows only "schema", "select", "string", "boolean", "integer", "float" (frontend app-config.ts
+    // SUPPORTED_UI_TYPES); anything else turns the whole form into YAML. Every item field maps to one of them.
+    for (const typ of [...Object.values(meter), ...Object.values(keys)]) expect(['list', 'device', 'str', 'port', 'match', 'float', 'int', 'password']).toContain(supervisorType(typ).type);
+    // Without the lists in `options`, the Supervisor would refuse the options as missing them.
+    const { more_meters: _m, ...withoutLists } = options;
+    expect(supervisorProblems(fullSchema, { ...withoutLists, serial_port: '/dev/ttyUSB0' })).toContain("Missing option 'more_meters' in root");
+    // What a user saves in the form, as the Supervisor writes it (list values as strings), starts the service.
+    const saved = {
+      ...options,
+      serial_port: '/dev/ttyUSB0',
+      more_meters: [
+        { source: 'tcp', tcp_host: '192.168.1.51', tcp_port: 6638, encryption_key: '5AD84121D9D20B364B7A11F3C1B5827F', authentication_key: 'AFB3F93E3E7204EDB3C27F96DBD51AE0' },
+        { source: 'mqtt', mqtt_source_topic: 'han/+/raw', baud_rate: '9600', parity: 'even', meter_profile: 'aidon' },
+      ],
+      meter_keys: [{ system_title: '4B414D4501A4DC52', encryption_key: '5AD84121D9D20B364B7A11F3C1B5827F', authentication_key: 'AFB3F93E3E7204EDB3C27F96DBD51AE0' }],
+      partition_index: 1,
+      partition_count: 2,
+    };
+    expect(supervisorProblems(fullSchema, saved)).toEqual([]);
+    const settings = parseOptions(saved);
+    expect(settings.sources.map((s) => s.connection)).toEqual([
+      { kind: 'serial', path: '/dev/ttyUSB0' },
+      { kind: 'tcp', host: '192.168.1.51', port: 6638 },
+      { kind: 'mqtt', topic: 'han/+/raw' },
+    ]);
+    expect(settings.sources[2]).toMatchObject({ baudRate: 9600, parity: 'even', meterProfile: 'aidon' });
+    expect(settings.meterKeys.map((k) => k.systemTitle)).toEqual(['4B414D4501A4DC52']);
+    expect(settings.partition).toEqual({ index: 1, count: 2 });
+    // A bad system title: both the Supervisor and the service say so.
+    const bad = { ...saved, meter_keys: [{ system_title: '4B414D45' }] };
+    expect(supervisorProblems(fullSchema, bad)).toHaveLength(1);
+    expect(() => parseOptions(bad)).toThrow(/meter_keys\[1\]\.system_title: must be the 16 hex digits/);
   });
 
   it('accepts the keys as users paste them, the same way the service does', () => {
@@ -115,11 +162,17 @@ describe('translations', () => {
   });
 
   it.each(['en', 'da', 'nb', 'sv', 'de'])('%s: every option has a name and a description, and nothing else is translated', (lang) => {
-    const t = readYaml(`translations/${lang}.yaml`) as { configuration: Record<string, { name?: string; description?: string }> };
+    const t = readYaml(`translations/${lang}.yaml`) as { configuration: Record<string, { name?: string; description?: string; fields?: Record<string, { name?: string; description?: string }> }> };
     expect(Object.keys(t.configuration).sort()).toEqual(Object.keys(schema).sort());
     for (const [key, entry] of Object.entries(t.configuration)) {
       expect(entry.name, `${lang} ${key}`).toMatch(/\S/);
       expect(entry.description, `${lang} ${key}`).toMatch(/\S/);
+      // The fields of a list of objects are translated under `fields` (frontend app-config.ts _getTranslationEntry).
+      const item = fullSchema[key];
+      if (Array.isArray(item)) {
+        expect(Object.keys(entry.fields ?? {}).sort(), `${lang} ${key}`).toEqual(Object.keys(item[0]!).sort());
+        for (const [field, f] of Object.entries(entry.fields ?? {})) expect(f.name && f.description, `${lang} ${key}.${field}`).toMatch(/\S/);
+      } else expect(entry.fields, `${lang} ${key}`).toBeUndefined();
     }
   });
 });

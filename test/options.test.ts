@@ -62,4 +62,38 @@ describe('options', () => {
       expect.stringMatching(/^base_topic: must not be empty/),
     ]);
   });
+
+  describe('several meters', () => {
+    const first = { source: 'tcp', tcp_host: 'bridge.local' };
+    const key = '5AD84121D9D20B364B7A11F3C1B5827F';
+
+    it('names each problem of an item by its place in the list, counted from 1 as the form shows it', () => {
+      expect(problems({ ...first, more_meters: [{ source: 'tcp', tcp_host: 'annex' }, { source: 'tcp' }, { source: 'serial', encryption_key: '12' }] })).toEqual([
+        'more_meters[2].tcp_host: is required when source is tcp (the address of the bridge at the meter)',
+        'more_meters[3].serial_port: is required when source is serial (pick the adapter, preferably its /dev/serial/by-id/... name)',
+        expect.stringMatching(/^more_meters\[3\]\.encryption_key: /) as string,
+      ]);
+      expect(problems({ ...first, more_meters: [{ source: 'tcp', tcp_host: 'x', tcp_prot: 1 }] })).toEqual(['tcp_prot: is not an option PowerMeter knows (check its spelling)']);
+    });
+
+    it('takes MQTT wildcards in a raw-frame topic only, where MQTT allows them', () => {
+      for (const topic of ['han/+/raw', 'han/#', '#', '+', 'site/+/+/frames']) expect(problems({ source: 'mqtt', mqtt_source_topic: topic }), topic).toEqual([]);
+      for (const topic of ['han/#/raw', 'han/a+/raw', 'han#']) expect(problems({ source: 'mqtt', mqtt_source_topic: topic })[0], topic).toMatch(/wildcards only as whole levels/);
+      expect(problems({ ...first, base_topic: 'powermeter/+' })).toEqual(['base_topic: must be an MQTT topic without wildcards (# or +)']);
+    });
+
+    it('reads keys by system title, in upper case, each title once', () => {
+      const s = parseOptions({ ...first, meter_keys: [{ system_title: ' 4b414d4501a4dc52 ', encryption_key: key }] });
+      expect(s.meterKeys).toEqual([{ systemTitle: '4B414D4501A4DC52', keys: { encryption: Uint8Array.from(Buffer.from(key, 'hex')), authentication: undefined } }]);
+      expect(problems({ ...first, meter_keys: [{ system_title: '4B414D4501A4DC52', encryption_key: key }, { system_title: '4b414d4501a4dc52', encryption_key: key }] })).toEqual(['meter_keys[2].system_title: 4B414D4501A4DC52 is listed twice']);
+      expect(problems({ ...first, meter_keys: [{ system_title: '4B414D4501A4DC52' }] })).toEqual(['meter_keys[1]: needs an encryption_key (and an authentication_key when the meter authenticates)']);
+    });
+
+    it('takes a partition only whole and in range', () => {
+      expect(parseOptions({ ...first, partition_index: 2, partition_count: 3 }).partition).toEqual({ index: 2, count: 3 });
+      expect(parseOptions(first).partition).toBeNull();
+      expect(problems({ ...first, partition_index: 1 })).toEqual(['partition_index, partition_count: set both, or neither']);
+      expect(problems({ ...first, partition_index: 2, partition_count: 2 })).toEqual(['partition_index: must be below partition_count (2): instances count from 0']);
+    });
+  });
 });

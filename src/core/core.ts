@@ -1,10 +1,10 @@
 import { Accounting } from '../accounting/accounting.js';
 import { meterInstant } from '../accounting/time-zone.js';
 import { Decoder, type DecodedFrame, type DecodeResult } from '../decoder.js';
-import { keyFingerprint } from '../dlms/cipher.js';
+import { keyFingerprint, type Keys } from '../dlms/cipher.js';
 import { KeyCheck, securityAdvice, type SecurityState } from '../diagnostics/key-check.js';
-import type { PowerMeterError } from '../errors.js';
-import { bridgeDiscovery, bridgeDiscoveryTopic, bridgeStateTopic, type BridgeState } from '../ha/bridge.js';
+import { KeyMissingError, type PowerMeterError } from '../errors.js';
+import { bridgeDiscovery, bridgeDiscoveryTopic, bridgePayload, bridgeStateTopic, sourceSuffix, type BridgeState } from '../ha/bridge.js';
 import {
   accountedRegisters,
   accountingTopic,
@@ -42,6 +42,8 @@ export interface CoreOptions {
   readonly startNotices?: readonly { [K in NoticeId]: { id: K; context: ContextOf<K> } }[NoticeId][];
   /** Where the PowerMeter device's page links to: the add-on in Home Assistant; null outside the add-on. */
   readonly configurationUrl?: string | null;
+  /** Keys by system title (meter_keys), for every source, before the source's own keys. */
+  readonly meterKeys?: readonly { readonly systemTitle: string; readonly keys: Keys }[];
 }
 
 /** The one-time note of the upgrade that changed which sensors are enabled and which have a state class. */
@@ -72,12 +74,49 @@ const securityLevel: Record<SecurityState, Level> = {
 
 const NOTHING: readonly Effect[] = Object.freeze([]);
 
-/** Everything the core knows about one source. */
-class SourceRecord {
+/** Severity of a key check verdict, to say one for a source of many streams: the worst of them. */
+const securityRank: Record<SecurityState, number> = {
+  wrong_encryption_key: 7,
+  wrong_authentication_key: 6,
+  key_missing: 5,
+  keys_swapped: 4,
+  authenticated: 3,
+  encryption_only: 2,
+  not_encrypted: 1,
+  no_data: 0,
+};
+
+/** One byte stream: a serial port, a TCP bridge, or one topic under an MQTT wildcard. Frames never cross streams. */
+class StreamRecord {
   readonly decoder: Decoder;
   readonly keyCheck: KeyCheck;
-  readonly replay: ReplayGuard;
+  /** For notices about this stream: the source's own scope when it has only one. */
   readonly scope: string;
+  securityChanged = false;
+  /** A HAN port carries one meter: frames of lists that do not name it (Kaifa list 1) belong to the last one named. */
+  lastMeterId: string | null = null;
+  anonymousFrames = 0;
+
+  constructor(
+    readonly name: string,
+    source: SourceSpec,
+    meterKeys: ReadonlyMap<string, Keys>,
+    dataTimeoutMs: number,
+    sourceScope: string,
+  ) {
+    this.decoder = new Decoder({ keys: source.keys, meterKeys, energyMultiplier: source.energyMultiplier, profile: source.profile });
+    this.keyCheck = new KeyCheck(dataTimeoutMs, () => (this.securityChanged = true));
+    this.scope = source.multiStream ? `stream=${name}` : sourceScope;
+  }
+}
+
+/** Everything the core knows about one source. */
+class SourceRecord {
+  /** By name ("" for a source of one stream); a stream is made when its first bytes come. */
+  readonly streams = new Map<string, StreamRecord>();
+  readonly scope: string;
+  /** The fields of its diagnostics: "" for the first source, "_2" for the second… */
+  readonly suffix: string;
   state: SourceState = 'connecting';
   /** Frames accepted: decoded, not replayed, not held back. */
   frames = 0;
@@ -86,27 +125,37 @@ class SourceRecord {
   lastGoodAt: number | null = null;
   connectedAt: number | null = null;
   lastRedialAt = 0;
-  /** A HAN port carries one meter: frames of lists that do not name it (Kaifa list 1) belong to the last one named. */
-  lastMeterId: string | null = null;
-  anonymousFrames = 0;
   /** Checksum failures and good frames since the line last looked fine. */
   windowFailed = 0;
   windowDecoded = 0;
   goodInARow = 0;
-  /** What the diagnostics said last, and when. */
+  /** What the diagnostics said last. */
   published: BridgeState | null = null;
-  publishedAt = 0;
-  securityChanged = false;
+  /** The fingerprint of the source's own keys, for the replay counters of meters not in meter_keys. */
+  readonly keys: string;
 
   constructor(
     readonly spec: SourceSpec,
-    counters: PersistedState['counters'],
-    dataTimeoutMs: number,
+    index: number,
+    private readonly meterKeys: ReadonlyMap<string, Keys>,
+    private readonly dataTimeoutMs: number,
   ) {
-    this.decoder = new Decoder({ keys: spec.keys, energyMultiplier: spec.energyMultiplier, profile: spec.profile });
-    this.keyCheck = new KeyCheck(dataTimeoutMs, () => (this.securityChanged = true));
-    this.replay = new ReplayGuard(counters, keyFingerprint(spec.keys));
     this.scope = `source=${spec.name}`;
+    this.suffix = sourceSuffix(index);
+    this.keys = keyFingerprint(spec.keys);
+  }
+
+  stream(name: string): StreamRecord {
+    let stream = this.streams.get(name);
+    if (!stream) this.streams.set(name, (stream = new StreamRecord(name, this.spec, this.meterKeys, this.dataTimeoutMs, this.scope)));
+    return stream;
+  }
+
+  /** The key check of the source: its stream's, or the worst of its streams'. */
+  get security(): SecurityState {
+    let worst: SecurityState = 'no_data';
+    for (const s of this.streams.values()) if (securityRank[s.keyCheck.state] > securityRank[worst]) worst = s.keyCheck.state;
+    return worst;
   }
 
   count(reason: string): void {
@@ -140,13 +189,22 @@ export class ServiceCore {
   /** Retained topics of an earlier run's discovery prefix or base topic: cleared on every announce of this run. */
   private readonly stale: string[] = [];
   private readonly said: string[];
+  private readonly replay: ReplayGuard;
+  private readonly meterKeys: ReadonlyMap<string, Keys>;
+  /** The fingerprint of each meter's entry in meter_keys. */
+  private readonly meterKeyPrints = new Map<string, string>();
+  /** When the diagnostics were last published, and whether a change asks for them at once. */
+  private bridgePublishedAt = 0;
 
   constructor(private readonly options: CoreOptions) {
     const state = options.state;
     this.counters = state.counters;
+    this.replay = new ReplayGuard(this.counters);
+    this.meterKeys = new Map((options.meterKeys ?? []).map((k) => [k.systemTitle, k.keys]));
+    for (const [title, keys] of this.meterKeys) this.meterKeyPrints.set(title, keyFingerprint(keys));
     this.accounting = new Accounting(options.timeZone, 2 * options.dataTimeoutMs);
     for (const [id, m] of Object.entries(state.meters)) this.meters.set(id, new Meter(id, m));
-    for (const spec of options.sources) this.sources.set(spec.id, new SourceRecord(spec, this.counters, options.dataTimeoutMs));
+    options.sources.forEach((spec, i) => this.sources.set(spec.id, new SourceRecord(spec, i, this.meterKeys, options.dataTimeoutMs)));
     this.said = [...(state.said ?? [])];
   }
 
@@ -157,7 +215,9 @@ export class ServiceCore {
         break;
       case 'bytes': {
         const source = this.sources.get(event.source);
-        if (source) source.decoder.feed(event.chunk, (result) => this.onResult(source, result, event.at));
+        if (!source) break;
+        const stream = source.stream(event.stream ?? '');
+        stream.decoder.feed(event.chunk, (result) => this.onResult(source, stream, result, event.at));
         break;
       }
       case 'tick':
@@ -201,7 +261,7 @@ export class ServiceCore {
   }
 
   security(source: SourceId): SecurityState {
-    return this.sources.get(source)?.keyCheck.state ?? 'no_data';
+    return this.sources.get(source)?.security ?? 'no_data';
   }
 
   rejected(source: SourceId, reason: string): number {
@@ -212,7 +272,8 @@ export class ServiceCore {
   snapshot(at: number): PersistedState {
     const meters: PersistedState['meters'] = {};
     for (const [id, m] of this.meters) meters[id] = m.persisted();
-    return { version: STATE_VERSION, savedAt: at, meters, counters: this.counters, topics: { ...this.options.topics }, said: this.said };
+    const { discoveryPrefix, baseTopic } = this.options.topics;
+    return { version: STATE_VERSION, savedAt: at, meters, counters: this.counters, topics: { discoveryPrefix, baseTopic }, said: this.said };
   }
 
   // --- events ----------------------------------------------------------------------------------------------------
@@ -228,11 +289,12 @@ export class ServiceCore {
       this.said.push(UPGRADE_ENTITIES);
     }
     this.publish(bridgeDiscoveryTopic(this.options.topics), this.bridgeConfig(), true);
-    for (const s of this.sources.values()) this.publishBridge(s, at, true);
+    this.publishBridge(at, true);
   }
 
   private bridgeConfig(): Record<string, unknown> {
-    return bridgeDiscovery(this.options.topics, this.options.origin, this.options.configurationUrl ?? null);
+    const sources = [...this.sources.values()].map((s) => ({ suffix: s.suffix, name: s.spec.name }));
+    return bridgeDiscovery(this.options.topics, this.options.origin, this.options.configurationUrl ?? null, sources);
   }
 
   /**
@@ -256,23 +318,30 @@ export class ServiceCore {
     this.say('topics-changed', null, { what, count: stale.size });
   }
 
-  private onResult(source: SourceRecord, result: DecodeResult, at: number): void {
-    source.keyCheck.observe(result, at);
-    if (source.securityChanged) this.securityChanged(source, at);
-    if (result.ok) this.onFrame(source, result.frame, at);
-    else this.onRejected(source, result.error);
+  private onResult(source: SourceRecord, stream: StreamRecord, result: DecodeResult, at: number): void {
+    stream.keyCheck.observe(result, at);
+    if (result.ok) this.onFrame(source, stream, result.frame, at);
+    else this.onRejected(source, stream, result.error);
+    // After the frame is counted, so that the diagnostics this change publishes include it.
+    if (stream.securityChanged) this.securityChanged(source, stream, at);
   }
 
-  private securityChanged(source: SourceRecord, at: number): void {
-    source.securityChanged = false;
-    const state = source.keyCheck.state;
-    this.say('keys', source.scope, { advice: securityAdvice[state], level: securityLevel[state] });
-    this.publishBridge(source, at, true);
+  private securityChanged(source: SourceRecord, stream: StreamRecord, at: number): void {
+    stream.securityChanged = false;
+    const state = stream.keyCheck.state;
+    // A source of many streams says only trouble: "keys OK" for each of a thousand bridges is noise, and a meter
+    // without keys is said once by its own notice, which names its system title.
+    const quiet = state === 'key_missing' ? source.spec.multiStream === true || this.meterKeys.size > 0 : source.spec.multiStream === true && securityLevel[state] === 'info';
+    this.say('keys', stream.scope, { advice: securityAdvice[state], level: quiet ? 'debug' : securityLevel[state] });
+    this.publishBridge(at, true);
   }
 
-  private onRejected(source: SourceRecord, error: PowerMeterError): void {
+  private onRejected(source: SourceRecord, stream: StreamRecord, error: PowerMeterError): void {
     const reason = error.reason;
     source.count(reason);
+    if (error instanceof KeyMissingError && error.systemTitle !== null && (source.spec.multiStream || this.meterKeys.size > 0)) {
+      this.say('meter-without-key', `system_title=${error.systemTitle}`, { systemTitle: error.systemTitle, stream: stream.name || source.spec.name });
+    }
     if (error.layer === 'security') return; // the key check says it, once per change
     if (reason === 'unsupported-list') {
       this.say('unsupported-list', source.scope, { message: error.message });
@@ -289,9 +358,10 @@ export class ServiceCore {
     }
   }
 
-  private onFrame(source: SourceRecord, frame: DecodedFrame, at: number): void {
+  private onFrame(source: SourceRecord, stream: StreamRecord, frame: DecodedFrame, at: number): void {
     if (frame.systemTitle !== null && frame.frameCounter !== null && (frame.protection === 'authenticated-encrypted' || frame.protection === 'authenticated')) {
-      const replay = source.replay.check(frame.systemTitle, frame.frameCounter);
+      const keys = this.meterKeyPrints.get(frame.systemTitle) ?? source.keys;
+      const replay = this.replay.check(frame.systemTitle, frame.frameCounter, keys);
       if (replay.replay) {
         source.count('replay');
         this.say('replay', `system_title=${frame.systemTitle}`, { counter: frame.frameCounter, last: replay.last });
@@ -301,14 +371,14 @@ export class ServiceCore {
     }
 
     if (frame.meterId) {
-      if (source.lastMeterId !== null && frame.meterId !== source.lastMeterId) this.say('meter-replaced', source.scope, { meter: frame.meterId, before: source.lastMeterId });
-      source.lastMeterId = frame.meterId;
+      if (stream.lastMeterId !== null && frame.meterId !== stream.lastMeterId) this.say('meter-replaced', stream.scope, { meter: frame.meterId, before: stream.lastMeterId });
+      stream.lastMeterId = frame.meterId;
     }
     // Until a frame names the meter, wait a little rather than create a device without a name; a meter that never
     // names itself (some lists do not) is then called "meter".
-    const meterId = source.lastMeterId ?? (++source.anonymousFrames > ANONYMOUS_FRAMES ? 'meter' : null);
+    const meterId = stream.lastMeterId ?? (++stream.anonymousFrames > ANONYMOUS_FRAMES ? 'meter' : null);
     if (meterId === null) {
-      this.say('anonymous-frame', source.scope, { list: frame.list });
+      this.say('anonymous-frame', stream.scope, { list: frame.list });
       return;
     }
     let meter = this.meters.get(meterId);
@@ -391,14 +461,16 @@ export class ServiceCore {
       if (!this.notices.isActive('source-down', source.scope)) this.say('source-down', source.scope, { detail: detail ?? 'connection lost' });
       else this.say('source-retry', source.scope, { detail: detail ?? 'connection lost' });
     }
-    if (state !== was) this.publishBridge(source, at, true);
+    if (state !== was) this.publishBridge(at, true);
   }
 
   private tick(at: number): void {
     const timeout = this.options.dataTimeoutMs;
     for (const source of this.sources.values()) {
-      source.keyCheck.tick(at);
-      if (source.securityChanged) this.securityChanged(source, at);
+      for (const stream of source.streams.values()) {
+        stream.keyCheck.tick(at);
+        if (stream.securityChanged) this.securityChanged(source, stream, at);
+      }
       const quietSince = source.lastGoodAt ?? this.startedAt;
       if (at - quietSince >= timeout) this.say('stale', source.scope, { seconds: Math.round(timeout / 1000), everHeard: source.lastGoodAt !== null });
       // A bridge that sends nothing good may be half-open (it lost power, Wi-Fi dropped): dial it again.
@@ -406,8 +478,8 @@ export class ServiceCore {
         source.lastRedialAt = at;
         this.out.push({ kind: 'redial', source: source.spec.id, reason: `no good frame for ${Math.round(timeout / 1000)} s` });
       }
-      this.publishBridge(source, at, false);
     }
+    this.publishBridge(at, false);
     for (const meter of this.meters.values()) {
       if (meter.online && at - meter.lastFrameAt >= timeout) {
         meter.online = false;
@@ -452,7 +524,7 @@ export class ServiceCore {
       meter.discoveryStale = true;
       this.publishMeter(meter, true);
     }
-    for (const s of this.sources.values()) this.publishBridge(s, at, true);
+    this.publishBridge(at, true);
   }
 
   private publishMeter(meter: Meter, attributes: boolean): void {
@@ -476,7 +548,7 @@ export class ServiceCore {
   private bridgeState(source: SourceRecord, at: number): BridgeState {
     const last = source.lastGoodAt;
     return {
-      security: source.keyCheck.state,
+      security: source.security,
       frames_decoded: source.frames,
       checksum_errors: source.rejectedFor('checksum', 'closing-flag'),
       authentication_failures: source.rejectedFor('wrong-authentication-key', 'wrong-encryption-key'),
@@ -486,21 +558,26 @@ export class ServiceCore {
     };
   }
 
-  /** On a change of what matters, or every 10 s for the counters. */
-  private publishBridge(source: SourceRecord, at: number, force: boolean): void {
-    const state = this.bridgeState(source, at);
-    const last = source.published;
-    const significant =
-      last === null ||
-      last.security !== state.security ||
-      last.checksum_errors !== state.checksum_errors ||
-      last.authentication_failures !== state.authentication_failures ||
-      last.source_state !== state.source_state ||
-      last.problem !== state.problem;
-    if (!force && !significant && at - source.publishedAt < BRIDGE_EVERY_MS) return;
-    source.published = state;
-    source.publishedAt = at;
-    this.publish(bridgeStateTopic(this.options.topics), state, false);
+  /**
+   * The diagnostics of every source, in one message: on a change of what matters, or every 10 s for the counters.
+   */
+  private publishBridge(at: number, force: boolean): void {
+    let significant = force || at - this.bridgePublishedAt >= BRIDGE_EVERY_MS;
+    const states = [...this.sources.values()].map((source) => ({ source, suffix: source.suffix, state: this.bridgeState(source, at) }));
+    for (const { source, state } of states) {
+      const last = source.published;
+      significant ||=
+        last === null ||
+        last.security !== state.security ||
+        last.checksum_errors !== state.checksum_errors ||
+        last.authentication_failures !== state.authentication_failures ||
+        last.source_state !== state.source_state ||
+        last.problem !== state.problem;
+    }
+    if (!significant) return;
+    for (const { source, state } of states) source.published = state;
+    this.bridgePublishedAt = at;
+    this.publish(bridgeStateTopic(this.options.topics), bridgePayload(states), false);
   }
 
   private publish(topic: string, payload: object, retain: boolean): void {

@@ -15,7 +15,8 @@ export type BrokerState = 'connected' | 'down' | 'refused';
 export type Event =
   /** Once, first: the core says what it found at start-up and announces the service. */
   | { readonly kind: 'start'; readonly at: number }
-  | { readonly kind: 'bytes'; readonly source: SourceId; readonly chunk: Uint8Array; readonly at: number }
+  /** `stream` names the byte stream within the source (an MQTT topic under a wildcard); absent: the source's one. */
+  | { readonly kind: 'bytes'; readonly source: SourceId; readonly stream?: string; readonly chunk: Uint8Array; readonly at: number }
   /** Every second. */
   | { readonly kind: 'tick'; readonly at: number }
   /** At every full hour of the Home Assistant time zone. */
@@ -52,4 +53,9 @@ export interface SourceSpec {
   readonly profile?: string | undefined;
   readonly baudRate: number;
   readonly parity: string;
+  /**
+   * The source carries many byte streams (an MQTT wildcard: one per bridge): each gets its own framer and key check,
+   * and a stream's "keys OK" is not worth a log line of its own.
+   */
+  readonly multiStream?: boolean;
 }

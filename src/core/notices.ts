@@ -63,6 +63,7 @@ interface Contexts {
   'meter-replaced': { meter: string; before: string };
   'upgrade-entities': Record<string, never>;
   'anonymous-frame': { list: string | null };
+  'meter-without-key': { systemTitle: string; stream: string };
   rejected: { reason: string; message: string };
 }
 
@@ -217,6 +218,14 @@ export const noticeTable: { readonly [K in NoticeId]: NoticeSpec<Contexts[K]> } 
     text: (c) => `key check: ${c.advice}`,
     levelOf: (c) => c.level,
     repeat: 'always',
+    endedBy: [],
+  },
+  'meter-without-key': {
+    level: 'error',
+    text: (c) =>
+      `the meter with system title ${c.systemTitle} (on ${c.stream}) encrypts its frames and no keys are set for it: add it to meter_keys with the encryption key (GPK60) and the authentication key (GPK61) its grid company gave. Its frames are counted until then`,
+    // Said once per meter: a fleet with one meter missing must not fill the log every 10 s.
+    repeat: 'once',
     endedBy: [],
   },
   'anonymous-frame': {

@@ -20,14 +20,13 @@ export class ReplayGuard {
   constructor(
     /** system title (hex) → last accepted counter; the persisted state's own object, updated in place. */
     private readonly counters: Record<string, CounterRecord>,
-    private readonly keys: string,
   ) {}
 
-  /** Judges a frame's counter; an accepted one becomes the last. */
-  check(systemTitle: string, counter: number): ReplayVerdict {
+  /** Judges a frame's counter, given the fingerprint of the keys it decoded with; an accepted one becomes the last. */
+  check(systemTitle: string, counter: number, keys: string): ReplayVerdict {
     const last = this.counters[systemTitle];
-    if (last !== undefined && last.keys === this.keys && counter <= last.counter) return { replay: true, last: last.counter };
-    this.counters[systemTitle] = { counter, keys: this.keys };
+    if (last !== undefined && last.keys === keys && counter <= last.counter) return { replay: true, last: last.counter };
+    this.counters[systemTitle] = { counter, keys };
     return { replay: false };
   }
 }

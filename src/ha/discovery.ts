@@ -1,11 +1,20 @@
 import type { Period } from '../accounting/periods.js';
+import type { Partition } from '../source/partition.js';
 import type { Quantity, Reading } from '../obis/readings.js';
 import { sensorClasses, sensorName } from './sensors.js';
 
 export interface Topics {
   readonly discoveryPrefix: string;
   readonly baseTopic: string;
+  /**
+   * This instance's share of a fleet, when several instances share one base topic (docs/scaling.md): each has its own
+   * availability topic and its own PowerMeter device, so that none steps on another.
+   */
+  readonly partition?: Partition | null;
 }
+
+/** "_p1" for partition 1; nothing when the instance is alone. */
+const instanceSuffix = (t: Topics): string => (t.partition ? `_p${t.partition.index}` : '');
 
 export interface Origin {
   readonly name: string;
@@ -14,15 +23,18 @@ export interface Origin {
 }
 
 /** The PowerMeter device's identifier: every meter device hangs under it (`via_device`). */
-export const bridgeId = (t: Topics): string => `${slug(t.baseTopic)}_bridge`;
+export const bridgeId = (t: Topics): string => `${slug(t.baseTopic)}_bridge${instanceSuffix(t)}`;
 
 /** Topic-safe, entity-id-safe form of a meter id ("5706567282299475", "1KFM0200169986"). */
 export function slug(id: string): string {
   return id.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'meter';
 }
 
-/** The service is running and connected: the MQTT last will sets it `offline`. */
-export const availabilityTopic = (t: Topics): string => `${t.baseTopic}/availability`;
+/**
+ * The service is running and connected: the MQTT last will sets it `offline`. A meter's sensors hang on the
+ * availability of the instance that decodes it, so a partitioned instance has its own.
+ */
+export const availabilityTopic = (t: Topics): string => (t.partition ? `${t.baseTopic}/partition_${t.partition.index}/availability` : `${t.baseTopic}/availability`);
 /** This meter's frames are fresh. */
 export const meterAvailabilityTopic = (t: Topics, meterId: string): string => `${t.baseTopic}/${slug(meterId)}/availability`;
 export const stateTopic = (t: Topics, meterId: string): string => `${t.baseTopic}/${slug(meterId)}/state`;

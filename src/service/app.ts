@@ -7,7 +7,8 @@ import { CaptureRecorder } from '../diagnostics/capture-recorder.js';
 import { availabilityTopic } from '../ha/discovery.js';
 import type { Logger } from '../log.js';
 import { Publisher, type BrokerOptions } from '../mqtt/publisher.js';
-import { MqttFrameSource } from '../source/mqtt-frames.js';
+import { hasWildcard, MqttFrameSource } from '../source/mqtt-frames.js';
+import type { Partition } from '../source/partition.js';
 import { SerialSource } from '../source/serial.js';
 import type { Backoff, Source } from '../source/source.js';
 import { TcpSource } from '../source/tcp.js';
@@ -45,7 +46,7 @@ export interface AppOptions {
 }
 
 /** The source a meter's options name. */
-export function sourceFor(meter: MeterSource, publisher: Publisher): Source {
+export function sourceFor(meter: MeterSource, publisher: Publisher, partition: Partition | null = null): Source {
   const c = meter.connection;
   switch (c.kind) {
     case 'serial':
@@ -53,7 +54,7 @@ export function sourceFor(meter: MeterSource, publisher: Publisher): Source {
     case 'tcp':
       return new TcpSource({ host: c.host, port: c.port });
     case 'mqtt':
-      return new MqttFrameSource(publisher, c.topic);
+      return new MqttFrameSource(publisher, c.topic, partition);
   }
 }
 
@@ -69,6 +70,7 @@ function specOf(id: SourceId, meter: MeterSource, source: Source): SourceSpec {
     profile: meter.meterProfile,
     baudRate: meter.baudRate,
     parity: meter.parity,
+    multiStream: meter.connection.kind === 'mqtt' && hasWildcard(meter.connection.topic),
   };
 }
 
@@ -95,7 +97,7 @@ function log(logger: Logger, n: Notice): void {
  * and the core's effects into publishes, log lines, saved files and redials. Everything that decides is in the core.
  */
 export function startApp(settings: Settings, broker: BrokerOptions, logger: Logger, options: AppOptions = {}): Running {
-  const topics = { discoveryPrefix: settings.discoveryPrefix, baseTopic: settings.baseTopic };
+  const topics = { discoveryPrefix: settings.discoveryPrefix, baseTopic: settings.baseTopic, partition: settings.partition };
   const timeZone = options.timeZone ?? hostTimeZone();
   const now = options.now ?? Date.now;
   const store = options.statePath ? new StateStore(options.statePath) : null;
@@ -126,7 +128,7 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
   const sources = new Map<SourceId, Source>();
   const specs: SourceSpec[] = settings.sources.map((meter, i) => {
     const id = String(i);
-    const source = i === 0 && options.source ? options.source : sourceFor(meter, publisher);
+    const source = i === 0 && options.source ? options.source : sourceFor(meter, publisher, settings.partition);
     sources.set(id, source);
     return specOf(id, meter, source);
   });
@@ -141,6 +143,7 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
     persist: store !== null && !store.readOnly,
     startNotices: startNotices(loaded.problems, timeZone),
     configurationUrl: options.configurationUrl ?? null,
+    meterKeys: settings.meterKeys,
   });
 
   function perform(effect: Effect): void {
@@ -172,7 +175,7 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
 
   // A backlog (a bridge that buffered while Wi-Fi was away, a replayed capture) is decoded a slice at a time, so that
   // MQTT and the timers keep running; a meter's frame (0.5 kB every 10 s) is decoded at once.
-  const pending: { source: SourceId; chunk: Buffer }[] = [];
+  const pending: { source: SourceId; stream: string | undefined; chunk: Buffer }[] = [];
   let draining = false;
   const drain = (): void => {
     draining = true;
@@ -184,7 +187,7 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
         if (piece === first.chunk) pending.shift();
         else first.chunk = first.chunk.subarray(budget);
         budget -= piece.length;
-        dispatch({ kind: 'bytes', source: first.source, chunk: piece, at: now() });
+        dispatch({ kind: 'bytes', source: first.source, stream: first.stream, chunk: piece, at: now() });
       }
     } finally {
       // After an unexpected error too, so that the next chunk is not left waiting behind a drain that never ends.
@@ -200,9 +203,9 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
   publisher.start();
   for (const [id, source] of sources) {
     source.start({
-      data: (chunk) => {
+      data: (chunk, stream) => {
         capture?.write(chunk);
-        pending.push({ source: id, chunk });
+        pending.push({ source: id, stream, chunk });
         if (!draining) drain();
       },
       state: (state, detail) => dispatch({ kind: 'source', source: id, state, detail, at: now() }),

@@ -3,6 +3,7 @@ import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv';
 import type { Keys } from '../dlms/cipher.js';
 import { parseKey } from '../keys.js';
 import { profileIds } from '../obis/profiles/index.js';
+import type { Partition } from '../source/partition.js';
 
 export type SourceKind = 'serial' | 'tcp' | 'mqtt';
 export type Parity = 'none' | 'even' | 'odd';
@@ -36,6 +37,34 @@ export interface OptionsDocument {
   capture_minutes?: number;
   /** A meter profile to use instead of detecting it from the frames. */
   meter_profile?: string;
+  /** More meters, each with its own source: the same option names as the first meter's. */
+  more_meters?: MeterDocument[];
+  /** Keys by system title, for many meters on one source (raw frames from many bridges). */
+  meter_keys?: MeterKeyDocument[];
+  /** This instance's share of a fleet: the raw-frame streams whose topic hashes to it (docs/scaling.md). */
+  partition_index?: number;
+  partition_count?: number;
+}
+
+/** One more meter: its source, line settings, keys and profile, named as the first meter's options are. */
+export interface MeterDocument {
+  source?: SourceKind;
+  serial_port?: string;
+  tcp_host?: string;
+  tcp_port?: number;
+  mqtt_source_topic?: string;
+  baud_rate?: number;
+  parity?: Parity;
+  encryption_key?: string;
+  authentication_key?: string;
+  energy_multiplier?: number;
+  meter_profile?: string;
+}
+
+export interface MeterKeyDocument {
+  system_title: string;
+  encryption_key?: string;
+  authentication_key?: string;
 }
 
 /** Default port of the ESPHome stream server, which the bridge in hw/ runs. */
@@ -57,7 +86,43 @@ export const defaults = {
 
 /** A topic PowerMeter publishes under: no wildcards, no NUL (MQTT 3.1.1 §4.7.1). */
 const topic = { type: 'string', pattern: '^[^#+\\u0000]*$', nullable: true } as const;
+/**
+ * A topic PowerMeter subscribes to for raw frames: wildcards allowed where MQTT allows them (§4.7.1.2, §4.7.1.3),
+ * `+` for a whole level, `#` for the last.
+ */
+const filter = { type: 'string', pattern: '^(?:(?:[^#+/\\u0000]*|\\+)/)*(?:[^#+/\\u0000]*|\\+|#)$', nullable: true } as const;
 const text = { type: 'string', nullable: true } as const;
+const baudRates = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200];
+
+const meterSchema: JSONSchemaType<MeterDocument> = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    source: { type: 'string', enum: ['serial', 'tcp', 'mqtt'], nullable: true },
+    serial_port: text,
+    tcp_host: text,
+    tcp_port: { type: 'integer', minimum: 1, maximum: 65535, nullable: true },
+    mqtt_source_topic: filter,
+    baud_rate: { type: 'integer', enum: baudRates, nullable: true },
+    parity: { type: 'string', enum: ['none', 'even', 'odd'], nullable: true },
+    encryption_key: text,
+    authentication_key: text,
+    energy_multiplier: { type: 'number', exclusiveMinimum: 0, nullable: true },
+    meter_profile: { type: 'string', enum: ['auto', ...profileIds], nullable: true },
+  },
+  required: [],
+};
+
+const meterKeySchema: JSONSchemaType<MeterKeyDocument> = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    system_title: { type: 'string', pattern: '^\\s*[0-9A-Fa-f]{16}\\s*$' },
+    encryption_key: text,
+    authentication_key: text,
+  },
+  required: ['system_title'],
+};
 
 /** The schema of the document, checked against `OptionsDocument` by the compiler (ajv's JSONSchemaType). */
 export const optionsSchema: JSONSchemaType<OptionsDocument> = {
@@ -66,11 +131,11 @@ export const optionsSchema: JSONSchemaType<OptionsDocument> = {
   properties: {
     source: { type: 'string', enum: ['serial', 'tcp', 'mqtt'], nullable: true, default: defaults.source },
     serial_port: text,
-    baud_rate: { type: 'integer', enum: [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200], nullable: true, default: defaults.baud_rate },
+    baud_rate: { type: 'integer', enum: baudRates, nullable: true, default: defaults.baud_rate },
     parity: { type: 'string', enum: ['none', 'even', 'odd'], nullable: true, default: defaults.parity },
     tcp_host: text,
     tcp_port: { type: 'integer', minimum: 1, maximum: 65535, nullable: true, default: defaults.tcp_port },
-    mqtt_source_topic: topic,
+    mqtt_source_topic: filter,
     encryption_key: text,
     authentication_key: text,
     energy_multiplier: { type: 'number', exclusiveMinimum: 0, nullable: true },
@@ -83,6 +148,10 @@ export const optionsSchema: JSONSchemaType<OptionsDocument> = {
     data_timeout: { type: 'integer', minimum: 15, maximum: 3600, nullable: true, default: defaults.data_timeout },
     capture_minutes: { type: 'integer', minimum: 0, maximum: 1440, nullable: true, default: defaults.capture_minutes },
     meter_profile: { type: 'string', enum: ['auto', ...profileIds], nullable: true, default: defaults.meter_profile },
+    more_meters: { type: 'array', items: meterSchema, maxItems: 16, nullable: true, default: [] },
+    meter_keys: { type: 'array', items: meterKeySchema, maxItems: 10_000, nullable: true, default: [] },
+    partition_index: { type: 'integer', minimum: 0, maximum: 999, nullable: true },
+    partition_count: { type: 'integer', minimum: 1, maximum: 1000, nullable: true },
   },
   required: [],
 };
@@ -104,9 +173,18 @@ export interface MeterSource {
   readonly meterProfile: string;
 }
 
+/** Keys for the meter whose frames carry this system title. */
+export interface MeterKeys {
+  /** 16 hex digits, upper case, as the decoder prints a frame's system title. */
+  readonly systemTitle: string;
+  readonly keys: Keys;
+}
+
 /** The options after validation, keys parsed. Never log this object whole: it holds the keys and the password. */
 export interface Settings {
   readonly sources: readonly [MeterSource, ...MeterSource[]];
+  readonly meterKeys: readonly MeterKeys[];
+  readonly partition: Partition | null;
   readonly discoveryPrefix: string;
   readonly baseTopic: string;
   /** A broker of the user's own; null: the Mosquitto add-on (in the add-on) or mqtt://127.0.0.1:1883. */
@@ -124,14 +202,18 @@ export class OptionsError extends Error {
 }
 
 function describe(e: ErrorObject): string {
-  const name = e.instancePath.replace(/^\//, '') || 'options';
+  // /more_meters/0/tcp_host → more_meters[1].tcp_host: counted from 1, as the options form shows them.
+  const name = e.instancePath.replace(/^\//, '').replace(/\/(\d+)(\/|$)/g, (_m, i: string, end: string) => `[${Number(i) + 1}]${end ? '.' : ''}`) || 'options';
   switch (e.keyword) {
     case 'enum':
       return `${name}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
     case 'additionalProperties':
       return `${(e.params as { additionalProperty: string }).additionalProperty}: is not an option PowerMeter knows (check its spelling)`;
     case 'pattern':
-      return name === 'mqtt_url' ? 'mqtt_url: must look like mqtt://host:1883 (or mqtts://, ws://, wss://)' : `${name}: must be an MQTT topic without wildcards (# or +)`;
+      if (name === 'mqtt_url') return 'mqtt_url: must look like mqtt://host:1883 (or mqtts://, ws://, wss://)';
+      if (name.endsWith('system_title')) return `${name}: must be the 16 hex digits of the meter's system title (powermeter decode prints it as systemTitle)`;
+      if (name.endsWith('mqtt_source_topic')) return `${name}: must be an MQTT topic, wildcards only as whole levels (+) or at the end (#)`;
+      return `${name}: must be an MQTT topic without wildcards (# or +)`;
     default:
       return `${name}: ${e.message ?? 'is invalid'}`;
   }
@@ -170,44 +252,82 @@ export function parseOptions(input: unknown): Settings {
     if (!validate(doc)) throw new OptionsError(problems);
   }
   const o: OptionsDocument = doc;
-  const source = o.source ?? defaults.source;
-  let connection: Connection | null = null;
-  if (source === 'serial') {
-    if (o.serial_port) connection = { kind: 'serial', path: o.serial_port };
-    else problems.push('serial_port: is required when source is serial (pick the adapter, preferably its /dev/serial/by-id/... name)');
-  } else if (source === 'tcp') {
-    if (o.tcp_host) connection = { kind: 'tcp', host: o.tcp_host.trim(), port: o.tcp_port ?? defaults.tcp_port };
-    else problems.push('tcp_host: is required when source is tcp (the address of the bridge at the meter)');
-  } else if (o.mqtt_source_topic) connection = { kind: 'mqtt', topic: o.mqtt_source_topic };
-  else problems.push('mqtt_source_topic: is required when source is mqtt (the topic the bridge publishes raw frames on)');
+  const first = meterSource(o, '', problems);
+  const more = (o.more_meters ?? []).map((m, i) => meterSource(m, `more_meters[${i + 1}].`, problems));
   if (o.mqtt_password && !o.mqtt_username) {
     problems.push('mqtt_password: needs mqtt_username as well (a broker takes a password only with a user name); leave all mqtt_ options empty to use the Mosquitto add-on');
   }
-  const keys: { encryption?: Uint8Array | undefined; authentication?: Uint8Array | undefined } = {};
-  for (const [option, key] of [['encryption_key', 'encryption'], ['authentication_key', 'authentication']] as const) {
-    try {
-      keys[key] = parseKey(o[option], option);
-    } catch (error) {
-      problems.push((error as Error).message);
-    }
+  const meterKeys: MeterKeys[] = [];
+  const titles = new Set<string>();
+  (o.meter_keys ?? []).forEach((k, i) => {
+    const at = `meter_keys[${i + 1}].`;
+    const systemTitle = k.system_title.trim().toUpperCase();
+    if (titles.has(systemTitle)) problems.push(`${at}system_title: ${systemTitle} is listed twice`);
+    titles.add(systemTitle);
+    const keys = keysOf(k, at, problems);
+    if (!keys.encryption && !keys.authentication) problems.push(`meter_keys[${i + 1}]: needs an encryption_key (and an authentication_key when the meter authenticates)`);
+    meterKeys.push({ systemTitle, keys });
+  });
+  let partition: Partition | null = null;
+  if (o.partition_index !== undefined || o.partition_count !== undefined) {
+    const index = o.partition_index ?? 0;
+    const count = o.partition_count ?? 1;
+    if (o.partition_count === undefined || o.partition_index === undefined) problems.push('partition_index, partition_count: set both, or neither');
+    else if (index >= count) problems.push(`partition_index: must be below partition_count (${count}): instances count from 0`);
+    else partition = { index, count };
   }
-  if (problems.length > 0 || connection === null) throw new OptionsError(problems);
-  const meter: MeterSource = {
-    connection,
-    baudRate: o.baud_rate ?? defaults.baud_rate,
-    parity: o.parity ?? defaults.parity,
-    keys,
-    energyMultiplier: o.energy_multiplier,
-    meterProfile: o.meter_profile ?? defaults.meter_profile,
-  };
+  if (problems.length > 0 || first === null || more.some((m) => m === null)) throw new OptionsError(problems);
   return {
-    sources: [meter],
+    sources: [first, ...more.filter((m): m is MeterSource => m !== null)],
+    meterKeys,
+    partition,
     discoveryPrefix: o.discovery_prefix ?? defaults.discovery_prefix,
     baseTopic: o.base_topic ?? defaults.base_topic,
     broker: { url: o.mqtt_url ?? null, username: o.mqtt_username, password: o.mqtt_password },
     logLevel: o.log_level ?? defaults.log_level,
     dataTimeoutMs: (o.data_timeout ?? defaults.data_timeout) * 1000,
     captureMinutes: o.capture_minutes ?? defaults.capture_minutes,
+  };
+}
+
+function keysOf(o: { encryption_key?: string; authentication_key?: string }, at: string, problems: string[]): Keys {
+  const keys: { encryption?: Uint8Array | undefined; authentication?: Uint8Array | undefined } = {};
+  for (const [option, key] of [['encryption_key', 'encryption'], ['authentication_key', 'authentication']] as const) {
+    try {
+      keys[key] = parseKey(emptyToUndefined(o[option]), `${at}${option}`);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  return keys;
+}
+
+const emptyToUndefined = (v: string | undefined | null): string | undefined => (v === null || v === undefined || v.trim() === '' ? undefined : v);
+
+/** One meter's connection, line and keys, from the first meter's options or an item of more_meters (`at` names it). */
+function meterSource(o: MeterDocument, at: string, problems: string[]): MeterSource | null {
+  const source = o.source ?? defaults.source;
+  const port = emptyToUndefined(o.serial_port);
+  const host = emptyToUndefined(o.tcp_host)?.trim();
+  const topicFilter = emptyToUndefined(o.mqtt_source_topic);
+  let connection: Connection | null = null;
+  if (source === 'serial') {
+    if (port) connection = { kind: 'serial', path: port };
+    else problems.push(`${at}serial_port: is required when source is serial (pick the adapter, preferably its /dev/serial/by-id/... name)`);
+  } else if (source === 'tcp') {
+    if (host) connection = { kind: 'tcp', host, port: o.tcp_port ?? defaults.tcp_port };
+    else problems.push(`${at}tcp_host: is required when source is tcp (the address of the bridge at the meter)`);
+  } else if (topicFilter) connection = { kind: 'mqtt', topic: topicFilter };
+  else problems.push(`${at}mqtt_source_topic: is required when source is mqtt (the topic the bridge publishes raw frames on)`);
+  const keys = keysOf(o, at, problems);
+  if (connection === null) return null;
+  return {
+    connection,
+    baudRate: o.baud_rate ?? defaults.baud_rate,
+    parity: o.parity ?? defaults.parity,
+    keys,
+    energyMultiplier: o.energy_multiplier,
+    meterProfile: o.meter_profile ?? defaults.meter_profile,
   };
 }
 

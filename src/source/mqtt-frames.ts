@@ -1,4 +1,5 @@
 import { parseCapture } from '../capture.js';
+import { ownsTopic, type Partition } from './partition.js';
 import type { Source, SourceEvents } from './source.js';
 
 /**
@@ -32,19 +33,41 @@ export interface Subscriber {
   unsubscribe(filter: string): void;
 }
 
+/** Whether a topic filter holds a wildcard (MQTT 3.1.1 §4.7.1): then each matching topic is a stream of its own. */
+export const hasWildcard = (filter: string): boolean => /(^|\/)[+#](\/|$)/.test(filter);
+
 export class MqttFrameSource implements Source {
   readonly name: string;
+  /** Topics seen, with whether this instance owns them: the hash is worked out once per topic. */
+  private readonly owned = new Map<string, boolean>();
 
   constructor(
     private readonly subscriber: Subscriber,
     private readonly topic: string,
+    /** This instance's share of a fleet: topics that hash to another instance are left to it. */
+    private readonly partition: Partition | null = null,
   ) {
     this.name = `mqtt topic ${topic}`;
   }
 
   start(events: SourceEvents): void {
-    this.subscriber.subscribe(this.topic, (_topic, payload) => events.data(framePayload(payload)));
+    this.subscriber.subscribe(this.topic, (topic, payload) => {
+      if (this.partition !== null && !this.owns(this.partition, topic)) return;
+      // Each topic is its own stream: bridges under one wildcard never share a framer.
+      events.data(framePayload(payload), topic);
+    });
     events.state('connected');
+  }
+
+  private owns(partition: Partition, topic: string): boolean {
+    let owned = this.owned.get(topic);
+    if (owned === undefined) {
+      owned = ownsTopic(partition, topic);
+      // Bounded: a broker with endless topic names under the filter must not grow it without end.
+      if (this.owned.size >= 100_000) this.owned.clear();
+      this.owned.set(topic, owned);
+    }
+    return owned;
   }
 
   stop(): Promise<void> {

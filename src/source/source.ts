@@ -5,7 +5,11 @@
 export type SourceState = 'connecting' | 'connected' | 'disconnected';
 
 export interface SourceEvents {
-  data(chunk: Buffer): void;
+  /**
+   * Bytes as they came. `stream` names the byte stream within the source when it carries several (the topic of each
+   * bridge under an MQTT wildcard): each stream has its own framer, since frames of two bridges must never be mixed.
+   */
+  data(chunk: Buffer, stream?: string): void;
   state(state: SourceState, detail?: string): void;
 }
 
