@@ -1,14 +1,22 @@
 import { benchDecode } from './decode.js';
+import { benchFleet } from './fleet.js';
 import { benchService } from './service.js';
 
-/** `npm run bench` runs both parts; `npm run bench -- decode` or `-- service` runs one. */
+/**
+ * `npm run bench` runs every part; `npm run bench -- decode`, `-- service` or `-- fleet` runs one. The fleet takes
+ * `-- fleet METERS SECONDS` (1000 meters for 180 s by default).
+ */
 const only = process.argv[2];
 console.log('PowerMeter benchmark (Node.js %s, %s)\n', process.version, process.arch);
-if (only !== 'service') {
+if (only === undefined || only === 'decode') {
   console.log('Decode pipeline, Danish Kamstrup 491-byte frame:');
   benchDecode();
 }
-if (only !== 'decode') {
+if (only === undefined || only === 'service') {
   console.log('\nService (powermeter run) between a TCP bridge and a local broker:');
   await benchService();
+}
+if (only === undefined || only === 'fleet') {
+  console.log('\nA fleet of bridges publishing raw frames on MQTT, one service (powermeter run) reading them all:');
+  await benchFleet(Number(process.argv[3] ?? 1000), Number(process.argv[4] ?? 180));
 }

@@ -284,6 +284,23 @@ describe('service core: the broker and the state file', () => {
     memoryOnly.stop();
     expect(memoryOnly.persisted()).toEqual([]);
   });
+
+  it('saves at most once a second when many meters close their hour at once, and loses none of them', () => {
+    const h = harness({ start: instantOf({ year: 2026, month: 11, day: 23, hour: 10, minute: 59, second: 40 }, tz) });
+    const sims = Array.from({ length: 50 }, (_, i) => new SimulatedMeter(57_100_000 + i, danishKeys, { timeZone: tz }));
+    for (const sim of sims) h.bytes(sim.frame(new Date(h.at()), 10));
+    h.advance(30_000); // now 11:00:10
+    const before = h.persisted().length;
+    for (const sim of sims) h.bytes(sim.frame(new Date(h.at()), 30)); // each closes its 10:00 hour, in one second
+    expect(h.persisted().length).toBe(before + 1);
+    h.advance(1000);
+    expect(h.persisted().length).toBe(before + 2);
+    const saved = h.persisted().at(-1)!;
+    expect(Object.keys(saved.meters)).toHaveLength(50);
+    for (const m of Object.values(saved.meters)) expect(m.periods.active_energy_import?.previous.hour).not.toBeNull();
+    h.advance(10_000);
+    expect(h.persisted().length).toBe(before + 2);
+  });
 });
 
 describe('service core: a TCP bridge down for 15 minutes', () => {

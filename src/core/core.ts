@@ -51,6 +51,8 @@ const UPGRADE_ENTITIES = 'entities-0.2';
 
 /** The state is saved at least this often; and at once when an energy period closes. */
 const PERSIST_EVERY_MS = 5 * 60_000;
+/** Saves that a closing period asks for at once are at most this often; the rest wait for the next tick. */
+const SAVE_GAP_MS = 1000;
 /** The diagnostics are published when something significant changes, and at least this often for the counters. */
 const BRIDGE_EVERY_MS = 10_000;
 /** After this many checksum failures, more than twice the good frames, the line settings are the likely cause. */
@@ -185,6 +187,9 @@ export class ServiceCore {
   private startedAt = 0;
   private framesTotal = 0;
   private lastPersist = 0;
+  /** A save was asked for and waits for `SAVE_GAP_MS` since the last one; the next tick does it. */
+  private persistPending = false;
+  private lastSaveAt = -Infinity;
   private out: Effect[] = [];
   /** Retained topics of an earlier run's discovery prefix or base topic: cleared on every announce of this run. */
   private readonly stale: string[] = [];
@@ -487,6 +492,7 @@ export class ServiceCore {
       }
     }
     this.persist(at, false);
+    this.flushPersist(at, false);
   }
 
   /** At each full hour: close the energy periods of silent meters, so that "last hour" is never a stale hour. */
@@ -504,7 +510,10 @@ export class ServiceCore {
   }
 
   private stop(at: number): void {
-    this.persist(at, true);
+    if (this.options.persist) {
+      this.persistPending = true;
+      this.flushPersist(at, true);
+    }
     const { topics } = this.options;
     for (const meter of this.meters.values()) if (meter.online) this.availability(meterAvailabilityTopic(topics, meter.id), false);
     this.availability(availabilityTopic(topics), false);
@@ -588,9 +597,22 @@ export class ServiceCore {
     this.out.push({ kind: 'availability', topic, online });
   }
 
+  /**
+   * Asks for the state to be saved: `now` when an energy period closed, else when the last save is old enough.
+   * Saves are at most one a second (see `flushPersist`): at a full hour every meter closes its hour, and a fleet of a
+   * thousand meters must not write the whole file a thousand times.
+   */
   private persist(at: number, now: boolean): void {
     if (!this.options.persist || (!now && at - this.lastPersist < PERSIST_EVERY_MS)) return;
+    this.persistPending = true;
+    this.flushPersist(at, false);
+  }
+
+  private flushPersist(at: number, force: boolean): void {
+    if (!this.persistPending || (!force && at - this.lastSaveAt < SAVE_GAP_MS)) return;
+    this.persistPending = false;
     this.lastPersist = at;
+    this.lastSaveAt = at;
     this.out.push({ kind: 'persist', state: this.snapshot(at) });
   }
 
