@@ -1,10 +1,11 @@
 import { benchDecode } from './decode.js';
 import { benchFleet } from './fleet.js';
-import { benchService } from './service.js';
+import { benchService, nodeFlags } from './service.js';
 
 /**
  * `npm run bench` runs every part; `npm run bench -- decode`, `-- service` or `-- fleet` runs one. The fleet takes
- * `-- fleet METERS SECONDS` (1000 meters for 180 s by default).
+ * `-- fleet METERS SECONDS` (1000 meters for 180 s by default), and `-- fleet METERS SECONDS jit` runs it with the
+ * add-on's flags but a JIT.
  */
 const only = process.argv[2];
 console.log('PowerMeter benchmark (Node.js %s, %s)\n', process.version, process.arch);
@@ -18,5 +19,6 @@ if (only === undefined || only === 'service') {
 }
 if (only === undefined || only === 'fleet') {
   console.log('\nA fleet of bridges publishing raw frames on MQTT, one service (powermeter run) reading them all:');
-  await benchFleet(Number(process.argv[3] ?? 1000), Number(process.argv[4] ?? 180));
+  const jit = process.argv[5] === 'jit';
+  await benchFleet(Number(process.argv[3] ?? 1000), Number(process.argv[4] ?? 180), jit ? nodeFlags.filter((f) => f !== '--jitless') : nodeFlags);
 }

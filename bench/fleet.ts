@@ -28,7 +28,7 @@ function cpuMs(pid: number): number {
  * local Mosquitto; every meter has its own keys in meter_keys. Prints the service's CPU share and resident memory
  * over the run, and the delay from a frame's publish to its state's publish at a subscriber.
  */
-export async function benchFleet(meters = 1000, seconds = 180, extraFlags: string[] = []): Promise<void> {
+export async function benchFleet(meters = 1000, seconds = 180, flags: readonly string[] = nodeFlags): Promise<void> {
   const broker = await TestBroker.start();
   const fleet = Array.from({ length: meters }, (_, i) => {
     const number = 60_000_000 + i;
@@ -48,7 +48,7 @@ export async function benchFleet(meters = 1000, seconds = 180, extraFlags: strin
     }),
   );
   const cli = new URL('../src/cli.js', import.meta.url).pathname;
-  const child = spawn(process.execPath, [...nodeFlags, ...extraFlags, cli, 'run', '--options', options], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, POWERMETER_STATE_DIR: dir } });
+  const child = spawn(process.execPath, [...flags, cli, 'run', '--options', options], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, POWERMETER_STATE_DIR: dir } });
   const pid = child.pid ?? NaN;
 
   // The subscriber: each state's delay since its meter's frame was published.
@@ -110,9 +110,8 @@ export async function benchFleet(meters = 1000, seconds = 180, extraFlags: strin
   const rss = rssMb(pid);
   measuring = false;
   delays.sort((a, b) => a - b);
-  const flags = [...nodeFlags, ...extraFlags].join(' ');
   console.log(
-    `${meters} meters, one frame per 10 s each (${(meters / 10).toFixed(0)} frames/s), ${Math.round(wall / 1000)} s, Node flags ${flags}:\n` +
+    `${meters} meters, one frame per 10 s each (${(meters / 10).toFixed(0)} frames/s), ${Math.round(wall / 1000)} s, Node flags ${flags.join(' ')}:\n` +
       `  CPU ${((100 * cpu) / wall).toFixed(1)} % of one core (goal: under 10 %)\n` +
       `  resident memory ${rss.toFixed(1)} MB at the end, ${rssMax.toFixed(1)} MB at most (goal: under 100 MB)\n` +
       `  publish to state: p50 ${percentile(delays, 50).toFixed(1)} ms, p99 ${percentile(delays, 99).toFixed(1)} ms over ${delays.length} frames\n` +

@@ -68,6 +68,9 @@ describe('the publisher against a real broker', () => {
   it('matches MQTT topic filters as brokers do', () => {
     expect(topicMatches('han/+/raw', 'han/kitchen/raw')).toBe(true);
     expect(topicMatches('han/#', 'han/a/b/c')).toBe(true);
+    // A shared subscription's messages come with their own topic.
+    expect(topicMatches('$share/powermeter/han/+/raw', 'han/kitchen/raw')).toBe(true);
+    expect(topicMatches('$share/powermeter/han/+/raw', 'han/kitchen/state')).toBe(false);
     expect(topicMatches('han/#', 'han')).toBe(true);
     expect(topicMatches('han/+', 'han/a/b')).toBe(false);
     expect(topicMatches('han/raw', 'han/raw2')).toBe(false);

@@ -247,3 +247,39 @@ describe('two instances share a fleet by partition', () => {
     expect([apps[0]!.core.frames, apps[1]!.core.frames]).toEqual([owned[0]!.length, 2 * owned[1]!.length]);
   });
 });
+
+describe('two instances on an MQTT shared subscription', () => {
+  let broker: TestBroker;
+  let recorder: Recorder;
+  const apps: Running[] = [];
+  const meters = fleet(6, (n) => `shared/${n}/raw`);
+
+  beforeAll(async () => {
+    broker = await TestBroker.start();
+    recorder = await Recorder.start(broker.url);
+    for (const base of ['pm-a', 'pm-b']) {
+      const since = recorder.messages.length;
+      const settings = parseOptions({ source: 'mqtt', mqtt_source_topic: '$share/powermeter/shared/+/raw', base_topic: base, mqtt_url: broker.url, meter_keys: meters.map(keyItem) });
+      apps.push(startApp(settings, { url: broker.url }, captureLogger().logger, { timeZone: tz }));
+      await recorder.next((m) => m.topic === `${base}/availability` && m.payload === 'online', 15_000, since);
+    }
+  });
+
+  afterAll(async () => {
+    for (const app of apps) await app.stop();
+    await recorder?.stop();
+    await broker?.down();
+  });
+
+  it('the broker gives each frame to one of them: every frame decoded once, none twice', async () => {
+    let clock = Date.UTC(2026, 5, 15, 10);
+    const statesOf = (m: { number: number }) => recorder.messages.filter((x) => x.topic === `pm-a/${m.number}/state` || x.topic === `pm-b/${m.number}/state`);
+    for (let round = 1; round <= 3; round++) {
+      clock += 10_000;
+      for (const m of meters) await recorder.client.publishAsync(m.topic, m.sim.frame(new Date(clock), 10));
+      // A round at a time: while a meter's device config is on its way, its newer states replace older ones.
+      await eventually(() => expect(meters.map((m) => statesOf(m).length)).toEqual(meters.map(() => round)), 20_000);
+    }
+    expect(apps[0]!.core.frames + apps[1]!.core.frames).toBe(18);
+  });
+});

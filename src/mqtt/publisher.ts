@@ -174,7 +174,9 @@ export class Publisher {
 }
 
 /** MQTT topic filter matching (MQTT 3.1.1 §4.7): `+` one level, `#` the rest. */
-export function topicMatches(filter: string, topic: string): boolean {
+export function topicMatches(shared: string, topic: string): boolean {
+  // A shared subscription, `$share/<group>/<filter>`, delivers messages of their own topics (MQTT 5.0 §4.8.2).
+  const filter = shared.startsWith('$share/') ? shared.slice(shared.indexOf('/', 7) + 1) : shared;
   if (filter === topic) return true;
   const f = filter.split('/');
   const t = topic.split('/');
