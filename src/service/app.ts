@@ -204,7 +204,8 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
   for (const [id, source] of sources) {
     source.start({
       data: (chunk, stream) => {
-        capture?.write(chunk);
+        // A capture holds one meter's bytes as they came: those of the first meter's source.
+        if (id === '0') capture?.write(chunk);
         pending.push({ source: id, stream, chunk });
         if (!draining) drain();
       },
