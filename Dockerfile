@@ -13,6 +13,8 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
 COPY addon ./addon
+COPY web ./web
+COPY icon.png ./
 COPY scripts/container-build.sh ./scripts/container-build.sh
 # The same steps .ci/run checks: install and build, prune to what runs, the serialport binding for musl.
 RUN sh scripts/container-build.sh
@@ -25,6 +27,9 @@ COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/node_modules ./node_modules
+# The page's files (its script is in dist/web): served through Home Assistant's ingress.
+COPY --from=build /app/web/index.html /app/web/style.css ./web/
+COPY --from=build /app/icon.png ./
 COPY rootfs /
 
 # A stop gets the time config.yaml's `timeout` (20 s) promises: s6-overlay waits this long for the service to end

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import type { BrokerOptions } from '../src/mqtt/publisher.js';
+import type { OptionsStore } from '../src/service/app.js';
 
 /** The Supervisor's answer to `GET /services/mqtt` (its API wraps every answer in result/data or result/message). */
 interface MqttService {
@@ -98,6 +99,36 @@ export async function addonSlug(opts: SupervisorOptions): Promise<string | null>
   } catch {
     return null;
   }
+}
+
+/** A Supervisor message may quote option values: anything that looks like a key is blotted out. */
+const redactKeys = (text: string): string => text.replace(/(?:0x)?(?:[0-9a-f]{2}[\s:-]?){15}[0-9a-f]{2}/gi, '<key>');
+
+/**
+ * The add-on's own options and restart, through the Supervisor's API (supervisor/api/apps.py: `GET
+ * /addons/self/info` gives the options to the add-on itself, `POST /addons/self/options` with `{"options": …}`
+ * validates and replaces them, `POST /addons/self/restart`); an add-on may call `/addons/self/…` without
+ * `hassio_api` (supervisor/api/middleware/security.py, api_bypass).
+ */
+export function supervisorOptions(opts: SupervisorOptions): OptionsStore {
+  const call = async (method: 'GET' | 'POST', path: string, body?: object): Promise<SupervisorAnswer> => {
+    const answer = await callSupervisor(opts, method, path, body);
+    if (!answer.ok) throw new Error(redactKeys(answer.message));
+    return answer;
+  };
+  return {
+    async read() {
+      const options = (await call('GET', '/addons/self/info')).data?.options;
+      if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new Error('the Supervisor gave no options');
+      return { ...options };
+    },
+    async write(options) {
+      await call('POST', '/addons/self/options', { options });
+    },
+    async restart() {
+      await call('POST', '/addons/self/restart');
+    },
+  };
 }
 
 /**

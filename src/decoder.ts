@@ -18,6 +18,8 @@ export interface DecoderOptions {
   readonly meterKeys?: ReadonlyMap<string, Keys>;
   /** Use the keys the other way round (the encryption key as the authentication key and back). */
   readonly swapKeys?: boolean;
+  /** Hand each result the raw frames it came from (for a frame log); a copy per frame, so off by default. */
+  readonly keepRaw?: boolean;
   readonly energyMultiplier?: number | undefined;
   readonly profiles?: readonly Profile[];
   /** A profile id to use instead of detecting one ("auto" or absent detects). */
@@ -101,8 +103,9 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
     try {
       plain = decipher(c, options.swapKeys ? { encryption: keys.authentication, authentication: keys.encryption } : keys, (p) => isDataNotification(p, memo.list));
     } catch (error) {
-      // The meter's system title tells the user which entry of meter_keys is missing.
+      // The meter's system title tells the user which entry of meter_keys is missing or wrong.
       if (error instanceof KeyMissingError) throw new KeyMissingError(error.key, title.hex);
+      if (error instanceof AuthenticationError) throw new AuthenticationError(error.key, title.hex);
       throw error;
     }
     protection = protectionOf(c);
@@ -140,7 +143,7 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
  * failures are results, not exceptions: a noisy line must never stop the stream.
  */
 export class Decoder {
-  private readonly framer = new Framer();
+  private readonly framer: Framer;
   /** The options with the two keys the other way round. */
   private readonly reversed: DecoderOptions;
   /** Set once the keys have been found swapped, so that each frame is not decrypted twice. */
@@ -148,6 +151,7 @@ export class Decoder {
   private readonly memo = new DecodeMemo();
 
   constructor(private readonly options: DecoderOptions = {}) {
+    this.framer = new Framer(options.keepRaw === true);
     this.reversed = { ...options, swapKeys: true };
   }
 
@@ -166,9 +170,9 @@ export class Decoder {
    * holds a backlog of frames would otherwise keep all of their readings alive at once, long enough for the
    * garbage collector to move them to the old generation.
    */
-  feed(chunk: Uint8Array, take: (result: DecodeResult) => void): void {
+  feed(chunk: Uint8Array, take: (result: DecodeResult, raw: readonly Buffer[] | undefined) => void): void {
     // Each APDU is decoded while it is still a view into the framer's buffer: nothing of it outlives the call.
-    this.framer.feed(chunk, (o) => take(o.ok ? this.decode(o.value.apdu, o.value.framing) : o));
+    this.framer.feed(chunk, (o) => take(o.ok ? this.decode(o.value.apdu, o.value.framing) : o, o.raw));
   }
 
   end(): DecodeResult[] {

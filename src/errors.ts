@@ -56,7 +56,11 @@ export class KeyMissingError extends PowerMeterError {
 export class AuthenticationError extends PowerMeterError {
   readonly layer = 'security';
   readonly reason: 'wrong-authentication-key' | 'wrong-encryption-key';
-  constructor(readonly key: KeyName) {
+  constructor(
+    readonly key: KeyName,
+    /** The sender's system title (16 hex digits), when known. */
+    readonly systemTitle: string | null = null,
+  ) {
     super(
       key === 'authentication'
         ? `authentication key wrong: the frame decrypts with the encryption key but its tag does not verify; check ${keyHelp.authentication}`

@@ -42,6 +42,16 @@ describe('config.yaml', () => {
     expect(supervisorType(schema.mqtt_password!)).toMatchObject({ type: 'password', optional: true });
   });
 
+  it('has its page in the sidebar through ingress, on the port the add-on serves it', () => {
+    expect(config).toMatchObject({ ingress: true, panel_icon: 'mdi:flash', panel_title: 'PowerMeter' });
+    // ingress_port is left at the Supervisor's default, which the add-on listens on.
+    expect(config).not.toHaveProperty('ingress_port');
+    expect(linterSchema('addon-config.schema.json').properties.ingress_port?.default).toBe(8099);
+    const main = readFileSync(join(root, 'addon/main.ts'), 'utf8');
+    expect(main).toMatch(/POWERMETER_INGRESS_PORT \?\? 8099/);
+    expect(config).not.toHaveProperty('webui');
+  });
+
   it('declares the broker it can do without as wanted, not needed (mqtt_url is an alternative)', () => {
     expect(config.services).toEqual(['mqtt:want']);
   });

@@ -12,7 +12,8 @@ import { ReplaySource } from '../source/replay.js';
 const usage = `usage: powermeter demo [--interval SECONDS] [--frames N]
 
 Runs the whole pipeline with no meter and no broker: an embedded MQTT broker, the recorded real frames, and a
-simulated Danish Kamstrup meter that encrypts a fresh frame every few seconds. Prints what is published.`;
+simulated Danish Kamstrup meter that encrypts a fresh frame every few seconds. Prints what is published, and the
+address of the page (on a free loopback port) that shows it live.`;
 
 /** One line per published message; a discovery config is summarised, states are printed whole. */
 function describe(topic: string, payload: Buffer, retain: boolean): string {
@@ -80,7 +81,10 @@ export async function runDemo(argv: string[]): Promise<number> {
   );
   await listening;
   // The demo keeps its state in memory: its simulated meter starts afresh every run, invocation counter included.
-  const running = startApp(settings, { url }, logger, { source, birthDelayMs: 100, statePath: null });
+  // The page on a free loopback port: what a user sees in Home Assistant's sidebar.
+  const running = startApp(settings, { url }, logger, { source, birthDelayMs: 100, statePath: null, page: { host: '127.0.0.1', port: 0, allow: 'any' } });
+  const page = await running.page;
+  if (page) out(`page: ${page.url}  (open it in a browser)`);
 
   await Promise.race([onShutdown(() => Promise.resolve(), logger), done]);
   await running.stop();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { redactUrl, type BrokerOptions } from '../mqtt/publisher.js';
-import { onShutdown, startApp, type Running } from '../service/app.js';
+import { onShutdown, startApp, type PageSettings, type Running } from '../service/app.js';
 import { createLogger } from '../service/logger.js';
 import { loadOptions, OptionsError, type Settings } from '../service/options.js';
 import { VERSION } from '../version.js';
@@ -23,16 +23,34 @@ export interface RunHooks {
   /** Where the PowerMeter device's page links to (the add-on asks the Supervisor for its slug). */
   readonly configurationUrl?: () => Promise<string | null>;
   readonly onStarted?: (running: Running) => void;
+  /** The page the add-on serves through ingress; `--http` serves one outside it. */
+  readonly page?: PageSettings;
 }
 
-/** `powermeter run [--options FILE]`: the service, outside or inside the add-on. */
+const usage = 'usage: powermeter run [--options FILE] [--http HOST:PORT]';
+
+/** `HOST:PORT` (`[::1]:8080` for IPv6): where `--http` serves the page, as given. */
+export function parseListen(text: string): { host: string; port: number } | null {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
+  const port = Number(m?.[3]);
+  if (!m || port > 65535) return null;
+  return { host: m[1] ?? m[2] ?? '', port };
+}
+
+/** `powermeter run [--options FILE] [--http HOST:PORT]`: the service, outside or inside the add-on. */
 export async function runService(argv: string[], hooks: RunHooks = {}): Promise<number> {
   let path = DEFAULT_OPTIONS_FILE;
+  let page = hooks.page;
   try {
-    const { values } = parseArgs({ args: argv, options: { options: { type: 'string' } } });
+    const { values } = parseArgs({ args: argv, options: { options: { type: 'string' }, http: { type: 'string' } } });
     path = values.options ?? path;
+    if (values.http !== undefined) {
+      const listen = parseListen(values.http);
+      if (listen === null) throw new Error(`--http takes HOST:PORT, for example 127.0.0.1:8099 (or [::1]:8099), not "${values.http}"`);
+      page = { ...listen, allow: 'any' };
+    }
   } catch (error) {
-    process.stderr.write(`powermeter run: ${(error as Error).message}\nusage: powermeter run [--options FILE]\n`);
+    process.stderr.write(`powermeter run: ${(error as Error).message}\n${usage}\n`);
     return 2;
   }
   let settings: Settings;
@@ -59,7 +77,7 @@ export async function runService(argv: string[], hooks: RunHooks = {}): Promise<
   logger.info({ version: VERSION, broker: redactUrl(broker.url) }, 'PowerMeter starting');
   if (!state) logger.warn(`the energy periods (hour, day, month) are kept in memory only: ${DATA_DIR} does not exist; set POWERMETER_STATE_DIR to a writable folder`);
   const configurationUrl = (await hooks.configurationUrl?.()) ?? null;
-  const running = startApp(settings, broker, logger, { statePath: state, captureDir: process.env.POWERMETER_CAPTURE_DIR, configurationUrl });
+  const running = startApp(settings, broker, logger, { statePath: state, captureDir: process.env.POWERMETER_CAPTURE_DIR, configurationUrl, page });
   hooks.onStarted?.(running);
   await onShutdown(() => running.stop(), logger);
   return 0;

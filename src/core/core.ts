@@ -3,7 +3,7 @@ import { meterInstant } from '../accounting/time-zone.js';
 import { Decoder, type DecodedFrame, type DecodeResult } from '../decoder.js';
 import { keyFingerprint, type Keys } from '../dlms/cipher.js';
 import { KeyCheck, securityAdvice, type SecurityState } from '../diagnostics/key-check.js';
-import { KeyMissingError, type PowerMeterError } from '../errors.js';
+import { AuthenticationError, KeyMissingError, type PowerMeterError } from '../errors.js';
 import { bridgeDiscovery, bridgeDiscoveryTopic, bridgePayload, bridgeStateTopic, sourceSuffix, type BridgeState } from '../ha/bridge.js';
 import {
   accountedRegisters,
@@ -44,7 +44,18 @@ export interface CoreOptions {
   readonly configurationUrl?: string | null;
   /** Keys by system title (meter_keys), for every source, before the source's own keys. */
   readonly meterKeys?: readonly { readonly systemTitle: string; readonly keys: Keys }[];
+  /** Emit a `frame` effect for every frame, with its raw bytes (the page's frame log). */
+  readonly frameLog?: boolean;
 }
+
+/** What became of a decoded frame in the core. */
+type Outcome = 'accepted' | 'replay' | 'energy-held' | 'waiting-for-meter-id';
+const outcomeDetail: Record<Outcome, string | null> = {
+  accepted: null,
+  replay: 'refused: its invocation counter is not above the last accepted one (a replayed frame)',
+  'energy-held': 'held back: an energy total is implausible (see the log)',
+  'waiting-for-meter-id': 'waiting for a frame that names the meter',
+};
 
 /** The one-time note of the upgrade that changed which sensors are enabled and which have a state class. */
 const UPGRADE_ENTITIES = 'entities-0.2';
@@ -105,8 +116,9 @@ class StreamRecord {
     meterKeys: ReadonlyMap<string, Keys>,
     dataTimeoutMs: number,
     sourceScope: string,
+    keepRaw: boolean,
   ) {
-    this.decoder = new Decoder({ keys: source.keys, meterKeys, energyMultiplier: source.energyMultiplier, profile: source.profile });
+    this.decoder = new Decoder({ keys: source.keys, meterKeys, energyMultiplier: source.energyMultiplier, profile: source.profile, keepRaw });
     this.keyCheck = new KeyCheck(dataTimeoutMs, () => (this.securityChanged = true));
     this.scope = source.multiStream ? `stream=${name}` : sourceScope;
   }
@@ -141,6 +153,7 @@ class SourceRecord {
     index: number,
     private readonly meterKeys: ReadonlyMap<string, Keys>,
     private readonly dataTimeoutMs: number,
+    private readonly keepRaw: boolean,
   ) {
     this.scope = `source=${spec.name}`;
     this.suffix = sourceSuffix(index);
@@ -149,7 +162,7 @@ class SourceRecord {
 
   stream(name: string): StreamRecord {
     let stream = this.streams.get(name);
-    if (!stream) this.streams.set(name, (stream = new StreamRecord(name, this.spec, this.meterKeys, this.dataTimeoutMs, this.scope)));
+    if (!stream) this.streams.set(name, (stream = new StreamRecord(name, this.spec, this.meterKeys, this.dataTimeoutMs, this.scope, this.keepRaw)));
     return stream;
   }
 
@@ -209,7 +222,7 @@ export class ServiceCore {
     for (const [title, keys] of this.meterKeys) this.meterKeyPrints.set(title, keyFingerprint(keys));
     this.accounting = new Accounting(options.timeZone, 2 * options.dataTimeoutMs);
     for (const [id, m] of Object.entries(state.meters)) this.meters.set(id, new Meter(id, m));
-    options.sources.forEach((spec, i) => this.sources.set(spec.id, new SourceRecord(spec, i, this.meterKeys, options.dataTimeoutMs)));
+    options.sources.forEach((spec, i) => this.sources.set(spec.id, new SourceRecord(spec, i, this.meterKeys, options.dataTimeoutMs, options.frameLog === true)));
     this.said = [...(state.said ?? [])];
   }
 
@@ -222,7 +235,7 @@ export class ServiceCore {
         const source = this.sources.get(event.source);
         if (!source) break;
         const stream = source.stream(event.stream ?? '');
-        stream.decoder.feed(event.chunk, (result) => this.onResult(source, stream, result, event.at));
+        stream.decoder.feed(event.chunk, (result, raw) => this.onResult(source, stream, result, raw, event.at));
         break;
       }
       case 'tick':
@@ -323,10 +336,31 @@ export class ServiceCore {
     this.say('topics-changed', null, { what, count: stale.size });
   }
 
-  private onResult(source: SourceRecord, stream: StreamRecord, result: DecodeResult, at: number): void {
+  private onResult(source: SourceRecord, stream: StreamRecord, result: DecodeResult, raw: readonly Buffer[] | undefined, at: number): void {
     stream.keyCheck.observe(result, at);
-    if (result.ok) this.onFrame(source, stream, result.frame, at);
-    else this.onRejected(source, stream, result.error);
+    const outcome = result.ok ? this.onFrame(source, stream, result.frame, at) : null;
+    if (!result.ok) this.onRejected(source, stream, result.error);
+    if (raw !== undefined) {
+      const e = result.ok ? null : result.error;
+      const titled = e instanceof KeyMissingError || e instanceof AuthenticationError ? e.systemTitle : null;
+      let size = 0;
+      for (const r of raw) size += r.length;
+      this.out.push({
+        kind: 'frame',
+        entry: {
+          at,
+          source: source.spec.id,
+          stream: stream.name,
+          raw,
+          size,
+          list: result.ok ? result.frame.list : null,
+          meterId: result.ok ? result.frame.meterId : null,
+          systemTitle: result.ok ? result.frame.systemTitle : titled,
+          verdict: outcome ?? e?.reason ?? 'accepted',
+          detail: outcome !== null ? outcomeDetail[outcome] : (e?.message ?? null),
+        },
+      });
+    }
     // After the frame is counted, so that the diagnostics this change publishes include it.
     if (stream.securityChanged) this.securityChanged(source, stream, at);
   }
@@ -363,14 +397,14 @@ export class ServiceCore {
     }
   }
 
-  private onFrame(source: SourceRecord, stream: StreamRecord, frame: DecodedFrame, at: number): void {
+  private onFrame(source: SourceRecord, stream: StreamRecord, frame: DecodedFrame, at: number): Outcome {
     if (frame.systemTitle !== null && frame.frameCounter !== null && (frame.protection === 'authenticated-encrypted' || frame.protection === 'authenticated')) {
       const keys = this.meterKeyPrints.get(frame.systemTitle) ?? source.keys;
       const replay = this.replay.check(frame.systemTitle, frame.frameCounter, keys);
       if (replay.replay) {
         source.count('replay');
         this.say('replay', `system_title=${frame.systemTitle}`, { counter: frame.frameCounter, last: replay.last });
-        return;
+        return 'replay';
       }
       if (!this.notices.quiet) this.signal('counter-advanced', `system_title=${frame.systemTitle}`);
     }
@@ -384,7 +418,7 @@ export class ServiceCore {
     const meterId = stream.lastMeterId ?? (++stream.anonymousFrames > ANONYMOUS_FRAMES ? 'meter' : null);
     if (meterId === null) {
       this.say('anonymous-frame', stream.scope, { list: frame.list });
-      return;
+      return 'waiting-for-meter-id';
     }
     let meter = this.meters.get(meterId);
     if (!meter) this.meters.set(meterId, (meter = new Meter(meterId)));
@@ -399,7 +433,7 @@ export class ServiceCore {
       const w = verdict.why;
       const what = w.kind === 'decrease' ? `${w.key} went down from ${w.from} to ${w.to}` : `${w.key} jumped from ${w.from} to ${w.to}, more than the meter could deliver in the time since`;
       this.say('implausible-energy', meterScope, { what });
-      return;
+      return 'energy-held';
     }
     if (verdict.kind === 'confirm') {
       const w = verdict.why;
@@ -407,6 +441,7 @@ export class ServiceCore {
     }
     this.signal('energy-plausible', meterScope);
     this.accept(source, meter, frame, at, clock);
+    return 'accepted';
   }
 
   private accept(source: SourceRecord, meter: Meter, frame: DecodedFrame, at: number, clock: number | null): void {

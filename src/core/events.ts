@@ -37,7 +37,30 @@ export type Effect =
   | { readonly kind: 'notice'; readonly notice: Notice }
   | { readonly kind: 'persist'; readonly state: PersistedState }
   /** Drop the source's connection and dial again: a bridge that sends no good frame may be half-open. */
-  | { readonly kind: 'redial'; readonly source: SourceId; readonly reason: string };
+  | { readonly kind: 'redial'; readonly source: SourceId; readonly reason: string }
+  /** A frame as it came and what became of it: for the page's frame log (only with `frameLog`). */
+  | { readonly kind: 'frame'; readonly entry: FrameLogEntry };
+
+/** One frame in the frame log. */
+export interface FrameLogEntry {
+  readonly at: number;
+  readonly source: SourceId;
+  /** The stream within the source (an MQTT topic under a wildcard); "" for the source's one. */
+  readonly stream: string;
+  /** The frames as they came, flags and checksums included (several for a segmented message); encrypted as sent. */
+  readonly raw: readonly Buffer[];
+  readonly size: number;
+  readonly list: string | null;
+  readonly meterId: string | null;
+  readonly systemTitle: string | null;
+  /**
+   * `accepted`, or why not: `replay`, `energy-held`, `waiting-for-meter-id`, or the decode error's reason
+   * (`checksum`, `wrong-authentication-key` …).
+   */
+  readonly verdict: string;
+  /** What the refusal means, for a person; null when accepted. */
+  readonly detail: string | null;
+}
 
 /** One byte source and how its frames are read. */
 export interface SourceSpec {

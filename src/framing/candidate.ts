@@ -8,9 +8,12 @@ export type Candidate =
   /** Not a frame start: skip one byte and look again. */
   | { readonly status: 'invalid' }
   /** The header was credible but the frame is broken. */
-  | { readonly status: 'error'; readonly reason: 'checksum' | 'closing-flag'; readonly message: string }
-  /** A checked frame. `next` is where scanning resumes; its payload is buffer[start, end). */
-  | { readonly status: 'frame'; readonly next: number; readonly start: number; readonly end: number; readonly more: boolean; readonly sequence: number };
+  | { readonly status: 'error'; readonly reason: 'checksum' | 'closing-flag'; readonly message: string; readonly total: number }
+  /**
+   * A checked frame. `next` is where scanning resumes; its payload is buffer[start, end); the whole frame, flags
+   * included, is `total` bytes from the position.
+   */
+  | { readonly status: 'frame'; readonly next: number; readonly start: number; readonly end: number; readonly more: boolean; readonly sequence: number; readonly total: number };
 
 export const needMore: Candidate = { status: 'need-more' };
 export const invalid: Candidate = { status: 'invalid' };

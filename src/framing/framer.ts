@@ -12,7 +12,13 @@ export interface FramedApdu {
   readonly apdu: Uint8Array;
 }
 
-export type FramerOutput = { readonly ok: true; readonly value: FramedApdu } | { readonly ok: false; readonly error: FrameError };
+/**
+ * What the framer found. With `keepRaw`, `raw` holds copies of the frames as they came (flags and checksums
+ * included; several for a segmented message) that made this output: a frame log can show and save them.
+ */
+export type FramerOutput =
+  | { readonly ok: true; readonly value: FramedApdu; readonly raw?: readonly Buffer[] }
+  | { readonly ok: false; readonly error: FrameError; readonly raw?: readonly Buffer[] };
 
 /** Bigger than any real push message (Aidon SE: 581 bytes; L&G GBT: a few frames) by a wide margin. */
 const MAX_MESSAGE = 64 * 1024;
@@ -43,6 +49,11 @@ export class Framer {
   private readonly blocks = new BlockTransfer(MAX_MESSAGE);
   /** Bytes skipped because they were not part of any credible frame. */
   discarded = 0;
+  /** Copies of the raw frames since the last output, when asked to keep them. */
+  private raw: Buffer[] = [];
+
+  /** `keepRaw`: hand each output the raw frames it came from (a copy each; only the frame log asks for it). */
+  constructor(private readonly keepRaw = false) {}
 
   /** Pushes a chunk; returns the APDUs it completed, each a copy that the caller may keep. */
   push(chunk: Uint8Array): FramerOutput[] {
@@ -106,9 +117,11 @@ export class Framer {
         keepFrom = pos;
         break;
       } else if (c.status === 'error') {
-        out.push({ ok: false, error: new FrameError(c.reason, c.message) });
+        if (this.keepRaw) this.raw.push(copyOf(this.buf.subarray(pos, Math.min(this.len, pos + c.total))));
+        this.emit(out, { ok: false, error: new FrameError(c.reason, c.message) });
         pos++;
       } else {
+        if (this.keepRaw) this.raw.push(copyOf(this.buf.subarray(pos, pos + c.total)));
         this.accept(this.buf[pos] === HDLC_FLAG ? 'hdlc' : 'mbus', c.start, c.end, c.more, c.sequence, out);
         pos = c.next;
       }
@@ -129,12 +142,12 @@ export class Framer {
       const continues = framing === this.segmentsFraming && (framing === 'hdlc' ? llc === 0 : sequence === this.nextSequence);
       if (!continues) {
         this.dropSegments();
-        out.push({ ok: false, error: new FrameError('reassembly', 'a segmented message was interrupted: its remaining segments never came') });
+        this.emit(out, { ok: false, error: new FrameError('reassembly', 'a segmented message was interrupted: its remaining segments never came') });
       }
     }
     const first = this.segments.length === 0;
     if (first && framing === 'mbus' && sequence !== 0) {
-      out.push({ ok: false, error: new FrameError('reassembly', `M-Bus segment ${sequence} arrived without the segments before it`) });
+      this.emit(out, { ok: false, error: new FrameError('reassembly', `M-Bus segment ${sequence} arrived without the segments before it`) });
       return;
     }
     // One view of the payload, without the LLC header that starts an HDLC message.
@@ -146,7 +159,7 @@ export class Framer {
       this.nextSequence = (sequence + 1) & 0x0f;
       if (this.segmentsSize > MAX_MESSAGE) {
         this.dropSegments();
-        out.push({ ok: false, error: new FrameError('too-long', 'a segmented message exceeds the size limit') });
+        this.emit(out, { ok: false, error: new FrameError('too-long', 'a segmented message exceeds the size limit') });
         return;
       }
       if (more) return;
@@ -156,14 +169,25 @@ export class Framer {
     if (apdu[0] === GBT_TAG) {
       try {
         const whole = this.blocks.push(apdu);
-        if (whole) out.push({ ok: true, value: { framing, apdu: whole } });
+        if (whole) this.emit(out, { ok: true, value: { framing, apdu: whole } });
       } catch (error) {
         if (!(error instanceof FrameError)) throw error;
-        out.push({ ok: false, error });
+        this.emit(out, { ok: false, error });
       }
       return;
     }
-    out.push({ ok: true, value: { framing, apdu } });
+    this.emit(out, { ok: true, value: { framing, apdu } });
+  }
+
+  /** Adds an output, with the raw frames it came from when they are kept. */
+  private emit(out: FramerOutput[], o: FramerOutput): void {
+    if (!this.keepRaw) {
+      out.push(o);
+      return;
+    }
+    const raw = this.raw;
+    this.raw = [];
+    out.push(o.ok ? { ok: true, value: o.value, raw } : { ok: false, error: o.error, raw });
   }
 
   private dropSegments(): void {

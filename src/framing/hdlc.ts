@@ -53,11 +53,11 @@ export function parseHdlc(buf: Uint8Array, pos: number, end: number): Candidate 
   }
   if (end - pos < total) return needMore;
   if (buf[pos + total - 1] !== HDLC_FLAG) {
-    return { status: 'error', reason: 'closing-flag', message: `HDLC frame of ${total} bytes has no closing flag (truncated or wrong baud rate)` };
+    return { status: 'error', reason: 'closing-flag', message: `HDLC frame of ${total} bytes has no closing flag (truncated or wrong baud rate)`, total };
   }
   const fcs = buf[fcsAt]! | (buf[fcsAt + 1]! << 8);
   if (crc16x25(buf, pos + 1, fcsAt) !== fcs) {
-    return { status: 'error', reason: 'checksum', message: `HDLC frame of ${total} bytes failed its checksum (FCS)` };
+    return { status: 'error', reason: 'checksum', message: `HDLC frame of ${total} bytes failed its checksum (FCS)`, total };
   }
   return {
     status: 'frame',
@@ -66,6 +66,7 @@ export function parseHdlc(buf: Uint8Array, pos: number, end: number): Candidate 
     end: fcsAt,
     more: (f0 & SEGMENTATION_BIT) !== 0,
     sequence: 0,
+    total,
   };
 }
 

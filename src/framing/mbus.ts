@@ -24,12 +24,12 @@ export function parseMbus(buf: Uint8Array, pos: number, end: number): Candidate 
   if (end - pos < total) return needMore;
   const data = pos + 4;
   if (buf[data + length + 1] !== MBUS_STOP) {
-    return { status: 'error', reason: 'closing-flag', message: `M-Bus frame of ${total} bytes has no stop byte (truncated or wrong baud rate)` };
+    return { status: 'error', reason: 'closing-flag', message: `M-Bus frame of ${total} bytes has no stop byte (truncated or wrong baud rate)`, total };
   }
   let sum = 0;
   for (let i = data; i < data + length; i++) sum += buf[i]!;
   if ((sum & 0xff) !== buf[data + length]) {
-    return { status: 'error', reason: 'checksum', message: `M-Bus frame of ${total} bytes failed its checksum` };
+    return { status: 'error', reason: 'checksum', message: `M-Bus frame of ${total} bytes failed its checksum`, total };
   }
   const ci = buf[data + 2]!;
   return {
@@ -39,5 +39,6 @@ export function parseMbus(buf: Uint8Array, pos: number, end: number): Candidate 
     end: data + length,
     more: (ci & LAST_SEGMENT) === 0,
     sequence: ci & 0x0f,
+    total,
   };
 }

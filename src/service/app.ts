@@ -4,7 +4,12 @@ import type { Effect, Event, SourceId, SourceSpec } from '../core/events.js';
 import type { Notice } from '../core/notices.js';
 import { emptyState } from '../core/persisted.js';
 import { CaptureRecorder } from '../diagnostics/capture-recorder.js';
+import { sourceSuffix } from '../ha/bridge.js';
 import { availabilityTopic } from '../ha/discovery.js';
+import { Dashboard, type PageEvent } from '../page/dashboard.js';
+import { startPage, type KeyTarget, type PageServer } from '../page/server.js';
+import { withKeys } from '../page/save-keys.js';
+import type { Keys } from '../dlms/cipher.js';
 import type { Logger } from '../log.js';
 import { Publisher, type BrokerOptions } from '../mqtt/publisher.js';
 import { hasWildcard, MqttFrameSource } from '../source/mqtt-frames.js';
@@ -25,7 +30,25 @@ const SLICE_BYTES = 8192;
 export interface Running {
   readonly core: ServiceCore;
   readonly publisher: Publisher;
+  /** The page, once it listens; null without one, or when it could not listen (said in the log). */
+  readonly page: Promise<PageServer | null>;
   stop(): Promise<void>;
+}
+
+/** Where the options live and how the add-on restarts: the Supervisor's API, inside the add-on. */
+export interface OptionsStore {
+  read(): Promise<Record<string, unknown>>;
+  write(options: Record<string, unknown>): Promise<void>;
+  restart(): Promise<void>;
+}
+
+/** The page (ingress in the add-on, `--http` outside it). */
+export interface PageSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly allow: 'any' | readonly string[];
+  /** Inside the add-on: checked keys can be saved into the options, and the add-on restarted. */
+  readonly options?: OptionsStore;
 }
 
 export interface AppOptions {
@@ -43,6 +66,8 @@ export interface AppOptions {
   readonly now?: () => number;
   /** Where the PowerMeter device's page links to (the add-on in Home Assistant). */
   readonly configurationUrl?: string | null;
+  /** Serve the page; absent: no page. */
+  readonly page?: PageSettings;
 }
 
 /** The source a meter's options name. */
@@ -113,6 +138,13 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
     for (const effect of core.step(event)) perform(effect);
   };
 
+  // The page sees what Home Assistant sees: the same messages, as the core makes them (made once the sources are).
+  let dashboard: Dashboard | null = null;
+  let pageServer: PageServer | null = null;
+  const toPage = (event: PageEvent | null) => {
+    if (event) pageServer?.send(event);
+  };
+
   const publisher = new Publisher({
     broker,
     availabilityTopic: availabilityTopic(topics),
@@ -121,7 +153,10 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
     statusTopics: [...new Set(['homeassistant/status', `${settings.discoveryPrefix}/status`])],
     birthDelayMs: options.birthDelayMs,
     backoff: options.brokerBackoff,
-    onBroker: (e) => dispatch(e.state === 'connected' ? { kind: 'broker', state: 'connected', at: now() } : { kind: 'broker', state: e.state, detail: e.detail, at: now() }),
+    onBroker: (e) => {
+      toPage(dashboard?.broker(e.state === 'connected', e.state === 'connected' ? null : e.detail) ?? null);
+      dispatch(e.state === 'connected' ? { kind: 'broker', state: 'connected', at: now() } : { kind: 'broker', state: e.state, detail: e.detail, at: now() });
+    },
     onHomeAssistantOnline: () => dispatch({ kind: 'ha-online', at: now() }),
   });
 
@@ -144,10 +179,15 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
     startNotices: startNotices(loaded.problems, timeZone),
     configurationUrl: options.configurationUrl ?? null,
     meterKeys: settings.meterKeys,
+    frameLog: options.page !== undefined,
   });
+  if (options.page) dashboard = new Dashboard(topics, specs.map((spec, i) => ({ id: spec.id, name: spec.name, suffix: sourceSuffix(i) })));
 
   function perform(effect: Effect): void {
+    if (dashboard) toPage(dashboard.observe(effect, now()));
     switch (effect.kind) {
+      case 'frame':
+        break;
       case 'publish':
         publisher.publish(effect.topic, effect.payload, effect.retain);
         break;
@@ -216,12 +256,17 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
   ticker.unref();
   const stopHourly = everyFullHour(() => dispatch({ kind: 'hour', at: now() }));
 
+  const page = dashboard && options.page ? openPage(options.page, dashboard, specs, logger, now) : Promise.resolve(null);
+  void page.then((server) => (pageServer = server));
+
   return {
     core,
     publisher,
+    page,
     async stop() {
       clearInterval(ticker);
       stopHourly();
+      await (await page)?.close();
       await Promise.all([...sources.values()].map((s) => s.stop()));
       // What is still queued is decoded now: a backlog is data the meter sent, and its energy counts.
       while (pending.length > 0) drain();
@@ -230,6 +275,37 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
       await publisher.stop();
     },
   };
+}
+
+/**
+ * Starts the page. A page that cannot listen (the port is taken) is said in the log; the service goes on without it.
+ */
+async function openPage(settings: PageSettings, dashboard: Dashboard, specs: readonly SourceSpec[], logger: Logger, now: () => number): Promise<PageServer | null> {
+  const store = settings.options;
+  const saveKeys = store
+    ? async (keys: Keys, target: KeyTarget) => {
+        const index = specs.findIndex((s) => s.id === target.source);
+        if (index < 0) return { saved: false, message: 'no frame of this meter is held: wait for the meter to send, then check again' };
+        const place = { sourceIndex: index, multiStream: specs[index]?.multiStream === true, systemTitle: target.systemTitle };
+        try {
+          await store.write(withKeys(await store.read(), place, keys));
+        } catch (error) {
+          return { saved: false, message: `the Supervisor did not take the options: ${(error as Error).message}` };
+        }
+        logger.info('page: the checked keys were saved into the options; restarting the add-on');
+        // After the answer has gone out: the restart ends this process.
+        setTimeout(() => void store.restart().catch((error: unknown) => logger.error(`page: the Supervisor did not restart the add-on: ${(error as Error).message}; restart it by hand`)), 500).unref();
+        return { saved: true, message: 'saved into the options; the add-on restarts now and uses them' };
+      }
+    : undefined;
+  try {
+    const server = await startPage({ host: settings.host, port: settings.port, allow: settings.allow, dashboard, logger, now, saveKeys });
+    logger.info({ url: server.url }, 'page: serving');
+    return server;
+  } catch (error) {
+    logger.error(`page: cannot serve on ${settings.host}:${settings.port} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the service goes on without it`);
+    return null;
+  }
 }
 
 /**

@@ -1,0 +1,237 @@
+import type { Effect, FrameLogEntry, SourceId } from '../core/events.js';
+import { bridgeStateTopic } from '../ha/bridge.js';
+import type { Topics } from '../ha/discovery.js';
+
+/** How the page names one source. */
+export interface PageSource {
+  readonly id: SourceId;
+  readonly name: string;
+  /** The suffix of its fields in the diagnostics message ("" for the first). */
+  readonly suffix: string;
+}
+
+/** A reading as the page shows it: the name and unit come from the meter's discovery, as Home Assistant sees them. */
+export interface PageReading {
+  readonly key: string;
+  readonly name: string;
+  readonly unit: string | null;
+  readonly value: number | string | null;
+}
+
+export interface PageMeter {
+  readonly id: string;
+  readonly name: string;
+  readonly updatedAt: number | null;
+  readonly readings: PageReading[];
+  /** Power over the last hour: times (s), import and export (W). */
+  readonly power: [number[], (number | null)[], (number | null)[]];
+  /** Energy per closed hour over the last 48 hours: hour starts (s), import and export (kWh). */
+  readonly hours: [number[], (number | null)[], (number | null)[]];
+}
+
+/** What the page's event stream sends: one event per published state, diagnostics message and logged frame. */
+export type PageEvent =
+  | { readonly type: 'state'; readonly meter: string; readonly at: number; readonly state: Record<string, unknown> }
+  | { readonly type: 'diagnostics'; readonly diagnostics: Record<string, unknown> }
+  | { readonly type: 'frame'; readonly frame: FrameView }
+  | { readonly type: 'broker'; readonly broker: BrokerView };
+
+/** A frame log entry without its bytes. */
+export type FrameView = Omit<FrameLogEntry, 'raw'> & { readonly sourceName: string };
+
+export interface BrokerView {
+  readonly connected: boolean;
+  readonly detail: string | null;
+}
+
+/** The last hour of power at one point per frame (10 s): 360 points; the bound keeps a fast meter from growing it. */
+const POWER_POINTS = 400;
+const POWER_WINDOW_MS = 3_600_000;
+const HOURS_KEPT = 48;
+/** Meters with a power plot: a fleet of a thousand would cost megabytes for plots nobody opens all at once. */
+const METERS_WITH_HISTORY = 32;
+export const FRAMES_KEPT = 100;
+
+interface MeterRecord {
+  id: string;
+  name: string;
+  /** Key → name and unit, from the discovery message's components. */
+  components: Map<string, { name: string; unit: string | null }>;
+  state: Record<string, unknown> | null;
+  updatedAt: number | null;
+  power: { t: number; imp: number | null; exp: number | null }[] | null;
+  hours: { start: number; imp: number | null; exp: number | null }[];
+  /** The start of the last closed hour recorded, from the accounting message. */
+  lastHourStart: string | null;
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/**
+ * What the page shows, built from what the service publishes: the same discovery, state and diagnostics messages
+ * Home Assistant gets (so the page never disagrees with it), the frame log, and the broker's connection. Pure: the
+ * shell feeds it effects, the HTTP side reads it.
+ */
+export class Dashboard {
+  private readonly meters = new Map<string, MeterRecord>();
+  private readonly byStateTopic = new Map<string, MeterRecord>();
+  private readonly byAccountingTopic = new Map<string, MeterRecord>();
+  private readonly log: FrameLogEntry[] = [];
+  private diagnostics: Record<string, unknown> = {};
+  private brokerView: BrokerView = { connected: false, detail: null };
+  private withHistory = 0;
+  private readonly diagnosticsTopic: string;
+  private readonly discoveryPrefix: string;
+
+  constructor(
+    topics: Topics,
+    readonly sources: readonly PageSource[],
+  ) {
+    this.diagnosticsTopic = bridgeStateTopic(topics);
+    this.discoveryPrefix = `${topics.discoveryPrefix}/device/powermeter_`;
+  }
+
+  /** Takes an effect of the core; returns what the event stream should send, if anything. */
+  observe(effect: Effect, at: number): PageEvent | null {
+    if (effect.kind === 'frame') return this.frame(effect.entry);
+    if (effect.kind !== 'publish' || effect.payload === '') return null;
+    const { topic } = effect;
+    if (topic === this.diagnosticsTopic) {
+      this.diagnostics = JSON.parse(effect.payload) as Record<string, unknown>;
+      return { type: 'diagnostics', diagnostics: this.diagnostics };
+    }
+    const meter = this.byStateTopic.get(topic);
+    if (meter) return this.stateOf(meter, JSON.parse(effect.payload) as Record<string, unknown>, at);
+    const accounted = this.byAccountingTopic.get(topic);
+    if (accounted) {
+      this.accounting(accounted, JSON.parse(effect.payload) as Record<string, { period_start?: string }>);
+      return null;
+    }
+    if (topic.startsWith(this.discoveryPrefix) && topic.endsWith('/config')) this.discovery(JSON.parse(effect.payload) as Discovery);
+    return null;
+  }
+
+  broker(connected: boolean, detail: string | null): PageEvent {
+    this.brokerView = { connected, detail };
+    return { type: 'broker', broker: this.brokerView };
+  }
+
+  /** The whole picture, for `GET api/state`. */
+  state(): { meters: PageMeter[]; diagnostics: Record<string, unknown>; sources: readonly PageSource[]; broker: BrokerView } {
+    return { meters: [...this.meters.values()].map((m) => this.view(m)), diagnostics: this.diagnostics, sources: this.sources, broker: this.brokerView };
+  }
+
+  /** The frame log, newest first, without the bytes. */
+  frames(): FrameView[] {
+    return this.log.map((e) => this.frameView(e)).reverse();
+  }
+
+  /**
+   * The frames of one meter (by system title), or of the last meter heard, oldest first: what a key check tries; and
+   * the source they came from (where its keys belong).
+   */
+  framesOf(systemTitle: string | null): { systemTitle: string | null; source: SourceId | null; frames: (readonly Buffer[])[] } {
+    const title = systemTitle ?? this.log.findLast((e) => e.systemTitle !== null)?.systemTitle ?? null;
+    const entries = this.log.filter((e) => (title === null ? e.systemTitle === null : e.systemTitle === title) && e.raw.length > 0);
+    return { systemTitle: title, source: entries.at(-1)?.source ?? null, frames: entries.map((e) => e.raw) };
+  }
+
+  /** The system titles in the frame log, for the key check's choice of meter. */
+  systemTitles(): string[] {
+    return [...new Set(this.log.flatMap((e) => (e.systemTitle === null ? [] : [e.systemTitle])))];
+  }
+
+  /**
+   * The frames held, as a capture file that `powermeter decode` reads: hex, one frame per line, `#` comments. The
+   * frames are as the meter sent them, encrypted; no key is in it.
+   */
+  capture(at: number): string {
+    const lines = [`# PowerMeter capture of the last ${this.log.length} frames, ${new Date(at).toISOString()}: as the meter sent them, encrypted; no keys`];
+    let source: string | null = null;
+    for (const e of this.log) {
+      const from = `${this.nameOf(e.source)}${e.stream ? ` ${e.stream}` : ''}`;
+      if (from !== source) lines.push(`# ${(source = from)}`);
+      lines.push(`# ${new Date(e.at).toISOString()} ${e.verdict}${e.list ? ` ${e.list}` : ''}`);
+      for (const raw of e.raw) lines.push(raw.toString('hex').toUpperCase());
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  private frame(entry: FrameLogEntry): PageEvent {
+    this.log.push(entry);
+    if (this.log.length > FRAMES_KEPT) this.log.shift();
+    return { type: 'frame', frame: this.frameView(entry) };
+  }
+
+  private frameView(e: FrameLogEntry): FrameView {
+    return { at: e.at, source: e.source, sourceName: this.nameOf(e.source), stream: e.stream, size: e.size, list: e.list, meterId: e.meterId, systemTitle: e.systemTitle, verdict: e.verdict, detail: e.detail };
+  }
+
+  private nameOf(source: SourceId): string {
+    return this.sources.find((s) => s.id === source)?.name ?? source;
+  }
+
+  private discovery(d: Discovery): void {
+    const id = d.device?.serial_number;
+    if (typeof id !== 'string' || typeof d.state_topic !== 'string') return;
+    let m = this.meters.get(id);
+    if (!m) {
+      m = { id, name: d.device?.name ?? id, components: new Map(), state: null, updatedAt: null, power: null, hours: [], lastHourStart: null };
+      if (this.withHistory < METERS_WITH_HISTORY) {
+        m.power = [];
+        this.withHistory++;
+      }
+      this.meters.set(id, m);
+    }
+    m.name = d.device?.name ?? id;
+    this.byStateTopic.set(d.state_topic, m);
+    for (const [key, c] of Object.entries(d.components ?? {})) {
+      if (c.json_attributes_topic) this.byAccountingTopic.set(c.json_attributes_topic, m);
+      m.components.set(key, { name: c.name ?? key, unit: c.unit_of_measurement ?? null });
+    }
+  }
+
+  private stateOf(m: MeterRecord, state: Record<string, unknown>, at: number): PageEvent {
+    m.state = state;
+    m.updatedAt = at;
+    if (m.power) {
+      m.power.push({ t: at, imp: num(state.active_power_import), exp: num(state.active_power_export) });
+      while (m.power.length > POWER_POINTS || (m.power.length > 0 && m.power[0]!.t < at - POWER_WINDOW_MS)) m.power.shift();
+    }
+    return { type: 'state', meter: m.id, at, state };
+  }
+
+  /** A new closed hour in the accounting message: its energy, from the state published just before, is kept. */
+  private accounting(m: MeterRecord, attributes: Record<string, { period_start?: string }>): void {
+    const start = attributes.energy_import_previous_hour?.period_start ?? attributes.energy_export_previous_hour?.period_start ?? null;
+    if (start === null || start === m.lastHourStart || m.state === null) return;
+    m.lastHourStart = start;
+    m.hours.push({ start: Date.parse(start), imp: num(m.state.energy_import_previous_hour), exp: num(m.state.energy_export_previous_hour) });
+    if (m.hours.length > HOURS_KEPT) m.hours.shift();
+  }
+
+  private view(m: MeterRecord): PageMeter {
+    const readings: PageReading[] = [];
+    for (const [key, value] of Object.entries(m.state ?? {})) {
+      if (key.endsWith('_last_reset')) continue;
+      const c = m.components.get(key);
+      readings.push({ key, name: c?.name ?? key, unit: c?.unit ?? null, value: typeof value === 'number' || typeof value === 'string' ? value : null });
+    }
+    const power = m.power ?? [];
+    return {
+      id: m.id,
+      name: m.name,
+      updatedAt: m.updatedAt,
+      readings,
+      power: [power.map((p) => p.t / 1000), power.map((p) => p.imp), power.map((p) => p.exp)],
+      hours: [m.hours.map((h) => h.start / 1000), m.hours.map((h) => h.imp), m.hours.map((h) => h.exp)],
+    };
+  }
+}
+
+/** The parts of a meter's discovery message the page reads. */
+interface Discovery {
+  device?: { serial_number?: string; name?: string };
+  state_topic?: string;
+  components?: Record<string, { name?: string; unit_of_measurement?: string; json_attributes_topic?: string }>;
+}
