@@ -1,9 +1,10 @@
 import { benchDecode } from './decode.js';
 import { benchFleet } from './fleet.js';
+import { benchPage } from './page.js';
 import { benchService, nodeFlags } from './service.js';
 
 /**
- * `npm run bench` runs every part; `npm run bench -- decode`, `-- service` or `-- fleet` runs one. The fleet takes
+ * `npm run bench` runs every part; `npm run bench -- decode`, `-- service`, `-- fleet` or `-- page` runs one. The fleet takes
  * `-- fleet METERS SECONDS` (1000 meters for 180 s by default), and `-- fleet METERS SECONDS jit` runs it with the
  * add-on's flags but a JIT.
  */
@@ -21,4 +22,8 @@ if (only === undefined || only === 'fleet') {
   console.log('\nA fleet of bridges publishing raw frames on MQTT, one service (powermeter run) reading them all:');
   const jit = process.argv[5] === 'jit';
   await benchFleet(Number(process.argv[3] ?? 1000), Number(process.argv[4] ?? 180), jit ? nodeFlags.filter((f) => f !== '--jitless') : nodeFlags);
+}
+if (only === undefined || only === 'page') {
+  console.log('\nThe page: what it costs the service (`-- page SECONDS`, 600 by default):');
+  await benchPage(Number(process.argv[3] ?? 600));
 }

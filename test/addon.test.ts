@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { parseKey } from '../src/keys.js';
+import { KEY_PATTERN, parseKey } from '../src/keys.js';
 import { optionsSchema, parseOptions } from '../src/service/options.js';
 import { linterProblems, readJson, readYaml, root, supervisorProblems, supervisorType } from './support/addon.js';
 
@@ -130,9 +130,16 @@ describe('config.yaml', () => {
 
   it('accepts the keys as users paste them, the same way the service does', () => {
     const match = new RegExp(supervisorType(schema.encryption_key!).arg!);
-    expect(supervisorType(schema.authentication_key!).arg).toBe(supervisorType(schema.encryption_key!).arg);
+    // One grammar for a key: every key option of config.yaml, the top-level ones and those in its lists, is the service's.
+    const keyOptions = [schema.encryption_key!, schema.authentication_key!, ...['more_meters', 'meter_keys'].flatMap((list) => {
+      const item = (fullSchema[list] as Record<string, string>[])[0]!;
+      return [item.encryption_key!, item.authentication_key!];
+    })];
+    for (const option of keyOptions) expect(supervisorType(option).arg).toBe(KEY_PATTERN);
     const key = '5AD84121D9D20B364B7A11F3C1B5827F';
-    const pasted = ['', key, key.toLowerCase(), `0x${key}`, key.match(/../g)!.join(' '), key.match(/../g)!.join(':'), key.match(/.{8}/g)!.join(' '), ` ${key} `];
+    const bytes = key.match(/../g)!;
+    // The byte array an Arduino sketch prints, with and without braces.
+    const pasted = ['', key, key.toLowerCase(), `0x${key}`, bytes.join(' '), bytes.join(':'), key.match(/.{8}/g)!.join(' '), ` ${key} `, bytes.map((b) => `0x${b}`).join(', '), `{${bytes.map((b) => `0x${b}`).join(', ')}}`, bytes.join(',')];
     const wrong = [key.slice(1), `${key}0`, `${key.slice(1)}g`, 'my key', `0x 0x${key}`];
     for (const text of pasted) {
       expect(match.test(text), JSON.stringify(text)).toBe(true);
