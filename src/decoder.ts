@@ -115,7 +115,16 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
   const content = readList(plain, notification.bodyAt, memo.list);
   const ctx = { flag: title ? title.flag : null };
   const forced = options.profile && options.profile !== 'auto' ? options.profile : undefined;
-  const match = findList(options.profiles ?? allProfiles, content, ctx, forced);
+  const profiles = options.profiles ?? allProfiles;
+  const match = findList(profiles, content, ctx, forced);
+  if (forced && match) {
+    // A forced profile that a frame of another meter happens to fit would misread it (an Aidon profile on a Kamstrup
+    // frame reads energy ten times too low): where detection knows the list as another profile's, that is an error.
+    const detected = findList(profiles, content, ctx);
+    if (detected && detected.profile.id !== forced) {
+      throw new UnsupportedListError(`the forced profile "${forced}" does not fit this frame: it is list "${detected.list.id}" of the profile "${detected.profile.id}"; set the profile to auto or to ${detected.profile.id}`, protection);
+    }
+  }
   if (!match) {
     const what = content.version ? `list "${content.version}"` : `a list of ${content.registers.length + content.bare.length} values`;
     const by = forced ? `the forced profile "${forced}" does not fit ${what}` : `${what} is not supported yet`;

@@ -10,7 +10,7 @@ export abstract class PowerMeterError extends Error {
   abstract readonly reason: string;
 }
 
-export type FrameProblem = 'checksum' | 'closing-flag' | 'too-long' | 'reassembly';
+export type FrameProblem = 'checksum' | 'closing-flag' | 'too-long' | 'reassembly' | 'incomplete';
 
 /** A frame whose header looked right but whose bytes did not check out. */
 export class FrameError extends PowerMeterError {

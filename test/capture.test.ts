@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runDecode } from '../src/commands/decode.js';
 import { CaptureRecorder } from '../src/diagnostics/capture-recorder.js';
@@ -8,7 +9,7 @@ import { captureLogger } from './support/capture-logger.js';
 import { bytesOf, danish } from './support/vectors.js';
 
 describe('capture for bug reports', () => {
-  it('records the bytes as received for the given minutes, in the format decode reads, without the keys', () => {
+  it('records the bytes as received for the given minutes, in the format decode reads, without the keys', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'powermeter-capture-'));
     let now = Date.UTC(2026, 10, 23, 20, 0, 0);
     const log = captureLogger();
@@ -23,13 +24,11 @@ describe('capture for bug reports', () => {
     const text = readFileSync(recorder.file, 'utf8');
     expect(text).not.toContain(danish.keys!.encryption!);
     expect(text).not.toContain(danish.keys!.encryption!.toLowerCase());
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = runDecode(['--encryption-key', danish.keys!.encryption!, '--authentication-key', danish.keys!.authentication!, recorder.file], {
-      stdout: (l) => out.push(l),
-      stderr: (l) => err.push(l),
-      stdin: () => Buffer.alloc(0),
-    });
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const code = await runDecode(['--encryption-key', danish.keys!.encryption!, '--authentication-key', danish.keys!.authentication!, recorder.file], { stdout, stderr, stdin: Readable.from([]) });
+    const out = (stdout.read() as Buffer).toString().trim().split('\n');
+    const err = (stderr.read() as Buffer).toString().trim().split('\n');
     expect(code).toBe(0);
     expect(out).toHaveLength(1); // the frame recorded after the two minutes is not there
     expect(JSON.parse(out[0]!) as { meterId: string }).toMatchObject({ meterId: '27581522' });

@@ -6,7 +6,10 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseCapture } from '../src/capture.js';
 import { parseKey } from '../src/keys.js';
-import { bytesOf, danish, vector } from './support/vectors.js';
+import { bytesOf, danish, danishKeys, vector } from './support/vectors.js';
+import { SimulatedMeter } from '../src/simulator/meter.js';
+import { runDecode } from '../src/commands/decode.js';
+import { PassThrough, Readable } from 'node:stream';
 
 const run = promisify(execFile);
 const bin = new URL('../bin/powermeter', import.meta.url).pathname;
@@ -16,7 +19,7 @@ const ak = danish.keys!.authentication!;
 
 async function decode(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(bin, ['decode', ...args]);
+    const { stdout, stderr } = await run(bin, ['decode', ...args], { maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -117,5 +120,51 @@ describe('powermeter decode', () => {
     expect((await decode(['--bogus', danishHex])).code).toBe(2);
     expect((await decode([join(dir, 'missing.hex')])).code).toBe(2);
     expect((await decode(['--energy-multiplier', '-3', danishHex])).code).toBe(2);
+  });
+
+  it('reads a damaged capture to the end: a frame cut short, odd digits and stray characters cost only their frame', async () => {
+    const sim = new SimulatedMeter(57_000_002, danishKeys, { timeZone: 'UTC' });
+    const frames = Array.from({ length: 5 }, (_, i) => sim.frame(new Date(Date.UTC(2026, 0, 1, 0, 0, 10 * i)), 10).toString('hex').toUpperCase());
+    const damaged = [
+      `# five frames, three damaged`,
+      frames[0],
+      frames[1]!.slice(0, 201), // cut short, mid-byte, as a full disk leaves a capture
+      frames[2],
+      `${frames[3]!.slice(0, 80)}zz${frames[3]!.slice(82)}`, // a stray character
+      frames[4],
+    ].join('\n');
+    const r = await decode(['--encryption-key', ek, '--authentication-key', ak, file('damaged.hex', damaged)]);
+    expect(r.code).toBe(0);
+    const decoded = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { meterId: string; meterTime: string });
+    expect(decoded.map((f) => f.meterTime)).toEqual(['2026-01-01T00:00:00', '2026-01-01T00:00:20', '2026-01-01T00:00:40']);
+    expect(r.stderr).toMatch(/capture line 3: an odd number of hex digits/);
+    expect(r.stderr).toMatch(/capture line 5, column 81: "z" is not a hex digit; the rest of the line is skipped/);
+  });
+
+  it('streams a long capture: each frame decoded and written as it comes', async () => {
+    const sim = new SimulatedMeter(57_000_003, danishKeys, { timeZone: 'UTC' });
+    const lines = Array.from({ length: 2000 }, (_, i) => sim.frame(new Date(Date.UTC(2026, 0, 1) + i * 10_000), 10).toString('hex'));
+    const r = await decode(['--encryption-key', ek, '--authentication-key', ak, file('long.hex', lines.join('\n'))]);
+    const out = r.stdout.trim().split('\n');
+    expect(out).toHaveLength(2000);
+    expect((JSON.parse(out[1999]!) as { meterTime: string }).meterTime).toBe('2026-01-01T05:33:10');
+  });
+
+  it('answers --help, help and --version; on a terminal with no file it prints its usage instead of waiting', async () => {
+    expect((await run(bin, ['--help'])).stdout).toMatch(/^usage: powermeter <command>/);
+    expect((await run(bin, ['help'])).stdout).toMatch(/decode \[FILE\]/);
+    expect((await run(bin, ['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect((await decode(['--help'])).stdout).toMatch(/^usage: powermeter decode/);
+    const stderr = new PassThrough();
+    const tty = Object.assign(Readable.from([]), { isTTY: true });
+    expect(await runDecode([], { stdout: new PassThrough(), stderr, stdin: tty })).toBe(2);
+    expect((stderr.read() as Buffer).toString()).toMatch(/give a capture file, or pipe one in/);
+  });
+
+  it('takes the keys as Arduino sketches print them', async () => {
+    const list = (k: string) => `{${k.match(/../g)!.map((b) => `0x${b}`).join(', ')}}`;
+    const r = await decode(['--encryption-key', list(ek), '--authentication-key', list(ak), danishHex]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/key check: authenticated/);
   });
 });

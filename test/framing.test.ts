@@ -148,3 +148,31 @@ describe('Framer robustness', () => {
     expect(apdus(feedAll(frame257, () => 4096))).toEqual([apdu.toString('hex')]);
   });
 });
+
+describe('a message whose rest never came', () => {
+  /** The raw frames a vector is made of, as the framer saw them. */
+  const framesOf = (id: string): Buffer[] => {
+    const outputs = new Framer(true).push(bytesOf(vector(id)));
+    return outputs.flatMap((o) => [...(o.raw ?? [])]);
+  };
+
+  it('says a general block transfer waits for its next block, and what to check', () => {
+    const frames = framesOf('ch-landisgyr-e450-gh740-gbt-3frames');
+    expect(frames).toHaveLength(3);
+    const framer = new Framer();
+    expect(framer.push(Buffer.concat(frames.slice(0, 2)))).toEqual([]);
+    const end = framer.end();
+    expect(end).toHaveLength(1);
+    expect(end[0]).toMatchObject({ ok: false, error: { reason: 'incomplete', message: expect.stringMatching(/general block transfer: blocks 1 to 2 came, block 3 never did; the capture was cut short/) as string } });
+  });
+
+  it('says an M-Bus segment came without the segments after it', () => {
+    const frames = framesOf('pl-kaifa-ma309-gh905-1-mbus-encrypted');
+    expect(frames.length).toBeGreaterThan(1);
+    const framer = new Framer();
+    expect(framer.push(frames[0]!)).toEqual([]);
+    const end = framer.end();
+    expect(end).toHaveLength(1);
+    expect(end[0]).toMatchObject({ ok: false, error: { reason: 'incomplete', message: expect.stringMatching(/M-Bus segment 0 of a message came, and the segment that ends it never did/) as string } });
+  });
+});

@@ -164,6 +164,13 @@ describe('every other meter in the public captures, profile level', () => {
     const [k] = decodeCapture(bytesOf(vector('ch-kamstrup-gh196-1')), { profile: 'kamstrup' });
     expect(k?.ok).toBe(true);
   });
+
+  it('a forced profile that a frame of another meter fits is an error naming both, never a silent misreading', () => {
+    // The Danish Kamstrup frame read with the Aidon profile would give energy ten times too low.
+    const [r] = decodeCapture(bytesOf(danish), { keys: keysOf(danish), profile: 'aidon' });
+    expect(r?.ok).toBe(false);
+    expect(!r?.ok && r?.error.message).toMatch(/^the forced profile "aidon" does not fit this frame: it is list "kamstrup-dlms-push-1" of the profile "kamstrup"; set the profile to auto or to kamstrup/);
+  });
 });
 
 describe('registers without a name', () => {

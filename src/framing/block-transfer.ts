@@ -39,7 +39,12 @@ export class BlockTransfer {
     return whole;
   }
 
-  private reset(): void {
+  /** The blocks received of a message whose last block has not come; 0 when none is waiting. */
+  get waiting(): number {
+    return this.blocks.length;
+  }
+
+  reset(): void {
     this.blocks = [];
     this.size = 0;
     this.expected = 1;

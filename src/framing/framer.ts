@@ -58,7 +58,7 @@ export class Framer {
   /** Pushes a chunk; returns the APDUs it completed, each a copy that the caller may keep. */
   push(chunk: Uint8Array): FramerOutput[] {
     const out: FramerOutput[] = [];
-    this.feed(chunk, (o) => out.push(o.ok ? { ok: true, value: { framing: o.value.framing, apdu: copyOf(o.value.apdu) } } : o));
+    this.feed(chunk, (o) => out.push(o.ok ? { ok: true, value: { framing: o.value.framing, apdu: copyOf(o.value.apdu) }, raw: o.raw } : o));
     return out;
   }
 
@@ -93,6 +93,19 @@ export class Framer {
     }
     this.discarded += pos;
     this.len = 0;
+    // A message whose first parts came and whose rest never did: say what it was, not "no frame found".
+    const check = 'the capture was cut short, or the meter’s next frames were lost on the way (see the checksum errors)';
+    if (this.segments.length > 0) {
+      const what =
+        this.segmentsFraming === 'mbus'
+          ? `M-Bus segment${this.segments.length > 1 ? `s 0 to ${this.segments.length - 1}` : ' 0'} of a message came, and the segment that ends it never did`
+          : `${this.segments.length} HDLC segment${this.segments.length > 1 ? 's' : ''} of a message came, and the segment that ends it never did`;
+      out.push({ ok: false, error: new FrameError('incomplete', `the input ended inside a segmented message: ${what}; ${check}`) });
+    }
+    if (this.blocks.waiting > 0) {
+      out.push({ ok: false, error: new FrameError('incomplete', `the input ended inside a general block transfer: block${this.blocks.waiting > 1 ? `s 1 to ${this.blocks.waiting}` : ' 1'} came, block ${this.blocks.waiting + 1} never did; ${check}`) });
+      this.blocks.reset();
+    }
     this.dropSegments();
     return out;
   }
