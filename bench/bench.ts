@@ -1,4 +1,5 @@
-import { benchDecode } from './decode.js';
+import { spawnSync } from 'node:child_process';
+import { benchDecode, benchDecodeCommand } from './decode.js';
 import { benchFleet } from './fleet.js';
 import { benchPage } from './page.js';
 import { benchService, nodeFlags } from './service.js';
@@ -11,8 +12,13 @@ import { benchService, nodeFlags } from './service.js';
 const only = process.argv[2];
 console.log('PowerMeter benchmark (Node.js %s, %s)\n', process.version, process.arch);
 if (only === undefined || only === 'decode') {
-  console.log('Decode pipeline, Danish Kamstrup 491-byte frame:');
-  benchDecode();
+  console.log('Decode pipeline, Danish Kamstrup 491-byte frame, with a JIT:');
+  const { bare } = benchDecode();
+  console.log(`\nThe same under the add-on's Node flags (${nodeFlags.join(' ')}):`);
+  const flagged = spawnSync(process.execPath, [...nodeFlags, new URL('./decode-flags.js', import.meta.url).pathname], { encoding: 'utf8' });
+  process.stdout.write(flagged.stdout + flagged.stderr);
+  console.log('');
+  await benchDecodeCommand(20_000, bare);
 }
 if (only === undefined || only === 'service') {
   console.log('\nService (powermeter run) between a TCP bridge and a local broker:');

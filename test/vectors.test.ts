@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decipher, parseCiphered } from '../src/dlms/cipher.js';
 import { parseDateTime, toIso } from '../src/dlms/datetime.js';
@@ -195,5 +196,32 @@ describe('registers without a name', () => {
       ['obis_1_0_9_7_0', 1700, 'W'],
     ]);
     expect(sensorName('obis_1_0_9_7_0')).toBe('OBIS 1-0:9.7.0');
+  });
+});
+
+describe('captures beyond the shared collection (test/fixtures/extra-vectors.json)', () => {
+  interface Extra {
+    id: string;
+    hex: string;
+    expected: { meter_id: string; readings: Record<string, number> };
+  }
+  const extra = JSON.parse(readFileSync(new URL('./fixtures/extra-vectors.json', import.meta.url), 'utf8')) as Extra[];
+
+  it.each(extra.map((e) => [e.id, e] as const))('%s decodes to the values its source states', (_id, e) => {
+    const results = decodeCapture(Buffer.from(e.hex, 'hex'));
+    expect(results).toHaveLength(1);
+    const r = results[0]!;
+    if (!r.ok) throw r.error;
+    expect(r.frame.meterId).toBe(e.expected.meter_id);
+    const values = Object.fromEntries(r.frame.readings.map((x) => [x.key, x.value]));
+    for (const [key, value] of Object.entries(e.expected.readings)) expect(values[key], key).toBe(value);
+  });
+
+  it('Sagemcom XT211: values with untagged attribute descriptors, in W and Wh', () => {
+    const e = extra.find((x) => x.id === 'cz-sagemcom-xt211-dlms-parser-raw')!;
+    const [r] = decodeCapture(Buffer.from(e.hex, 'hex'));
+    expect(r?.ok && r.frame.list).toBe('sagemcom-xt211-cz');
+    expect(r?.ok && r.frame.manufacturer).toBe('Sagemcom');
+    expect(r?.ok && r.frame.readings.find((x) => x.key === 'active_energy_import')?.unit).toBe('kWh');
   });
 });

@@ -1,4 +1,5 @@
 import { expectBodyEnd } from '../dlms/apdu.js';
+import { ApduError } from '../errors.js';
 import { ARRAY, isNumeric, OCTET_STRING, Reader, STRUCTURE, TextMemo, type Data } from '../dlms/axdr.js';
 import { ObisTable, type Obis } from './obis.js';
 
@@ -169,6 +170,8 @@ export interface ListContent {
   readonly bare: readonly Data[];
   /** The list named its values with a capture-object list (Landis+Gyr's Swiss push). */
   readonly described: boolean;
+  /** Each value came with its COSEM attribute descriptor, untagged (Sagemcom XT211's Czech push). */
+  readonly descriptors: boolean;
 }
 
 function isObis(d: Data | undefined): d is { type: 'octet-string'; value: Uint8Array } {
@@ -215,6 +218,41 @@ function capturedObjects(head: Data, count: number, codes: ObisTable): (Obis | n
     objects.push(d.items[2].value === 2 ? codes.fromBytes(d.items[1].value) : null);
   }
   return objects;
+}
+
+/** Interface classes whose attribute 2 is a value: data, register, extended register, demand register. */
+const VALUE_CLASSES = new Set([1, 3, 4, 5]);
+
+/** `00 cc` + six OBIS bytes + attribute: a COSEM attribute descriptor as XT211 sends it, without A-XDR tags. */
+function atDescriptor(b: Uint8Array, p: number): boolean {
+  return p + 10 <= b.length && b[p] === 0x00 && b[p + 1]! > 0 && b[p + 1]! < 0x80 && b[p + 8]! > 0 && b[p + 8]! < 0x20;
+}
+
+/**
+ * `{enum, array of {descriptor, value}}` where each descriptor is a class id, an OBIS code and an attribute index
+ * written as bare bytes (Sagemcom XT211 in the Czech Republic; esphome-libs/dlms_parser
+ * tests/dumps/raw_sagecom_xt211_decoded.log). A-XDR would tag them as a structure; read as tags they look like
+ * null-data followed by garbage ("unknown A-XDR type tag 0x60"). Attribute 2 of a value class is a register; the
+ * rest (a disconnect control's state, a limiter) is read past. Returns false, having read nothing, when the body is
+ * not such a list.
+ */
+function readAttributeList(r: Reader, registers: Registers, memo: ListMemo): boolean {
+  const b = r.buf;
+  const p = r.pos;
+  if (b[p] !== STRUCTURE || b[p + 1] !== 2 || b[p + 2] !== ENUM || b[p + 4] !== ARRAY || b[p + 6] !== STRUCTURE || b[p + 7] !== 2 || !atDescriptor(b, p + 8)) return false;
+  r.skip(5);
+  const count = r.count();
+  for (let i = 0; i < count; i++) {
+    if (r.peek() !== STRUCTURE || r.peek(1) !== 2 || !atDescriptor(b, r.pos + 2)) throw new ApduError(`attribute list: element ${i + 1} has no attribute descriptor`);
+    const at = r.pos + 2;
+    const classId = b[at + 1]!;
+    const attribute = b[at + 8]!;
+    const obis = codeAt(memo, b, at + 2, registers.length);
+    r.skip(2 + 9);
+    const value = r.value(1);
+    if (attribute === 2 && VALUE_CLASSES.has(classId)) registers.set(obis, value);
+  }
+  return true;
 }
 
 /** Aidon's list version sits in a register of its own, 1-1:0.2.129.255. */
@@ -267,6 +305,10 @@ export function readList(apdu: Uint8Array, at: number, memo: ListMemo = new List
   const r = new Reader(apdu, at, memo.texts);
   const registers = new Registers();
   const bare: Data[] = [];
+  if (readAttributeList(r, registers, memo)) {
+    expectBodyEnd(apdu, r.pos);
+    return { version: null, registers, bare, described: false, descriptors: true };
+  }
   let version: string | null = null;
   const tag = r.peek();
   let count = 1;
@@ -285,7 +327,7 @@ export function readList(apdu: Uint8Array, at: number, memo: ListMemo = new List
         if (obis) registers.set(obis, value);
       }
       expectBodyEnd(apdu, r.pos);
-      return { version: null, registers, bare, described: true };
+      return { version: null, registers, bare, described: true, descriptors: false };
     }
     bare.push(head);
     i = 1;
@@ -316,5 +358,5 @@ export function readList(apdu: Uint8Array, at: number, memo: ListMemo = new List
   }
   expectBodyEnd(apdu, r.pos);
   registers.dedupe(memo);
-  return { version, registers, bare, described: false };
+  return { version, registers, bare, described: false, descriptors: false };
 }

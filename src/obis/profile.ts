@@ -19,6 +19,8 @@ export type Condition =
   | { readonly firstBare: string }
   | { readonly scaled: true }
   | { readonly described: true }
+  /** Each value came with its attribute descriptor (class, OBIS, attribute): Sagemcom XT211. */
+  | { readonly descriptors: true }
   | { readonly bareOnly: number }
   | { readonly text: { readonly obis: string; readonly prefix: string } };
 
@@ -84,6 +86,7 @@ function holds(c: Condition, content: ListContent, ctx: FrameContext): boolean {
   if ('firstBare' in c) return textOf(content.bare[0])?.startsWith(c.firstBare) ?? false;
   if ('scaled' in c) return content.registers.scaled;
   if ('described' in c) return content.described;
+  if ('descriptors' in c) return content.descriptors;
   if ('text' in c) return textOf(content.registers.valueOf(patternKey(c.text.obis)))?.startsWith(c.text.prefix) ?? false;
   return content.registers.length === 0 && content.bare.length === c.bareOnly;
 }
