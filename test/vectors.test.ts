@@ -203,16 +203,19 @@ describe('captures beyond the shared collection (test/fixtures/extra-vectors.jso
   interface Extra {
     id: string;
     hex: string;
-    expected: { meter_id: string; readings: Record<string, number> };
+    keys: { encryption: string; authentication: string } | null;
+    expected: { meter_id: string; meter_time: string | null; readings: Record<string, number> };
   }
   const extra = JSON.parse(readFileSync(new URL('./fixtures/extra-vectors.json', import.meta.url), 'utf8')) as Extra[];
 
   it.each(extra.map((e) => [e.id, e] as const))('%s decodes to the values its source states', (_id, e) => {
-    const results = decodeCapture(Buffer.from(e.hex, 'hex'));
+    const keys = e.keys ? { encryption: Buffer.from(e.keys.encryption, 'hex'), authentication: Buffer.from(e.keys.authentication, 'hex') } : {};
+    const results = decodeCapture(Buffer.from(e.hex, 'hex'), { keys });
     expect(results).toHaveLength(1);
     const r = results[0]!;
     if (!r.ok) throw r.error;
     expect(r.frame.meterId).toBe(e.expected.meter_id);
+    if (e.expected.meter_time) expect(r.frame.meterTime).toBe(e.expected.meter_time);
     const values = Object.fromEntries(r.frame.readings.map((x) => [x.key, x.value]));
     for (const [key, value] of Object.entries(e.expected.readings)) expect(values[key], key).toBe(value);
   });

@@ -49,3 +49,19 @@ export const landisGyrSwiss: Profile = {
   energyWhPerUnit: 1,
   exponents: { current: -2 },
 };
+
+/**
+ * Landis+Gyr E450 pushing its clock and 16 OBIS code and value pairs without scalers, encrypted and authenticated, in
+ * a three-block general block transfer (esphome-libs/dlms_parser tests/dumps/hdlc_lgz_e450_2.log, whose decoded log
+ * gives each value's unit): energy in Wh, reactive energy in varh, power in W and var, each a raw unit of 1. The
+ * tariff registers (1.8.1, 1.8.2 …) are read past; the meter is named by its system title.
+ */
+export const landisGyrPairs: Profile = {
+  id: 'landis-gyr-e450',
+  manufacturer: 'Landis+Gyr',
+  match: [{ flag: 'LGZ' }],
+  lists: [{ id: 'landis-gyr-e450-obis', name: 'Landis+Gyr E450, OBIS code and value pairs', requires: ['1-*:1.8.0', '1-*:1.7.0'] }],
+  meterId: ['0-*:96.1.0'],
+  energyWhPerUnit: 1,
+  exponents: {},
+};
