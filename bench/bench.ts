@@ -1,7 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { benchDecode, benchDecodeCommand } from './decode.js';
-import { benchFleet } from './fleet.js';
-import { benchPage } from './page.js';
 import { benchService, nodeFlags } from './service.js';
 
 /**
@@ -27,9 +25,12 @@ if (only === undefined || only === 'service') {
 if (only === undefined || only === 'fleet') {
   console.log('\nA fleet of bridges publishing raw frames on MQTT, one service (powermeter run) reading them all:');
   const jit = process.argv[5] === 'jit';
+  // Loaded only when run: the page's bench brings a browser driver, loaded into this process it lowered the measured decode rate by a fifth.
+  const { benchFleet } = await import('./fleet.js');
   await benchFleet(Number(process.argv[3] ?? 1000), Number(process.argv[4] ?? 180), jit ? nodeFlags.filter((f) => f !== '--jitless') : nodeFlags);
 }
 if (only === undefined || only === 'page') {
   console.log('\nThe page: what it costs the service (`-- page SECONDS`, 600 by default):');
+  const { benchPage } = await import('./page.js');
   await benchPage(Number(process.argv[3] ?? 600));
 }

@@ -46,21 +46,29 @@ export interface Io {
 
 /** Output written in batches of this many bytes: one write per frame was a sixth of the time. */
 const BATCH = 64 * 1024;
+/** Input read this much at a time: the frames of one chunk wait for the output together. */
+const READ_CHUNK = 32 * 1024;
 /** A capture that holds one bare APDU (other tools' debug logs) is decoded as such: kept up to this size. */
 const BARE_APDU_MAX = 64 * 1024;
 
 /** Lines to a stream in batches, waiting when it is full: memory stays flat however much is written. */
 class Batched {
-  private text = '';
+  private parts: string[] = [];
+  private size = 0;
   constructor(private readonly stream: Writable) {}
-  async line(line: string): Promise<void> {
-    this.text += `${line}\n`;
-    if (this.text.length >= BATCH) await this.flush();
+  /** Adds a line; `flush` writes it out. */
+  add(line: string): void {
+    this.parts.push(line);
+    this.size += line.length + 1;
+  }
+  get full(): boolean {
+    return this.size >= BATCH;
   }
   async flush(): Promise<void> {
-    if (this.text === '') return;
-    const text = this.text;
-    this.text = '';
+    if (this.parts.length === 0) return;
+    const text = `${this.parts.join('\n')}\n`;
+    this.parts = [];
+    this.size = 0;
     if (!this.stream.write(text)) await once(this.stream, 'drain');
   }
 }
@@ -115,7 +123,7 @@ export async function runDecode(argv: string[], io: Io): Promise<number> {
     say(`powermeter decode: ${(error as Error).message}`);
     return 2;
   }
-  const input = file === undefined || file === '-' ? io.stdin : createReadStream(file, { highWaterMark: BATCH });
+  const input = file === undefined || file === '-' ? io.stdin : createReadStream(file, { highWaterMark: READ_CHUNK });
 
   const out = new Batched(io.stdout);
   const err = new Batched(io.stderr);
@@ -123,15 +131,14 @@ export async function runDecode(argv: string[], io: Io): Promise<number> {
   const keyCheck = new KeyCheck(Infinity);
   let decoded = 0;
   let index = 0;
-  // Results are written as they come; each waits for the output only between chunks of input.
-  const lines: { to: Batched; line: string }[] = [];
+  // Results are kept only until the output takes them: a batch at most, written between chunks of input.
   const take = (result: DecodeResult) => {
     index++;
     keyCheck.observe(result, index);
     if (result.ok) {
       decoded++;
-      lines.push({ to: out, line: frameJson(result.frame) });
-    } else lines.push({ to: err, line: `frame ${index} rejected (${result.error.reason}): ${result.error.message}` });
+      out.add(frameJson(result.frame));
+    } else err.add(`frame ${index} rejected (${result.error.reason}): ${result.error.message}`);
   };
   let head: Buffer[] | null = [];
   let headSize = 0;
@@ -144,10 +151,11 @@ export async function runDecode(argv: string[], io: Io): Promise<number> {
       }
       decoder.feed(bytes, take);
     },
-    (message) => lines.push({ to: err, line: `capture ${message}` }),
+    (message) => err.add(`capture ${message}`),
   );
   const drain = async () => {
-    for (const { to, line } of lines.splice(0)) await to.line(line);
+    if (out.full) await out.flush();
+    if (err.full) await err.flush();
   };
   try {
     for await (const chunk of input as AsyncIterable<unknown>) {
@@ -163,10 +171,9 @@ export async function runDecode(argv: string[], io: Io): Promise<number> {
   // No frame at all, but a bare APDU, as other tools' debug logs print them.
   const bare = head === null ? null : Buffer.concat(head);
   if (index === 0 && bare !== null && (bare[0] === 0x0f || bare[0] === GENERAL_GLO_CIPHERING)) take(decoder.decode(bare));
-  await drain();
   await out.flush();
-  if (index === 0) await err.line("no frame found in the input: is it a capture of the meter's HAN port?");
-  await err.line(`key check: ${keyCheck.state}: ${securityAdvice[keyCheck.state]}`);
+  if (index === 0) err.add("no frame found in the input: is it a capture of the meter's HAN port?");
+  err.add(`key check: ${keyCheck.state}: ${securityAdvice[keyCheck.state]}`);
   await err.flush();
   return decoded > 0 ? 0 : 1;
 }

@@ -189,7 +189,9 @@ export class Framer {
       }
       return;
     }
-    this.emit(out, { ok: true, value: { framing, apdu } });
+    // The common case without a call: under --jitless every call per frame counts.
+    if (this.keepRaw) this.emit(out, { ok: true, value: { framing, apdu } });
+    else out.push({ ok: true, value: { framing, apdu } });
   }
 
   /** Adds an output, with the raw frames it came from when they are kept. */

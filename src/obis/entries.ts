@@ -305,7 +305,8 @@ export function readList(apdu: Uint8Array, at: number, memo: ListMemo = new List
   const r = new Reader(apdu, at, memo.texts);
   const registers = new Registers();
   const bare: Data[] = [];
-  if (readAttributeList(r, registers, memo)) {
+  // Its third byte is an enum's tag: one comparison for every other list.
+  if (apdu[at + 2] === ENUM && readAttributeList(r, registers, memo)) {
     expectBodyEnd(apdu, r.pos);
     return { version: null, registers, bare, described: false, descriptors: true };
   }
