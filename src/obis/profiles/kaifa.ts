@@ -56,3 +56,24 @@ export const kaifaMa309: Profile = {
   exponents: {},
   generic: true,
 };
+
+/**
+ * Kaifa MA304H4 in Sweden (Mälarenergi): the same lists as in Norway, but each value follows its OBIS code, still
+ * without scalers, the list version KFM_001 in 1-0:0.2.129 (the grid company's annotated frame, AMS reader issue 242,
+ * test/payloads/kaifa/gh242-1.hex). The units are the Kaifa HAN list's, as in Norway: current in mA, voltage in
+ * 0.1 V, power in W, energy in Wh (the example reads 232.2 V and 0.032 A at 3 W).
+ */
+export const kaifaSweden: Profile = {
+  id: 'kaifa-se',
+  manufacturer: 'Kaifa',
+  match: [{ text: { obis: '1-*:0.2.129', prefix: 'KFM_' } }],
+  lists: [
+    { id: 'kaifa-se-list-3', name: 'Kaifa list 3 with OBIS codes (hourly)', requires: ['1-*:1.7.0', '1-*:1.8.0'] },
+    { id: 'kaifa-se-list-2', name: 'Kaifa list 2 with OBIS codes', requires: ['1-*:1.7.0', '0-*:96.1.0'] },
+  ],
+  meterId: ['0-*:96.1.0'],
+  model: '0-*:96.1.7',
+  clock: '0-*:1.0.0',
+  energyWhPerUnit: 1,
+  exponents: { current: -3, voltage: -1 },
+};
