@@ -1,26 +1,13 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'mqtt';
 import { SimulatedMeter } from '../src/simulator/meter.js';
 import { TestBroker } from '../test/support/broker.js';
+import { cpuMs, percentile, rssMb, sleep } from './proc.js';
 import { nodeFlags } from './service.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
-function rssMb(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
-}
-
-/** CPU time of the process, user + system, in ms (fields 14 and 15 of /proc/PID/stat, USER_HZ 100). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 /**
  * The real service (`powermeter run`, its own process, the add-on's Node flags) reading `meters` simulated meters,
@@ -95,7 +82,11 @@ export async function benchFleet(meters = 1000, seconds = 180, flags: readonly s
   await sleep(1000);
   const states0 = states;
   measuring = true;
-  const cpu0 = cpuMs(pid);
+  const cpuTotal = () => {
+    const c = cpuMs(pid);
+    return c.user + c.system;
+  };
+  const cpu0 = cpuTotal();
   const t0 = performance.now();
   let rssMax = 0;
   while (performance.now() - t0 < seconds * 1000) {
@@ -103,7 +94,7 @@ export async function benchFleet(meters = 1000, seconds = 180, flags: readonly s
     rssMax = Math.max(rssMax, rssMb(pid));
   }
   const wall = performance.now() - t0;
-  const cpu = cpuMs(pid) - cpu0;
+  const cpu = cpuTotal() - cpu0;
   // Every frame's state, with a deadline.
   const deadline = performance.now() + 10_000;
   while (states < sent && performance.now() < deadline) await sleep(50);

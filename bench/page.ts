@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedMeter } from '../src/simulator/meter.js';
@@ -7,10 +7,9 @@ import { launchBrowser } from '../test/support/browser.js';
 import { freePort, TestBroker } from '../test/support/broker.js';
 import { MeterServer } from '../test/support/meter-server.js';
 import { danishFrame } from './decode.js';
+import { rssMb, sleep } from './proc.js';
 import { nodeFlags } from './service.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 
 interface Instance {
   readonly name: string;

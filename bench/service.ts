@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Recorder, TestBroker } from '../test/support/broker.js';
 import { MeterServer } from '../test/support/meter-server.js';
 import { SimulatedMeter } from '../src/simulator/meter.js';
 import { danishFrame } from './decode.js';
+import { cpuMs, percentile, rssMb, sleep } from './proc.js';
 
 /**
  * Node flags of the add-on's s6 run script (a test keeps the two equal). One frame every 10 s needs no JIT: without
@@ -13,20 +14,6 @@ import { danishFrame } from './decode.js';
  */
 export const nodeFlags = ['--max-semi-space-size=1', '--optimize-for-size', '--jitless', '--no-expose-wasm'];
 
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-}
-
-/** CPU time the process has used, user and system, in ms: fields 14 and 15 of /proc/PID/stat, in clock ticks. */
-function cpuMs(pid: number): { user: number; system: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 }; // USER_HZ is 100 on Linux
-}
-
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What a UART bridge forwards at 2400 baud: a few bytes at a time, each its own TCP segment. */
 const CHUNK = 16;
