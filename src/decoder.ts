@@ -84,12 +84,11 @@ function titleOf(st: Uint8Array, memo: DecodeMemo): Title {
 
 const NO_KEYS: Keys = Object.freeze({});
 
-function keysFor(title: Title, options: DecoderOptions): Keys {
-  const map = options.meterKeys;
-  if (map === undefined || map.size === 0) return options.keys ?? {};
+/** The frame's own entry of `meterKeys`, else the source's keys. */
+function keysFor(title: Title, meterKeys: ReadonlyMap<string, Keys>, keys: Keys | undefined): Keys {
   // Looked up once per title change, not per frame: a stream carries one meter.
-  if (title.keys === undefined) title.keys = map.get(title.hex) ?? null;
-  return title.keys ?? options.keys ?? {};
+  if (title.keys === undefined) title.keys = meterKeys.get(title.hex) ?? null;
+  return title.keys ?? keys ?? NO_KEYS;
 }
 
 /**
@@ -113,7 +112,7 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
   if (apdu[0] === GENERAL_GLO_CIPHERING) {
     const c = parseCiphered(apdu);
     title = titleOf(c.systemTitle, memo);
-    const keys = options.meterKeys === undefined ? (options.keys ?? NO_KEYS) : keysFor(title, options);
+    const keys = options.meterKeys === undefined || options.meterKeys.size === 0 ? (options.keys ?? NO_KEYS) : keysFor(title, options.meterKeys, options.keys);
     try {
       plain = decipher(c, options.swapKeys === true ? { encryption: keys.authentication, authentication: keys.encryption } : keys, (p) => isDataNotification(p, memo.list));
     } catch (error) {
@@ -227,7 +226,9 @@ export class Decoder {
 export function decodeCapture(bytes: Uint8Array, options: DecoderOptions = {}): DecodeResult[] {
   const decoder = new Decoder(options);
   const results = [...decoder.push(bytes), ...decoder.end()];
-  const first = bytes[0];
-  if (results.length === 0 && (first === 0x0f || first === GENERAL_GLO_CIPHERING)) return [decoder.decode(bytes)];
+  if (results.length === 0 && isBareApdu(bytes)) return [decoder.decode(bytes)];
   return results;
 }
+
+/** Bytes that start as a data-notification or a ciphered APDU: a capture of one APDU without framing. */
+export const isBareApdu = (bytes: Uint8Array): boolean => bytes[0] === 0x0f || bytes[0] === GENERAL_GLO_CIPHERING;

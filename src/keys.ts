@@ -1,3 +1,4 @@
+import type { Keys } from './dlms/cipher.js';
 import { OptionError } from './errors.js';
 
 /**
@@ -28,4 +29,21 @@ export function parseKey(text: string | undefined | null, option: string): Uint8
     );
   }
   return Uint8Array.from(Buffer.from(trimmed.replace(/0x/gi, '').replace(/[^0-9a-fA-F]/g, ''), 'hex'));
+}
+
+/**
+ * Both keys of an options-like object, by the option names users know (`encryption_key`, `authentication_key`),
+ * each problem named with `at` before the option and added to `problems` (all are said at once).
+ */
+export function parseKeyOptions(o: { readonly encryption_key?: string | null; readonly authentication_key?: string | null }, at: string, problems: string[]): Keys {
+  const keys: { encryption?: Uint8Array | undefined; authentication?: Uint8Array | undefined } = {};
+  for (const [option, key] of [['encryption_key', 'encryption'], ['authentication_key', 'authentication']] as const) {
+    try {
+      keys[key] = parseKey(o[option], `${at}${option}`);
+    } catch (error) {
+      if (!(error instanceof OptionError)) throw error;
+      problems.push(error.message);
+    }
+  }
+  return keys;
 }

@@ -3,10 +3,9 @@ import { createReadStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { CaptureReader } from '../capture-reader.js';
-import { Decoder, type DecodedFrame, type DecodeResult } from '../decoder.js';
+import { Decoder, isBareApdu, type DecodedFrame, type DecodeResult } from '../decoder.js';
 import { KeyCheck, securityAdvice } from '../diagnostics/key-check.js';
 import { OptionError } from '../errors.js';
-import { GENERAL_GLO_CIPHERING } from '../dlms/apdu.js';
 import { parseKey } from '../keys.js';
 import { profileIds } from '../obis/profiles/index.js';
 
@@ -170,7 +169,7 @@ export async function runDecode(argv: string[], io: Io): Promise<number> {
   for (const result of decoder.end()) take(result);
   // No frame at all, but a bare APDU, as other tools' debug logs print them.
   const bare = head === null ? null : Buffer.concat(head);
-  if (index === 0 && bare !== null && (bare[0] === 0x0f || bare[0] === GENERAL_GLO_CIPHERING)) take(decoder.decode(bare));
+  if (index === 0 && bare !== null && isBareApdu(bare)) take(decoder.decode(bare));
   await out.flush();
   if (index === 0) err.add("no frame found in the input: is it a capture of the meter's HAN port?");
   err.add(`key check: ${keyCheck.state}: ${securityAdvice[keyCheck.state]}`);

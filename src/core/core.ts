@@ -370,15 +370,23 @@ export class ServiceCore {
     const state = stream.keyCheck.state;
     // A source of many streams says only trouble: "keys OK" for each of a thousand bridges is noise, and a meter
     // without keys is said once by its own notice, which names its system title.
-    const quiet = state === 'key_missing' ? source.spec.multiStream === true || this.meterKeys.size > 0 : source.spec.multiStream === true && securityLevel[state] === 'info';
+    const quiet = state === 'key_missing' ? this.missingKeysPerMeter(source) : source.spec.multiStream === true && securityLevel[state] === 'info';
     this.say('keys', stream.scope, { advice: securityAdvice[state], level: quiet ? 'debug' : securityLevel[state] });
     this.publishBridge(at, true);
+  }
+
+  /**
+   * Missing keys are said per meter, with its system title (`meter-without-key`), where a source may carry meters
+   * keyed by title: then the key check's own `key_missing` line would say it a second time, without the title.
+   */
+  private missingKeysPerMeter(source: SourceRecord): boolean {
+    return source.spec.multiStream === true || this.meterKeys.size > 0;
   }
 
   private onRejected(source: SourceRecord, stream: StreamRecord, error: PowerMeterError): void {
     const reason = error.reason;
     source.count(reason);
-    if (error instanceof KeyMissingError && error.systemTitle !== null && (source.spec.multiStream || this.meterKeys.size > 0)) {
+    if (error instanceof KeyMissingError && error.systemTitle !== null && this.missingKeysPerMeter(source)) {
       this.say('meter-without-key', `system_title=${error.systemTitle}`, { systemTitle: error.systemTitle, stream: stream.name || source.spec.name });
     }
     if (error.layer === 'security') return; // the key check says it, once per change

@@ -5,8 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SourceId } from '../core/events.js';
 import type { Keys } from '../dlms/cipher.js';
-import { OptionError } from '../errors.js';
-import { parseKey } from '../keys.js';
+import { parseKeyOptions } from '../keys.js';
 import type { Logger } from '../log.js';
 import type { Dashboard, PageEvent } from './dashboard.js';
 import { orderedKeys, tryKeys } from './key-trial.js';
@@ -131,13 +130,9 @@ function keysOf(body: Record<string, unknown>): { keys: Keys; systemTitle: strin
     if (typeof v !== 'string') throw new HttpError(400, `${field}: must be text`);
     return v;
   };
-  let keys: Keys;
-  try {
-    keys = { encryption: parseKey(text('encryption_key'), 'encryption_key'), authentication: parseKey(text('authentication_key'), 'authentication_key') };
-  } catch (error) {
-    if (error instanceof OptionError) throw new HttpError(400, error.message);
-    throw error;
-  }
+  const problems: string[] = [];
+  const keys = parseKeyOptions({ encryption_key: text('encryption_key'), authentication_key: text('authentication_key') }, '', problems);
+  if (problems.length > 0) throw new HttpError(400, problems.join('; '));
   const title = text('system_title')?.trim() ?? '';
   if (title !== '' && !/^[0-9A-Fa-f]{16}$/.test(title)) throw new HttpError(400, 'system_title: must be the 16 hex digits of a meter’s system title');
   return { keys, systemTitle: title === '' ? null : title.toUpperCase() };

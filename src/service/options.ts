@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv';
 import type { Keys } from '../dlms/cipher.js';
-import { parseKey } from '../keys.js';
+import { parseKeyOptions } from '../keys.js';
 import { profileIds } from '../obis/profiles/index.js';
 import type { Partition } from '../source/partition.js';
 
@@ -264,7 +264,7 @@ export function parseOptions(input: unknown): Settings {
     const systemTitle = k.system_title.trim().toUpperCase();
     if (titles.has(systemTitle)) problems.push(`${at}system_title: ${systemTitle} is listed twice`);
     titles.add(systemTitle);
-    const keys = keysOf(k, at, problems);
+    const keys = parseKeyOptions(k, at, problems);
     if (!keys.encryption && !keys.authentication) problems.push(`meter_keys[${i + 1}]: needs an encryption_key (and an authentication_key when the meter authenticates)`);
     meterKeys.push({ systemTitle, keys });
   });
@@ -290,18 +290,6 @@ export function parseOptions(input: unknown): Settings {
   };
 }
 
-function keysOf(o: { encryption_key?: string; authentication_key?: string }, at: string, problems: string[]): Keys {
-  const keys: { encryption?: Uint8Array | undefined; authentication?: Uint8Array | undefined } = {};
-  for (const [option, key] of [['encryption_key', 'encryption'], ['authentication_key', 'authentication']] as const) {
-    try {
-      keys[key] = parseKey(emptyToUndefined(o[option]), `${at}${option}`);
-    } catch (error) {
-      problems.push((error as Error).message);
-    }
-  }
-  return keys;
-}
-
 const emptyToUndefined = (v: string | undefined | null): string | undefined => (v === null || v === undefined || v.trim() === '' ? undefined : v);
 
 /** One meter's connection, line and keys, from the first meter's options or an item of more_meters (`at` names it). */
@@ -319,7 +307,7 @@ function meterSource(o: MeterDocument, at: string, problems: string[]): MeterSou
     else problems.push(`${at}tcp_host: is required when source is tcp (the address of the bridge at the meter)`);
   } else if (topicFilter) connection = { kind: 'mqtt', topic: topicFilter };
   else problems.push(`${at}mqtt_source_topic: is required when source is mqtt (the topic the bridge publishes raw frames on)`);
-  const keys = keysOf(o, at, problems);
+  const keys = parseKeyOptions(o, at, problems);
   if (connection === null) return null;
   return {
     connection,
