@@ -1,11 +1,12 @@
 import { GENERAL_GLO_CIPHERING, parseNotificationHeader } from './dlms/apdu.js';
-import { sameBytes } from './dlms/axdr.js';
 import { decipher, parseCiphered, protectionOf, type Keys, type Protection } from './dlms/cipher.js';
 import { toIso } from './dlms/datetime.js';
+import { uint32 } from './bytes.js';
 import { ApduError, AuthenticationError, KeyMissingError, PowerMeterError, UnsupportedListError } from './errors.js';
 import { Framer, type Framing } from './framing/framer.js';
-import { ListMemo, readList, type ListContent } from './obis/entries.js';
-import { applyProfile, findList, type FrameContext, type Layouts, type Profile } from './obis/profile.js';
+import { readPushList, type PushList } from './dlms/push-list.js';
+import { applyProfile } from './obis/mapping.js';
+import { findList, type FrameContext, type Profile } from './obis/profile.js';
 import { profiles as allProfiles } from './obis/profiles/index.js';
 import type { MeterFrame } from './obis/readings.js';
 
@@ -38,9 +39,9 @@ export interface DecodedFrame extends MeterFrame {
 
 export type DecodeResult = { readonly ok: true; readonly frame: DecodedFrame } | { readonly ok: false; readonly error: PowerMeterError };
 
-function isDataNotification(plain: Uint8Array, memo: ListMemo): boolean {
+function isDataNotification(plain: Uint8Array): boolean {
   try {
-    readList(plain, parseNotificationHeader(plain).bodyAt, memo);
+    readPushList(plain, parseNotificationHeader(plain).bodyAt);
     return true;
   } catch (error) {
     if (error instanceof ApduError) return false;
@@ -50,71 +51,64 @@ function isDataNotification(plain: Uint8Array, memo: ListMemo): boolean {
 
 /** What a system title says, in the forms a decoded frame needs. */
 interface Title {
-  readonly bytes: Uint8Array;
   /** The FLAG id, its first three letters ("KAM"). */
   readonly flag: string;
   readonly hex: string;
   /** Kamstrup puts the meter number in the last four bytes of its system title ("KAME" + u32); others: the title in hex. */
   readonly meterId: string;
-  /** Its entry of `meterKeys`, looked up the first time (undefined: not yet; null: none). */
-  keys?: Keys | null;
 }
 
-/**
- * What one decoder remembers between frames: a meter sends the same system title, codes, strings and list layout in
- * every frame. Each decoder has its own, so that several sources in one process never share or thrash it.
- */
-export class DecodeMemo {
-  readonly list = new ListMemo();
-  readonly layouts: Layouts = new Map();
-  /** The last system title, its text forms worked out once, not every 10 s. */
-  title: Title | null = null;
-}
+/** The last system title seen: a source carries one meter, and its title's text was 2 % of a frame under --jitless. */
+let lastTitle: { bytes: Uint8Array; title: Title } | null = null;
 
-function titleOf(st: Uint8Array, memo: DecodeMemo): Title {
-  const last = memo.title;
-  if (last && st.length === last.bytes.length && sameBytes(st, 0, last.bytes)) return last;
+function titleOf(st: Uint8Array): Title {
+  if (lastTitle !== null && sameBytes(st, lastTitle.bytes)) return lastTitle.title;
   const bytes = Uint8Array.from(st);
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const title = describeTitle(Buffer.from(bytes.buffer, 0, bytes.length));
+  lastTitle = { bytes, title };
+  return title;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function describeTitle(view: Buffer): Title {
+  const st = view;
   const flag = view.toString('latin1', 0, 3);
   const hex = view.toString('hex').toUpperCase();
-  const meterId = flag === 'KAM' && bytes.length === 8 ? String(view.readUInt32BE(4)) : hex;
-  return (memo.title = { bytes, flag, hex, meterId });
+  return { flag, hex, meterId: flag === 'KAM' && st.length === 8 ? String(uint32(st, 4)) : hex };
 }
 
 const NO_KEYS: Keys = Object.freeze({});
-
-/** The frame's own entry of `meterKeys`, else the source's keys. */
-function keysFor(title: Title, meterKeys: ReadonlyMap<string, Keys>, keys: Keys | undefined): Keys {
-  // Looked up once per title change, not per frame: a stream carries one meter.
-  if (title.keys === undefined) title.keys = meterKeys.get(title.hex) ?? null;
-  return title.keys ?? keys ?? NO_KEYS;
-}
 
 /**
  * A forced profile that a frame of another meter happens to fit would misread it (an Aidon profile on a Kamstrup frame
  * reads energy ten times too low): where detection knows the list as another profile's, that is an error. A function
  * of its own: inside `decodeApdu` its bytes kept V8 from inlining the hot path (a third of the rate, measured).
  */
-function checkForced(forced: string, profiles: readonly Profile[], content: ListContent, ctx: FrameContext, protection: Protection): void {
-  const detected = findList(profiles, content, ctx);
+function checkForced(forced: string, profiles: readonly Profile[], list: PushList, ctx: FrameContext, protection: Protection): void {
+  const detected = findList(profiles, list, ctx);
   if (detected && detected.profile.id !== forced) {
-    throw new UnsupportedListError(`the forced profile "${forced}" does not fit this frame: it is list "${detected.list.id}" of the profile "${detected.profile.id}"; set the profile to auto or to ${detected.profile.id}`, protection);
+    throw new UnsupportedListError(`the forced profile "${forced}" does not fit this frame: it is list "${detected.spec.id}" of the profile "${detected.profile.id}"; set the profile to auto or to ${detected.profile.id}`, protection);
   }
 }
 
 /** One APDU (plain or ciphered) to a meter frame. Throws a PowerMeterError naming what is wrong. */
-export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, framing: DecodedFrame['framing'] = 'apdu', memo: DecodeMemo = new DecodeMemo()): DecodedFrame {
+export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, framing: DecodedFrame['framing'] = 'apdu'): DecodedFrame {
   let plain = apdu;
   let protection: Protection = 'none';
   let title: Title | null = null;
   let frameCounter: number | null = null;
   if (apdu[0] === GENERAL_GLO_CIPHERING) {
     const c = parseCiphered(apdu);
-    title = titleOf(c.systemTitle, memo);
-    const keys = options.meterKeys === undefined || options.meterKeys.size === 0 ? (options.keys ?? NO_KEYS) : keysFor(title, options.meterKeys, options.keys);
+    title = titleOf(c.systemTitle);
+    // The frame's own entry of meter_keys, else the source's keys.
+    const keys = options.meterKeys?.get(title.hex) ?? options.keys ?? NO_KEYS;
     try {
-      plain = decipher(c, options.swapKeys === true ? { encryption: keys.authentication, authentication: keys.encryption } : keys, (p) => isDataNotification(p, memo.list));
+      plain = decipher(c, options.swapKeys === true ? { encryption: keys.authentication, authentication: keys.encryption } : keys, isDataNotification);
     } catch (error) {
       // The meter's system title tells the user which entry of meter_keys is missing or wrong.
       if (error instanceof KeyMissingError) throw new KeyMissingError(error.key, title.hex);
@@ -125,19 +119,18 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
     frameCounter = c.frameCounter;
   }
   const notification = parseNotificationHeader(plain);
-  const content = readList(plain, notification.bodyAt, memo.list);
+  const list = readPushList(plain, notification.bodyAt);
   const ctx = { flag: title ? title.flag : null };
   const forced = options.profile && options.profile !== 'auto' ? options.profile : undefined;
   const profiles = options.profiles ?? allProfiles;
-  const match = findList(profiles, content, ctx, forced);
-  if (forced && match) checkForced(forced, profiles, content, ctx, protection);
+  const match = findList(profiles, list, ctx, forced);
+  if (forced && match) checkForced(forced, profiles, list, ctx, protection);
   if (!match) {
-    const what = content.version ? `list "${content.version}"` : `a list of ${content.registers.length + content.bare.length} values`;
+    const what = list.version ? `list "${list.version}"` : `a list of ${list.registers.length + list.bare.length} values`;
     const by = forced ? `the forced profile "${forced}" does not fit ${what}` : `${what} is not supported yet`;
     throw new UnsupportedListError(`${by}: please attach a capture (the capture_minutes option records one) to a bug report`, protection);
   }
-  const mapped = applyProfile(match.profile, match.list, content, ctx, { energyMultiplier: options.energyMultiplier }, memo.layouts);
-  // Built field by field: an object spread here cost as much as decrypting the frame.
+  const mapped = applyProfile(match.profile, match.spec, list, ctx, { energyMultiplier: options.energyMultiplier });
   return {
     list: mapped.list,
     manufacturer: mapped.manufacturer,
@@ -163,7 +156,6 @@ export class Decoder {
   private readonly reversed: DecoderOptions;
   /** Set once the keys have been found swapped, so that each frame is not decrypted twice. */
   private swapped = false;
-  private readonly memo = new DecodeMemo();
 
   constructor(private readonly options: DecoderOptions = {}) {
     this.framer = new Framer(options.keepRaw === true);
@@ -210,7 +202,7 @@ export class Decoder {
 
   private attempt(apdu: Uint8Array, framing: DecodedFrame['framing'], swap: boolean): DecodeResult {
     try {
-      const frame = decodeApdu(apdu, swap ? this.reversed : this.options, framing, this.memo);
+      const frame = decodeApdu(apdu, swap ? this.reversed : this.options, framing);
       return { ok: true, frame: swap ? { ...frame, keysSwapped: true } : frame };
     } catch (error) {
       if (error instanceof PowerMeterError) return { ok: false, error };

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseData, Reader, TextMemo, type Data } from '../src/dlms/axdr.js';
+import { parseData, type Data } from '../src/dlms/axdr.js';
 import { parseDataNotification } from '../src/dlms/apdu.js';
 import { parseDateTime, toIso } from '../src/dlms/datetime.js';
 import { ApduError } from '../src/errors.js';
-import { Obis, ObisTable } from '../src/obis/obis.js';
+import { Obis } from '../src/dlms/obis.js';
 import { dataNotification, encodeData } from '../src/simulator/encode.js';
 
 describe('A-XDR', () => {
@@ -63,31 +63,21 @@ describe('A-XDR', () => {
     expect(parseDateTime(Buffer.from('ffffffffffffffffff800000', 'hex'))).toBeNull();
   });
 
-  it('strings of the same length read right one after the other (a meter\'s strings are remembered)', () => {
-    const texts = new TextMemo();
-    for (const text of ['Kamstrup_V0001', 'Kamstrup_V0002', 'AIDON_V0001xyz', 'Kamstrup_V0001']) {
-      expect(new Reader(encodeData({ type: 'visible-string', value: text }), 0, texts).data(0)).toEqual({ type: 'visible-string', value: text });
-    }
-  });
-
-  it('OBIS codes read in place are always the bytes given, whatever shares their slot', () => {
-    const table = new ObisTable();
+  it('OBIS codes read in place are always the bytes given', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 6, maxLength: 6 }), fc.uint8Array({ minLength: 6, maxLength: 6 }), (a, b) => {
-        for (const bytes of [a, b, a]) {
-          const o = table.at(Uint8Array.of(0xff, ...bytes), 1);
-          expect([o.a, o.b, o.c, o.d, o.e, o.f]).toEqual([...bytes]);
-        }
+      fc.property(fc.uint8Array({ minLength: 6, maxLength: 6 }), (bytes) => {
+        const o = Obis.at(Uint8Array.of(0xff, ...bytes), 1);
+        expect([o.a, o.b, o.c, o.d, o.e, o.f]).toEqual([...bytes]);
       }),
     );
   });
 
-  it('OBIS codes print as A-B:C.D.E.F and parse back', () => {
-    const table = new ObisTable();
-    const o = table.fromBytes(Uint8Array.of(1, 1, 1, 8, 0, 255));
+  it('OBIS codes print as A-B:C.D.E.F; written codes and patterns parse to the same match key', () => {
+    const o = Obis.at(Uint8Array.of(1, 1, 1, 8, 0, 255), 0);
     expect(o.toString()).toBe('1-1:1.8.0.255');
     expect(Obis.parse('1-0:1.8.0.255').matchKey).toBe(o.matchKey); // B is not part of the match
-    expect(table.fromBytes(Uint8Array.of(1, 1, 1, 8, 0, 255))).toBe(o); // shared within a decoder's table, not rebuilt
-    expect(new ObisTable().fromBytes(Uint8Array.of(1, 1, 1, 8, 0, 255))).not.toBe(o); // and only there
+    expect(Obis.parse('1-*:1.8.0').matchKey).toBe(o.matchKey); // nor is F
+    expect(Obis.parse('1-*:1.8.1').matchKey).not.toBe(o.matchKey);
+    expect(() => Obis.parse('1.8.0')).toThrow(/not an OBIS code: 1\.8\.0/);
   });
 });

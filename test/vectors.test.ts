@@ -4,7 +4,7 @@ import { decipher, parseCiphered } from '../src/dlms/cipher.js';
 import { parseDateTime, toIso } from '../src/dlms/datetime.js';
 import { decodeCapture } from '../src/decoder.js';
 import { verdictOf } from '../src/diagnostics/key-check.js';
-import { numberOf, readList, textOf, type Value } from '../src/obis/entries.js';
+import { numberOf, readPushList, textOf, type Value } from '../src/dlms/push-list.js';
 import { rawNotification } from './support/raw.js';
 import { bytesOf, danish, danishKeys, keysOf, vector, vectors } from './support/vectors.js';
 
@@ -15,10 +15,10 @@ describe('every real capture, down to its raw values', () => {
 
   it.each(positives.map((v) => [v.id, v] as const))('%s', (_id, v) => {
     const n = rawNotification(v);
-    const content = readList(n.apdu, n.bodyAt);
+    const content = readPushList(n.apdu, n.bodyAt);
     const items = n.body.type === 'structure' || n.body.type === 'array' ? n.body.items : [];
     for (const [obis, want] of Object.entries(v.expected?.raw_by_obis ?? {})) {
-      const entry = content.registers.entries().find((e) => e.obis.toString() === obis);
+      const entry = content.registers.find((e) => e.obis.toString() === obis);
       expect(entry, `${obis} present`).toBeDefined();
       const got = typeof entry!.value === 'object' && entry!.value.type === 'octet-string' && entry!.value.value.length === 12 ? toIso(parseDateTime(entry!.value.value)!).replace('T', ' ') : rawValue(entry!.value);
       if (typeof want === 'string' && typeof got === 'string' && want.includes(' dow=')) expect(want.startsWith(got)).toBe(true);

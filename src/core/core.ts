@@ -21,7 +21,8 @@ import type { SourceState } from '../source/source.js';
 import type { Sample } from './energy-guard.js';
 import { CONFIRM_FRAMES } from './energy-guard.js';
 import type { Effect, Event, SourceId, SourceSpec } from './events.js';
-import { isTotal, Meter } from './meter.js';
+import { Meter } from './meter.js';
+import { isEnergy } from '../obis/readings.js';
 import { NoticeBoard, type ContextOf, type Level, type Notice, type NoticeId } from './notices.js';
 import { emptyState, STATE_VERSION, type PersistedState } from './persisted.js';
 import { ReplayGuard } from './replay-guard.js';
@@ -433,7 +434,7 @@ export class ServiceCore {
 
     const clock = frame.meterTime === null ? null : meterInstant(frame.meterTime, this.options.timeZone);
     const totals = new Map<string, Sample>();
-    for (const r of frame.readings) if (isTotal(r.quantity)) totals.set(r.key, { value: r.value, at, clock });
+    for (const r of frame.readings) if (isEnergy(r.quantity)) totals.set(r.key, { value: r.value, at, clock });
     const verdict = meter.guard.check(meter.sample, totals);
     const meterScope = meter.scope;
     if (verdict.kind === 'hold') {

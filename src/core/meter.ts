@@ -1,6 +1,6 @@
 import { emptyPeriods, type LastReading, type RegisterPeriods } from '../accounting/accounting.js';
-import type { Quantity, Reading } from '../obis/readings.js';
-import { unitOf } from '../obis/readings.js';
+import type { Reading } from '../obis/readings.js';
+import { isEnergy, unitOf } from '../obis/readings.js';
 import { EnergyGuard, type Sample } from './energy-guard.js';
 import type { PersistedMeter, PersistedTotal } from './persisted.js';
 
@@ -9,7 +9,6 @@ export interface Held extends Sample {
   readonly reading: Reading;
 }
 
-export const isTotal = (q: Quantity): q is 'energy' | 'reactive_energy' => q === 'energy' || q === 'reactive_energy';
 
 /**
  * One meter, and the one place where its last values live: the state message is built from them, the energy guard
@@ -63,7 +62,7 @@ export class Meter {
     const totals: Record<string, PersistedTotal> = {};
     for (const [key, h] of this.readings) {
       const q = h.reading.quantity;
-      if (isTotal(q)) totals[key] = { obis: h.reading.obis, quantity: q, value: h.value, at: h.at, clock: h.clock };
+      if (isEnergy(q)) totals[key] = { obis: h.reading.obis, quantity: q, value: h.value, at: h.at, clock: h.clock };
     }
     return { totals, periods: this.periods };
   }

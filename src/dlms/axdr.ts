@@ -40,6 +40,8 @@ function fail(message: string, pos: number): never {
 export const ARRAY = 0x01;
 export const STRUCTURE = 0x02;
 export const OCTET_STRING = 0x09;
+export const INTEGER = 0x0f;
+export const ENUM = 0x16;
 
 /**
  * A cursor over an APDU. Values are read straight from the bytes (no DataView, no wrapper object per
@@ -51,8 +53,6 @@ export class Reader {
   constructor(
     readonly buf: Uint8Array,
     public pos: number,
-    /** The strings a meter repeats in every frame, remembered by the decoder that reads them (see TextMemo). */
-    private readonly texts: TextMemo | null = null,
   ) {}
 
   /** The byte `offset` bytes ahead, or -1 past the end. */
@@ -101,6 +101,7 @@ export class Reader {
     const b = this.buf;
     if (at + n > b.length) fail(`value of ${n} bytes runs past the end`, at);
     this.pos = at + n;
+    // Written out rather than calling bytes.ts: two calls per register showed under --jitless.
     if (n === 1) return b[at]!;
     if (n === 2) return (b[at]! << 8) | b[at + 1]!;
     return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
@@ -181,7 +182,7 @@ export class Reader {
         const b = this.uint(1);
         return { type: 'bcd', value: (b >> 4) * 10 + (b & 0x0f) };
       }
-      case 0x0f:
+      case INTEGER:
         return { type: 'integer', value: (this.uint(1) << 24) >> 24 };
       case 0x11:
         return { type: 'unsigned', value: this.uint(1) };
@@ -189,7 +190,7 @@ export class Reader {
         return { type: 'long64', value: this.big(8, true) };
       case 0x15:
         return { type: 'long64-unsigned', value: this.big(8, false) };
-      case 0x16:
+      case ENUM:
         return { type: 'enum', value: this.uint(1) };
       case 0x17:
         return { type: 'float32', value: this.float(4) };
@@ -206,35 +207,11 @@ export class Reader {
     }
   }
 
-  /** A visible-string: one byte per character. A meter repeats its few strings every frame: see TextMemo. */
+  /** A visible-string: one byte per character. */
   private latin1(n: number): string {
-    if (this.pos + n > this.buf.length) fail(`value of ${n} bytes runs past the end`, this.pos);
-    const at = this.pos;
-    this.pos += n;
-    const texts = this.texts;
-    if (texts === null || n > TextMemo.LONGEST) return Buffer.from(this.buf.buffer, this.buf.byteOffset + at, n).toString('latin1');
-    const recent = texts.recent[n];
-    if (recent && sameBytes(this.buf, at, recent.bytes)) return recent.text;
-    const bytes = Uint8Array.from(this.buf.subarray(at, at + n)); // a copy: the buffer read may be reused
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('latin1');
-    texts.recent[n] = { bytes, text };
-    return text;
+    const bytes = this.take(n);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('latin1');
   }
-}
-
-/**
- * The last visible-string read of each length up to 64, kept by one decoder: a list's version and model strings are
- * the same in every frame, and comparing the bytes is cheaper than building the string again.
- */
-export class TextMemo {
-  static readonly LONGEST = 64;
-  readonly recent: ({ bytes: Uint8Array; text: string } | undefined)[] = new Array<undefined>(TextMemo.LONGEST + 1).fill(undefined);
-}
-
-/** Whether `buf` holds `bytes` at `at`. */
-export function sameBytes(buf: Uint8Array, at: number, bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (buf[at + i] !== bytes[i]) return false;
-  return true;
 }
 
 /** Parses one A-XDR Data value at `pos`. Throws ApduError on anything malformed; never reads past `buf`. */

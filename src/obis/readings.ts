@@ -3,6 +3,9 @@
 /** The physical quantity of a reading; it fixes the unit and, later, the Home Assistant device class. */
 export type Quantity = 'energy' | 'reactive_energy' | 'power' | 'reactive_power' | 'voltage' | 'current' | 'power_factor';
 
+/** A total that only grows (or restarts at a meter exchange): what the Energy dashboard and the energy guard count. */
+export const isEnergy = (q: Quantity): q is 'energy' | 'reactive_energy' => q === 'energy' || q === 'reactive_energy';
+
 /** Engineering units, spelled exactly as Home Assistant wants them (`var`, not `VAr`). */
 export const unitOf: Record<Quantity, string | null> = {
   energy: 'kWh',

@@ -1,6 +1,5 @@
-import type { Obis } from './obis.js';
-import { MatchKeyTable, patternKey } from './obis.js';
-import type { Quantity } from './readings.js';
+import { matchKeyOf, type Obis } from '../dlms/obis.js';
+import { isEnergy, unitOf, type Quantity } from './readings.js';
 
 /**
  * The registers PowerMeter names, by OBIS code (IEC 62056-61, the OBIS list of DLMS UA). One table for every
@@ -11,6 +10,13 @@ export interface Register {
   readonly obis: string;
   readonly key: string;
   readonly quantity: Quantity;
+}
+
+/** A register of the table with its place in it, and what every reading of it needs, worked out once. */
+export interface KnownRegister extends Register {
+  readonly index: number;
+  readonly energy: boolean;
+  readonly unit: string | null;
 }
 
 const phases = (c: [number, number, number], d: number, key: string, quantity: Quantity): Register[] =>
@@ -41,9 +47,9 @@ export const registers: readonly Register[] = [
   ...phases([22, 42, 62], 8, 'active_energy_export', 'energy'),
 ];
 
-const byMatchKey = new MatchKeyTable(registers.map((r) => [patternKey(r.obis), r] as const));
+const byMatchKey = new Map(registers.map((r, index): [number, KnownRegister] => [matchKeyOf(r.obis), { ...r, index, energy: isEnergy(r.quantity), unit: unitOf[r.quantity] }]));
 
-export function registerOf(obis: Obis): Register | undefined {
+export function registerOf(obis: Obis): KnownRegister | undefined {
   return byMatchKey.get(obis.matchKey);
 }
 

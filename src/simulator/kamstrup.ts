@@ -1,6 +1,7 @@
 import type { Data } from '../dlms/axdr.js';
 import { kamstrup } from '../obis/profiles/kamstrup.js';
 import { registers } from '../obis/registers.js';
+import { isEnergy } from '../obis/readings.js';
 import type { WallTime } from '../accounting/time-zone.js';
 import { dateTimeBytes } from './encode.js';
 
@@ -12,7 +13,7 @@ const obis = (a: number, c: number, d: number, e: number): Data => ({ type: 'oct
 /** Raw register value from an engineering value: the inverse of the profile's scaling. */
 function raw(key: string, value: number, whPerUnit: number): Data {
   const spec = registers.find((f) => f.key === key)!;
-  const energy = spec.quantity === 'energy' || spec.quantity === 'reactive_energy';
+  const energy = isEnergy(spec.quantity);
   const r = Math.round(energy ? (value * 1000) / whPerUnit : value / 10 ** (kamstrup.exponents[spec.quantity] ?? 0));
   const small = spec.quantity === 'voltage' || spec.quantity === 'power_factor';
   return { type: small ? 'long-unsigned' : 'double-long-unsigned', value: r };

@@ -1,0 +1,130 @@
+import type { Data } from '../dlms/axdr.js';
+import { parseDateTime, toIso } from '../dlms/datetime.js';
+import { codeOf, matchKeyOf } from '../dlms/obis.js';
+import { numberOf, textOf, type ListRegister, type PushList, type Value } from '../dlms/push-list.js';
+import { flags, isDateTime, type FrameContext, type ListSpec, type Position, type Profile, type Role } from './profile.js';
+import { dlmsUnits, registerOf, UNITLESS, type KnownRegister } from './registers.js';
+import { unitOf, type Reading } from './readings.js';
+
+export interface ProfileOptions {
+  /** Overrides the profile's Wh per raw energy unit (some Swedish Kamstrup meters send plain Wh). */
+  readonly energyMultiplier?: number | undefined;
+}
+
+export interface Mapped {
+  readonly list: string;
+  readonly manufacturer: string | null;
+  readonly meterId: string | null;
+  readonly meterTime: string | null;
+  readonly model: string | null;
+  readonly readings: Reading[];
+}
+
+/** raw × 10^exp, dividing for negative exponents: 79 / 100 is 0.79, 79 * 0.01 is 0.790000…01. */
+function pow10(raw: number, exp: number): number {
+  if (exp === 0) return raw;
+  return exp < 0 ? raw / 10 ** -exp : raw * 10 ** exp;
+}
+
+/** Keeps 12 significant digits: 2271 × 10⁻¹ is 227.1, not 227.10000000000002. */
+const round = (x: number): number => Number(x.toPrecision(12));
+
+/**
+ * One register as a reading, or null when it holds no number or PowerMeter does not know it. With a `{scaler, unit}`
+ * from the frame, the frame's unit must agree with what PowerMeter believes the register is, or the value is not
+ * used; without, the profile says the scale.
+ */
+function readingOf(r: ListRegister, known: KnownRegister | undefined, profile: Profile, whPerUnit: number): Reading | null {
+  const raw = numberOf(r.value);
+  if (raw === null) return null;
+  if (r.unit !== undefined && r.scaler !== undefined) {
+    const unit = dlmsUnits[r.unit];
+    const quantity = known?.quantity ?? (profile.generic ? unit?.quantity : undefined);
+    if (!quantity || (quantity === 'power_factor' ? r.unit !== UNITLESS : unit?.quantity !== quantity)) return null;
+    const key = known?.key ?? `obis_${r.obis.a}_${r.obis.b}_${r.obis.c}_${r.obis.d}_${r.obis.e}`;
+    return { key, obis: r.obis.toString(), quantity, value: round(pow10(raw, r.scaler) * (unit?.factor ?? 1)), unit: unitOf[quantity] };
+  }
+  if (!known) return null;
+  const value = known.energy ? (raw * whPerUnit) / 1000 : pow10(raw, profile.exponents[known.quantity] ?? 0);
+  return { key: known.key, obis: r.obis.toString(), quantity: known.quantity, value, unit: known.unit };
+}
+
+/**
+ * Adds a reading; a register sent twice is read once, in its first place, with its last value. `placeOf` holds the
+ * place of each register of the table read so far, by its index there: no lookup by key for the registers every list
+ * is made of.
+ */
+function place(readings: Reading[], reading: Reading, known: KnownRegister | undefined, placeOf: number[]): void {
+  const at = known ? placeOf[known.index] : readings.findIndex((x) => x.key === reading.key);
+  if (at !== undefined && at >= 0) {
+    readings[at] = reading;
+    return;
+  }
+  if (known) placeOf[known.index] = readings.length;
+  readings.push(reading);
+}
+
+/** A list without OBIS codes, its values given the codes and roles its positions name. */
+function byPosition(positions: readonly Position[], list: PushList): { registers: ListRegister[]; roles: Partial<Record<Role, Value>> } {
+  const registers = [...list.registers];
+  const roles: Partial<Record<Role, Value>> = {};
+  positions.forEach((p, i) => {
+    const value = list.bare[i]!;
+    if (p !== null && 'obis' in p) registers.push({ obis: codeOf(p.obis), value });
+    else if (p !== null && 'role' in p) roles[p.role] = value;
+  });
+  return { registers, roles };
+}
+
+function clockOf(d: Value | undefined, local: boolean): string | null {
+  const t = isDateTime(d) ? parseDateTime(d.value) : null;
+  return t ? toIso(local ? { ...t, deviation: null } : t) : null;
+}
+
+const trimmedText = (d: Value | undefined): string | null => textOf(d)?.trim() || null;
+
+/** Maps a list's registers to readings, as the profile's tables say. A field the frame does not carry is absent, never 0. */
+export function applyProfile(profile: Profile, spec: ListSpec, list: PushList, ctx: FrameContext, options: ProfileOptions): Mapped {
+  const whPerUnit = options.energyMultiplier ?? profile.energyWhPerUnit;
+  const { registers, roles } = spec.positions ? byPosition(spec.positions, list) : { registers: list.registers, roles: {} as Partial<Record<Role, Value>> };
+  const idKeys = profile.meterId.map(matchKeyOf);
+  const clockKey = profile.clock ? matchKeyOf(profile.clock) : -1;
+  const modelKey = profile.model ? matchKeyOf(profile.model) : -1;
+  let id: Value | undefined;
+  let idRank = idKeys.length;
+  let clock: Value | undefined;
+  let model: Value | undefined;
+  const readings: Reading[] = [];
+  const placeOf: number[] = [];
+  for (const r of registers) {
+    const known = registerOf(r.obis);
+    const reading = readingOf(r, known, profile, whPerUnit);
+    if (reading) place(readings, reading, known, placeOf);
+    if (known) continue;
+    // The clock, the model and the meter id are never registers of the table.
+    const key = r.obis.matchKey;
+    if (key === clockKey) clock = r.value;
+    else if (key === modelKey) model = r.value;
+    else {
+      // The meter id by the most specific code the list carries (the profile lists them most specific first).
+      const rank = idKeys.indexOf(key);
+      if (rank >= 0 && rank < idRank) [id, idRank] = [r.value, rank];
+    }
+  }
+  let bareId: Data | undefined;
+  let bareClock: Data | undefined;
+  if (!spec.positions && list.bare.length > 0) {
+    // A bare text at the end of a scaled list is the meter id (Sagemcom T210-D); a bare date-time, its clock.
+    const last = list.bare.at(-1);
+    bareId = (last?.type === 'octet-string' || last?.type === 'visible-string') && !isDateTime(last) ? last : undefined;
+    bareClock = list.bare.find((b) => isDateTime(b));
+  }
+  return {
+    list: spec.id,
+    manufacturer: profile.manufacturer ?? (ctx.flag ? (flags[ctx.flag] ?? null) : null),
+    meterId: trimmedText(roles['meter-id'] ?? id ?? bareId),
+    meterTime: clockOf(roles.clock ?? clock ?? bareClock, profile.localClock ?? false),
+    model: trimmedText(roles.model ?? model),
+    readings,
+  };
+}
