@@ -1,3 +1,4 @@
+import { uint32 } from '../bytes.js';
 import { ApduError } from '../errors.js';
 import { parseData, type Data } from './axdr.js';
 import { dateTimeAt, type CosemDateTime } from './datetime.js';
@@ -28,7 +29,7 @@ export function parseNotificationHeader(apdu: Uint8Array): NotificationHeader {
   if (apdu[0] !== DATA_NOTIFICATION) {
     throw new ApduError(`APDU tag 0x${apdu[0]!.toString(16).padStart(2, '0')} is not a data-notification (0x0f)`);
   }
-  const invokeId = ((apdu[1]! << 24) | (apdu[2]! << 16) | (apdu[3]! << 8) | apdu[4]!) >>> 0;
+  const invokeId = uint32(apdu, 1);
   let pos = 5;
   let dateTime: CosemDateTime | null = null;
   if (apdu[pos] === 0x09 && apdu[pos + 1] === 0x0c) {

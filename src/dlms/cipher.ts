@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
+import { uint32 } from '../bytes.js';
 import { ApduError, AuthenticationError, KeyMissingError, UnsupportedSecurityError } from '../errors.js';
 import { readBerLength } from './ber.js';
 import { GENERAL_GLO_CIPHERING } from './apdu.js';
@@ -46,7 +47,7 @@ export function parseCiphered(apdu: Uint8Array): CipheredApdu {
   if (sc & SC_BROADCAST_KEY) throw new UnsupportedSecurityError('ciphering with a broadcast key is not supported');
   if ((sc & 0x0f) > 1) throw new UnsupportedSecurityError(`security suite ${sc & 0x0f} is not supported (only suites 0 and 1: AES-128-GCM)`);
   const fcAt = at + 1;
-  const frameCounter = ((apdu[fcAt]! << 24) | (apdu[fcAt + 1]! << 16) | (apdu[fcAt + 2]! << 8) | apdu[fcAt + 3]!) >>> 0;
+  const frameCounter = uint32(apdu, fcAt);
   const hasTag = (sc & SC_AUTHENTICATION) !== 0;
   const payloadEnd = apdu.length - (hasTag ? TAG_LENGTH : 0);
   if (payloadEnd <= fcAt + 4) throw new ApduError('general-glo-ciphering carries no payload');

@@ -1,3 +1,5 @@
+import { uint16 } from '../bytes.js';
+
 /**
  * COSEM date-time (Blue Book 4.1.6.1): year(2) month day weekday hour minute second hundredths
  * deviation(2, signed minutes) clock-status. 0xFF / 0xFFFF mean "not specified".
@@ -24,7 +26,7 @@ export function parseDateTime(b: Uint8Array): CosemDateTime | null {
 /** The date-time in the 12 bytes at `at`, read in place (the notification header carries one in every frame). */
 export function dateTimeAt(b: Uint8Array, at: number): CosemDateTime | null {
   if (at < 0 || at + 12 > b.length) return null;
-  const year = (b[at]! << 8) | b[at + 1]!;
+  const year = uint16(b, at);
   const month = b[at + 2]!;
   const day = b[at + 3]!;
   const hour = b[at + 5]!;
@@ -33,7 +35,7 @@ export function dateTimeAt(b: Uint8Array, at: number): CosemDateTime | null {
   if (year === 0xffff || year < 2000 || year > 2200) return null;
   if (month < 1 || month > 12 || day < 1 || day > 31) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
-  const raw = (b[at + 9]! << 8) | b[at + 10]!;
+  const raw = uint16(b, at + 9);
   const signed = raw >= 0x8000 ? raw - 0x10000 : raw;
   const deviation = signed === DEVIATION_UNSPECIFIED || Math.abs(signed) > 16 * 60 ? null : signed;
   return { year, month, day, hour, minute, second, deviation, daylightSaving: (b[at + 11]! & 0x80) !== 0 };

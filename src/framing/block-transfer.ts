@@ -1,3 +1,4 @@
+import { uint16 } from '../bytes.js';
 import { FrameError } from '../errors.js';
 import { readBerLength } from '../dlms/ber.js';
 
@@ -16,7 +17,7 @@ export class BlockTransfer {
   push(apdu: Uint8Array): Uint8Array | null {
     if (apdu.length < 7) throw this.fail('general-block-transfer block shorter than its header');
     const ctl = apdu[1]!;
-    const blockNo = (apdu[2]! << 8) | apdu[3]!;
+    const blockNo = uint16(apdu, 2);
     const len = readBerLength(apdu, 6);
     if (!len || len.next + len.length > apdu.length) throw this.fail('general-block-transfer block length exceeds the frame');
     if (blockNo === 1) this.reset();
