@@ -1,4 +1,4 @@
-import { GENERAL_GLO_CIPHERING, parseNotificationHeader } from './dlms/apdu.js';
+import { DATA_NOTIFICATION, GENERAL_GLO_CIPHERING, parseNotificationHeader } from './dlms/apdu.js';
 import { decipher, parseCiphered, protectionOf, type Keys, type Protection } from './dlms/cipher.js';
 import { toIso } from './dlms/datetime.js';
 import { uint32 } from './bytes.js';
@@ -218,9 +218,17 @@ export class Decoder {
 export function decodeCapture(bytes: Uint8Array, options: DecoderOptions = {}): DecodeResult[] {
   const decoder = new Decoder(options);
   const results = [...decoder.push(bytes), ...decoder.end()];
-  if (results.length === 0 && isBareApdu(bytes)) return [decoder.decode(bytes)];
+  const apdu = results.length === 0 ? bareApdu(bytes) : null;
+  if (apdu) return [decoder.decode(apdu)];
   return results;
 }
 
-/** Bytes that start as a data-notification or a ciphered APDU: a capture of one APDU without framing. */
-export const isBareApdu = (bytes: Uint8Array): boolean => bytes[0] === 0x0f || bytes[0] === GENERAL_GLO_CIPHERING;
+/**
+ * A capture of one APDU without framing, as other tools' debug logs print them: bytes that start as a
+ * data-notification or a ciphered APDU, or as the LLC header `E6 E7 00` before one (IEC 62056-46 §6.3: destination
+ * and source LSAP, quality; the AMS reader logs such "LLC frames"). The APDU, or null.
+ */
+export function bareApdu(bytes: Uint8Array): Uint8Array | null {
+  const at = bytes[0] === 0xe6 && bytes[1] === 0xe7 && bytes[2] === 0x00 ? 3 : 0;
+  return bytes[at] === DATA_NOTIFICATION || bytes[at] === GENERAL_GLO_CIPHERING ? bytes.subarray(at) : null;
+}

@@ -3,7 +3,7 @@ import { instantOf } from '../src/accounting/time-zone.js';
 import { MAX_POWER_KW } from '../src/core/energy-guard.js';
 import { SimulatedMeter } from '../src/simulator/meter.js';
 import { harness, tz, type Harness, type HarnessOptions } from './support/core.js';
-import { bytesOf, danish, danishKeys, vector } from './support/vectors.js';
+import { bytesOf, danish, danishKeys, extraVectors, vector } from './support/vectors.js';
 
 const METER = 'powermeter/57000001';
 const bridge = (h: Harness) => h.published('powermeter/bridge/state');
@@ -350,6 +350,15 @@ describe('service core: what a meter publishes', () => {
     h.bytes(bytesOf(vector('no-kamstrup-list2-hourly-roarfred-20171020')));
     h.bytes(bytesOf(vector('no-kamstrup-list1-roarfred-20171020')));
     expect(h.last('powermeter/5706567274389702/state')).toMatchObject({ active_energy_import: 4272.44, active_power_import: 1468 });
+  });
+
+  it('takes an Iskra list that names no meter as the stream\'s meter: one device for the power list and the energy list', () => {
+    const extra = (id: string): Buffer => Buffer.from(extraVectors.find((v) => v.id === id)!.hex, 'hex');
+    const h = harness({ keys: {} });
+    h.bytes(extra('si-iskra-am550-gh869-1-9-values')); // power, named by its logical device name
+    h.bytes(extra('si-iskra-am550-gh869-3-4-values')); // energy, with only the serial: no meter id of its own
+    expect(h.last('powermeter/isk1020784605887/state')).toMatchObject({ active_power_import: 373, voltage_l1: 230.1, active_energy_import: 7924.641 });
+    expect(h.notices(/meter .* now sends/)).toEqual([]);
   });
 
   it('publishes the meter clock as a timestamp in the Home Assistant zone, its drift and the frame counter', () => {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decipher, parseCiphered } from '../src/dlms/cipher.js';
 import { parseDateTime, toIso } from '../src/dlms/datetime.js';
@@ -6,7 +5,7 @@ import { decodeCapture } from '../src/decoder.js';
 import { verdictOf } from '../src/diagnostics/key-check.js';
 import { numberOf, readPushList, textOf, type Value } from '../src/dlms/push-list.js';
 import { rawNotification } from './support/raw.js';
-import { bytesOf, danish, danishKeys, keysOf, vector, vectors } from './support/vectors.js';
+import { bytesOf, danish, danishKeys, extraVectors, keysOf, vector, vectors } from './support/vectors.js';
 
 const rawValue = (d: Value | undefined): string | number | null => numberOf(d) ?? textOf(d);
 
@@ -196,17 +195,12 @@ describe('registers without a name', () => {
       ['obis_1_0_9_7_0', 1700, 'W'],
     ]);
     expect(sensorName('obis_1_0_9_7_0')).toBe('OBIS 1-0:9.7.0');
+    expect(sensorName('active_energy_import_tariff_2')).toBe('Energy import tariff 2');
   });
 });
 
 describe('captures beyond the shared collection (test/fixtures/extra-vectors.json)', () => {
-  interface Extra {
-    id: string;
-    hex: string;
-    keys: { encryption: string; authentication: string } | null;
-    expected: { meter_id: string; meter_time: string | null; readings: Record<string, number> };
-  }
-  const extra = JSON.parse(readFileSync(new URL('./fixtures/extra-vectors.json', import.meta.url), 'utf8')) as Extra[];
+  const extra = extraVectors;
 
   it.each(extra.map((e) => [e.id, e] as const))('%s decodes to the values its source states', (_id, e) => {
     const keys = e.keys ? { encryption: Buffer.from(e.keys.encryption, 'hex'), authentication: Buffer.from(e.keys.authentication, 'hex') } : {};
@@ -215,6 +209,7 @@ describe('captures beyond the shared collection (test/fixtures/extra-vectors.jso
     const r = results[0]!;
     if (!r.ok) throw r.error;
     expect(r.frame.meterId).toBe(e.expected.meter_id);
+    if (e.expected.list) expect(r.frame.list).toBe(e.expected.list);
     if (e.expected.meter_time) expect(r.frame.meterTime).toBe(e.expected.meter_time);
     const values = Object.fromEntries(r.frame.readings.map((x) => [x.key, x.value]));
     for (const [key, value] of Object.entries(e.expected.readings)) expect(values[key], key).toBe(value);

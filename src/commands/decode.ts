@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { CaptureReader } from '../capture-reader.js';
-import { Decoder, isBareApdu, type DecodedFrame, type DecodeResult } from '../decoder.js';
+import { bareApdu, Decoder, type DecodedFrame, type DecodeResult } from '../decoder.js';
 import { KeyCheck, securityAdvice } from '../diagnostics/key-check.js';
 import { OptionError } from '../errors.js';
 import { parseKey } from '../keys.js';
@@ -168,8 +168,8 @@ export async function runDecode(argv: string[], io: Io): Promise<number> {
   reader.end();
   for (const result of decoder.end()) take(result);
   // No frame at all, but a bare APDU, as other tools' debug logs print them.
-  const bare = head === null ? null : Buffer.concat(head);
-  if (index === 0 && bare !== null && isBareApdu(bare)) take(decoder.decode(bare));
+  const bare = index === 0 && head !== null ? bareApdu(Buffer.concat(head)) : null;
+  if (bare) take(decoder.decode(bare));
   await out.flush();
   if (index === 0) err.add("no frame found in the input: is it a capture of the meter's HAN port?");
   err.add(`key check: ${keyCheck.state}: ${securityAdvice[keyCheck.state]}`);

@@ -41,6 +41,8 @@ export function sensorName(key: string): string {
   // A register PowerMeter has no name for is called by its OBIS code: obis_1_0_13_7_0 → OBIS 1-0:13.7.0.
   const generic = /^obis_(\d+)_(\d+)_(\d+)_(\d+)_(\d+)$/.exec(key);
   if (generic) return `OBIS ${generic[1]}-${generic[2]}:${generic[3]}.${generic[4]}.${generic[5]}`;
+  const tariff = /_tariff_([1-9])$/.exec(key);
+  if (tariff) return `${sensorName(key.slice(0, tariff.index))} tariff ${tariff[1]}`;
   const phase = /_(l[123])$/.exec(key);
   const base = phase ? key.slice(0, -3) : key;
   const name = names[base] ?? base.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());

@@ -1,4 +1,5 @@
 import type { Data } from '../dlms/axdr.js';
+import { codeOf } from '../dlms/obis.js';
 import { kamstrup } from '../obis/profiles/kamstrup.js';
 import { registers } from '../obis/registers.js';
 import { isEnergy } from '../obis/readings.js';
@@ -22,10 +23,8 @@ function raw(key: string, value: number, whPerUnit: number): Data {
 function register(key: string, values: MeterValues, whPerUnit: number): Data[] {
   const v = values[key];
   if (v === undefined) return [];
-  const spec = registers.find((f) => f.key === key)!;
-  const [a, rest] = spec.obis.split('-*:') as [string, string];
-  const [c, d, e] = rest.split('.').map(Number) as [number, number, number];
-  return [obis(Number(a), c, d, e), raw(key, v, whPerUnit)];
+  const code = codeOf(registers.find((f) => f.key === key)!.obis);
+  return [obis(code.a, code.c, code.d, code.e), raw(key, v, whPerUnit)];
 }
 
 /** Danish "DLMS push 1" in Kamstrup's order (KAM-HAN §5.2); keys absent from `values` are left out, as a 1-phase meter does. */

@@ -27,6 +27,16 @@ export function vector(id: string): Vector {
   return v;
 }
 
+/** Captures beyond the shared collection, each with the values its source states (test/fixtures/extra-vectors.json). */
+export interface ExtraVector {
+  id: string;
+  hex: string;
+  keys: { encryption: string; authentication: string } | null;
+  expected: { list?: string; meter_id: string | null; meter_time: string | null; readings: Record<string, number> };
+}
+
+export const extraVectors: ExtraVector[] = JSON.parse(readFileSync(new URL('../fixtures/extra-vectors.json', import.meta.url), 'utf8')) as ExtraVector[];
+
 export const bytesOf = (v: Vector): Buffer => Buffer.from(v.hex, 'hex');
 
 /** The keys a capture was published with (none, or only the encryption key for encryption-only meters). */

@@ -1,13 +1,13 @@
 import type { Profile } from '../profile.js';
 import { aidon } from './aidon.js';
 import { dlmsScaled } from './generic.js';
-import { iskraKelag, iskraLjubljana } from './iskra.js';
+import { iskraCroatia, iskraKelag, iskraSlovenia } from './iskra.js';
 import { kaifaMa309, kaifaNordic, kaifaSweden } from './kaifa.js';
 import { kamstrup } from './kamstrup.js';
 import { landisGyrAustria, landisGyrPairs, landisGyrSwiss } from './landis-gyr.js';
 import { sagemcomXt211 } from './sagemcom.js';
 
 /** Every meter family PowerMeter knows, tried in order; the generic one last. */
-export const profiles: readonly Profile[] = [kamstrup, aidon, kaifaNordic, kaifaSweden, kaifaMa309, landisGyrAustria, landisGyrSwiss, landisGyrPairs, iskraLjubljana, iskraKelag, sagemcomXt211, dlmsScaled];
+export const profiles: readonly Profile[] = [kamstrup, aidon, kaifaNordic, kaifaSweden, kaifaMa309, landisGyrAustria, landisGyrSwiss, landisGyrPairs, iskraSlovenia, iskraCroatia, iskraKelag, sagemcomXt211, dlmsScaled];
 
 export const profileIds = profiles.map((p) => p.id);
