@@ -83,7 +83,9 @@ export function benchDecode(seconds = 6): { full: number; bare: number; ratio: n
   const { a: full, b: bare, ratio } = compare(seconds, decodeOne, decryptOne);
   line('full decode (deframe, verify, decrypt, map)', full);
   line('bare AES-128-GCM decryption (node:crypto)', bare);
-  console.log(`${'ratio full / bare (median of rounds)'.padEnd(44)} ${ratio.toFixed(2).padStart(10)}   (goal: at least 0.50)`);
+  // No fixed goal: the add-on runs without a JIT, where decoding must not get slower than the release before (compare
+  // the two builds in one run); with a JIT, what users run is the decode command, measured below.
+  console.log(`${'ratio full / bare (median of rounds)'.padEnd(44)} ${ratio.toFixed(2).padStart(10)}`);
   if (sink < 0) console.log(sink);
   return { full, bare, ratio };
 }

@@ -108,7 +108,10 @@ export function applyProfile(profile: Profile, spec: ListSpec, list: PushList, c
     else {
       // The meter id by the most specific code the list carries (the profile lists them most specific first).
       const rank = idKeys.indexOf(key);
-      if (rank >= 0 && rank < idRank) [id, idRank] = [r.value, rank];
+      if (rank >= 0 && rank < idRank) {
+        id = r.value;
+        idRank = rank;
+      }
     }
   }
   let bareId: Data | undefined;
