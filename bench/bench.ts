@@ -3,11 +3,17 @@ import { benchDecode, benchDecodeCommand } from './decode.js';
 import { benchService, nodeFlags } from './service.js';
 
 /**
- * `npm run bench` runs every part; `npm run bench -- decode`, `-- service`, `-- fleet` or `-- page` runs one. The fleet takes
+ * `npm run bench` runs every part; `npm run bench -- decode`, `-- service`, `-- fleet` or `-- page` runs one;
+ * `npm run bench -- compare OTHER_CHECKOUT` compares this decoder with another build under the add-on's flags. The fleet takes
  * `-- fleet METERS SECONDS` (1000 meters for 180 s by default), and `-- fleet METERS SECONDS jit` runs it with the
  * add-on's flags but a JIT.
  */
 const only = process.argv[2];
+if (only === 'compare') {
+  const run = spawnSync(process.execPath, [...nodeFlags, new URL('./compare.js', import.meta.url).pathname, process.argv[3] ?? ''], { encoding: 'utf8' });
+  process.stdout.write(run.stdout + run.stderr);
+  process.exit(run.status ?? 1);
+}
 console.log('PowerMeter benchmark (Node.js %s, %s)\n', process.version, process.arch);
 if (only === undefined || only === 'decode') {
   console.log('Decode pipeline, Danish Kamstrup 491-byte frame, with a JIT:');
