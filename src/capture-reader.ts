@@ -83,6 +83,21 @@ export class CaptureReader {
   }
 }
 
+/**
+ * A whole capture at once (a raw frame published on MQTT as hex text): its bytes, damaged hex read as far as it goes.
+ * What is lost is not said here: the framer counts the frame it spoils.
+ */
+export function readCapture(input: Uint8Array): Buffer {
+  const parts: Buffer[] = [];
+  const reader = new CaptureReader(
+    (bytes) => parts.push(bytes),
+    () => undefined,
+  );
+  reader.push(Buffer.from(input.buffer, input.byteOffset, input.length));
+  reader.end();
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
 const PLAIN_HEX = /^[0-9A-Fa-f]+$/;
 
 function isHexDigit(b: number): boolean {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseCapture } from '../src/capture.js';
+import { readCapture } from '../src/capture-reader.js';
 import { parseKey } from '../src/keys.js';
 import { bytesOf, danish, danishKeys, vector } from './support/vectors.js';
 import { SimulatedMeter } from '../src/simulator/meter.js';
@@ -53,8 +53,8 @@ describe('capture files', () => {
   it('reads hex with comments, 0x prefixes and line breaks, or raw bytes', () => {
     const raw = bytesOf(danish);
     const hex = `# a comment\n0x${raw.subarray(0, 100).toString('hex')}\n  ${raw.subarray(100).toString('hex').toUpperCase().match(/.{1,32}/g)!.join('\n')}\n`;
-    expect(Buffer.from(parseCapture(Buffer.from(hex)))).toEqual(raw);
-    expect(Buffer.from(parseCapture(raw))).toEqual(raw);
+    expect(readCapture(Buffer.from(hex))).toEqual(raw);
+    expect(readCapture(raw)).toEqual(raw);
   });
 });
 

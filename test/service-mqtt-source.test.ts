@@ -12,6 +12,13 @@ describe('raw frames from an MQTT topic', () => {
     expect(framePayload(frame)).toEqual(frame);
     expect(framePayload(Buffer.from(danish.hex.toLowerCase()))).toEqual(frame);
     expect(framePayload(Buffer.from(JSON.stringify({ SerialReceived: danish.hex })))).toEqual(frame);
+    expect(framePayload(Buffer.from(danish.hex.match(/../g)!.join(' ')))).toEqual(frame); // as bridges log bytes
+  });
+
+  it('reads damaged hex as far as it goes, as decode does: the framer then counts the frame it spoils', () => {
+    const frame = bytesOf(danish);
+    expect(framePayload(Buffer.from(danish.hex.slice(0, -1)))).toEqual(frame.subarray(0, -1)); // a digit short
+    expect(framePayload(Buffer.from(`${danish.hex.slice(0, 20)}zz${danish.hex.slice(20)}`))).toEqual(frame.subarray(0, 10)); // a stray character
   });
 
   describe('end to end', () => {

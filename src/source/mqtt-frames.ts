@@ -1,19 +1,15 @@
-import { parseCapture } from '../capture.js';
+import { readCapture } from '../capture-reader.js';
 import { ownsTopic, type Partition } from './partition.js';
 import type { Source, SourceEvents } from './source.js';
 
 /**
  * Raw frames that a bridge publishes on an MQTT topic: binary payloads, hex text, or the JSON of the Tasmota serial
- * bridge (`{"SerialReceived":"7EA1…"}`). A payload that is none of these cleanly (odd hex) is passed on as the bytes it
- * is, so that the framer counts it as discarded rather than it being lost silently.
+ * bridge (`{"SerialReceived":"7EA1…"}`). Hex is read as `decode` reads a capture (one reader for both): damaged hex is
+ * read as far as it goes, and the framer counts the frame it spoils (a checksum error), never losing it silently.
  */
 export function framePayload(payload: Buffer): Buffer {
   const hex = payload[0] === 0x7b /* { */ ? tasmotaHex(payload) : null;
-  try {
-    return Buffer.from(parseCapture(hex === null ? payload : Buffer.from(hex, 'latin1')));
-  } catch {
-    return payload;
-  }
+  return readCapture(hex === null ? payload : Buffer.from(hex, 'latin1'));
 }
 
 function tasmotaHex(payload: Buffer): string | null {
