@@ -28,4 +28,10 @@ describe('layers: data flows one way', () => {
     const low = src.filter((i) => /^src\/(framing|dlms|obis)\//.test(i.file));
     expect(low.filter((i) => /\/(core|service|ha|mqtt|source|accounting|commands|diagnostics)\/|decoder\.js/.test(i.module))).toEqual([]);
   });
+
+  it('the A-XDR layer (dlms/, the push list included) knows no meter: it never imports a profile', () => {
+    const dlms = src.filter((i) => i.file.startsWith('src/dlms/'));
+    expect(dlms.length).toBeGreaterThan(0);
+    expect(dlms.filter((i) => /\/obis\//.test(i.module))).toEqual([]);
+  });
 });
