@@ -136,6 +136,7 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
     manufacturer: mapped.manufacturer,
     model: mapped.model,
     readings: mapped.readings,
+    unitRule: mapped.unitRule,
     meterId: mapped.meterId ?? (title ? title.meterId : null),
     meterTime: mapped.meterTime ?? (notification.dateTime ? toIso(notification.dateTime) : null),
     framing,

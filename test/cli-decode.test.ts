@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { readCapture } from '../src/capture-reader.js';
 import { parseKey } from '../src/keys.js';
-import { bytesOf, danish, danishKeys, vector } from './support/vectors.js';
+import { bytesOf, danish, danishKeys, extraVectors, vector } from './support/vectors.js';
 import { SimulatedMeter } from '../src/simulator/meter.js';
 import { runDecode } from '../src/commands/decode.js';
 import { PassThrough, Readable } from 'node:stream';
@@ -166,5 +166,17 @@ describe('powermeter decode', () => {
     const r = await decode(['--encryption-key', list(ek), '--authentication-key', list(ak), danishHex]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/key check: authenticated/);
+  });
+
+  it('reads an APDU logged with its LLC header, and says once by what rule it reads values sent without units', async () => {
+    const llc = extraVectors.find((v) => v.id === 'si-iskra-am550-gh869-8-10-values-llc')!;
+    const r = await decode([file('llc.hex', `${llc.hex}\n`)]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ meterId: 'ISK1020785766649', list: 'iskra-am550-si-10' });
+    expect(r.stderr.match(/^note: .*by a rule/gm)).toHaveLength(1);
+    const twice = await decode([file('twice.hex', `${extraVectors.find((v) => v.id === 'si-iskra-am550-gh869-1-9-values')!.hex}\n`.repeat(2))]);
+    expect(twice.stdout.trim().split('\n')).toHaveLength(2);
+    expect(twice.stderr.match(/^note: .*by a rule/gm)).toHaveLength(1);
+    expect((await decode([danishHex, '--encryption-key', ek, '--authentication-key', ak])).stderr).not.toMatch(/note:/);
   });
 });

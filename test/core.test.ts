@@ -359,6 +359,16 @@ describe('service core: what a meter publishes', () => {
     h.bytes(extra('si-iskra-am550-gh869-3-4-values')); // energy, with only the serial: no meter id of its own
     expect(h.last('powermeter/isk1020784605887/state')).toMatchObject({ active_power_import: 373, voltage_l1: 230.1, active_energy_import: 7924.641 });
     expect(h.notices(/meter .* now sends/)).toEqual([]);
+    // Their units come from a rule, not a specification: said once for the meter, however many frames come.
+    h.bytes(extra('si-iskra-am550-gh869-1-9-values'));
+    expect(h.notices(/by a rule/)).toEqual([expect.stringMatching(/^INFO meter ISK1020784605887: iskra-am550-si-9 sends values without their units; PowerMeter reads them by a rule, not a specification: W, var, Wh and varh, voltage in 0\.1 V/)]);
+  });
+
+  it('says no unit rule for a meter whose units its specification gives', () => {
+    const h = harness();
+    h.bytes(bytesOf(danish));
+    expect(h.notices(/first frame/)).toHaveLength(1);
+    expect(h.notices(/by a rule/)).toEqual([]);
   });
 
   it('publishes the meter clock as a timestamp in the Home Assistant zone, its drift and the frame counter', () => {

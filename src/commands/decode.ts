@@ -130,6 +130,8 @@ export async function runDecode(argv: string[], io: Io): Promise<number> {
   const keyCheck = new KeyCheck(Infinity);
   let decoded = 0;
   let index = 0;
+  /** The unit rules already said, each once (a capture holds one meter, or a few). */
+  const rulesSaid = new Set<string>();
   // Results are kept only until the output takes them: a batch at most, written between chunks of input.
   const take = (result: DecodeResult) => {
     index++;
@@ -137,6 +139,11 @@ export async function runDecode(argv: string[], io: Io): Promise<number> {
     if (result.ok) {
       decoded++;
       out.add(frameJson(result.frame));
+      const rule = result.frame.unitRule;
+      if (rule !== null && !rulesSaid.has(rule)) {
+        rulesSaid.add(rule);
+        err.add(`note: ${result.frame.list ?? 'the list'} sends values without their units; they are read by a rule, not a specification: ${rule}`);
+      }
     } else err.add(`frame ${index} rejected (${result.error.reason}): ${result.error.message}`);
   };
   let head: Buffer[] | null = [];

@@ -465,6 +465,7 @@ export class ServiceCore {
     }
     this.signal('frame-decoded', source.scope);
     if (this.framesTotal === 1) this.say('first-frame', null, { list: frame.list, readings: frame.readings.length, meter: meter.id });
+    if (frame.unitRule !== null) this.say('unit-rule', meter.scope, { meter: meter.id, list: frame.list, rule: frame.unitRule });
 
     // The energy periods take the register's previous reading as their last, so they are advanced first.
     let periodsChanged = false;

@@ -63,6 +63,7 @@ interface Contexts {
   'meter-replaced': { meter: string; before: string };
   'upgrade-entities': Record<string, never>;
   'anonymous-frame': { list: string | null };
+  'unit-rule': { meter: string; list: string | null; rule: string };
   'meter-without-key': { systemTitle: string; stream: string };
   rejected: { reason: string; message: string };
 }
@@ -225,6 +226,14 @@ export const noticeTable: { readonly [K in NoticeId]: NoticeSpec<Contexts[K]> } 
     text: (c) =>
       `the meter with system title ${c.systemTitle} (on ${c.stream}) encrypts its frames and no keys are set for it: add it to meter_keys with the encryption key (GPK60) and the authentication key (GPK61) its grid company gave. Its frames are counted until then`,
     // Said once per meter: a fleet with one meter missing must not fill the log every 10 s.
+    repeat: 'once',
+    endedBy: [],
+  },
+  'unit-rule': {
+    level: 'info',
+    text: (c) =>
+      `meter ${c.meter}: ${c.list ?? 'its list'} sends values without their units; PowerMeter reads them by a rule, not a specification: ${c.rule}. If a value differs from the meter's display, report it with a capture (capture_minutes)`,
+    // Said once per meter (the scope): the rule does not change while the meter sends the same list.
     repeat: 'once',
     endedBy: [],
   },

@@ -18,6 +18,8 @@ export interface Mapped {
   readonly meterTime: string | null;
   readonly model: string | null;
   readonly readings: Reading[];
+  /** The rule the units of this list's unscaled values come from, when no specification gives them (Profile.unitRule). */
+  readonly unitRule: string | null;
 }
 
 /** raw × 10^exp, dividing for negative exponents: 79 / 100 is 0.79, 79 * 0.01 is 0.790000…01. */
@@ -129,5 +131,6 @@ export function applyProfile(profile: Profile, spec: ListSpec, list: PushList, c
     meterTime: clockOf(roles.clock ?? clock ?? bareClock, profile.localClock ?? false),
     model: trimmedText(roles.model ?? model),
     readings,
+    unitRule: profile.unitRule ?? null,
   };
 }

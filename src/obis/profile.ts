@@ -73,6 +73,12 @@ export interface Profile {
   readonly generic?: boolean;
   /** The meter's clock is local time even though it states a deviation (Aidon sends 0 all year). */
   readonly localClock?: boolean;
+  /**
+   * Where the units of values sent without a scaler come from a rule rather than the list's published
+   * specification (the standard unit of an OBIS code whose quantity is unambiguous, another reader's reading): the
+   * rule, which the service says once per meter so that a user whose display disagrees knows what to report.
+   */
+  readonly unitRule?: string;
 }
 
 /** Manufacturers by the FLAG id that starts their system titles (DLMS UA FLAG id register). */

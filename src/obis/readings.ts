@@ -36,4 +36,6 @@ export interface MeterFrame {
   readonly manufacturer: string | null;
   readonly model: string | null;
   readonly readings: readonly Reading[];
+  /** Where the units of values sent without a scaler come from a rule, not a specification: the rule (said once). */
+  readonly unitRule: string | null;
 }

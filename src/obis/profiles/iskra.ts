@@ -68,6 +68,7 @@ export const iskraSlovenia: Profile = {
   meterId: [],
   energyWhPerUnit: 1,
   exponents: { voltage: -1, current: -2 },
+  unitRule: 'W, var, Wh and varh, voltage in 0.1 V, current in 0.01 A, as the AMS reader reads these lists, checked on captures (the per-phase powers add up to the total, voltage × current agrees with the power)',
 };
 
 /**
@@ -126,6 +127,7 @@ export const iskraCroatia: Profile = {
   meterId: [],
   energyWhPerUnit: 1,
   exponents: { voltage: -1, current: -2, power_factor: -3 },
+  unitRule: 'W, Wh and varh, voltage in 0.1 V, current in 0.01 A as a user of the AMS reader had them from the grid company (its issue 1072); the power factor in 0.001 as the AMS reader reads it',
 };
 
 /**

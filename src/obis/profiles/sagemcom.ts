@@ -14,4 +14,5 @@ export const sagemcomXt211: Profile = {
   meterId: ['0-*:96.1.1', '0-*:96.1.0'],
   energyWhPerUnit: 1,
   exponents: {},
+  unitRule: 'the standard units of their OBIS codes at scaler 0 (IEC 62056-61): W, var, Wh, varh',
 };
