@@ -36,7 +36,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
  * neighbour's load comes and goes within seconds, and two back-to-back runs of a few seconds each could
  * measure different machines. Reports the median of each and the median of the per-round ratios.
  */
-function compare(seconds: number, a: () => void, b: () => void): { a: number; b: number; ratio: number } {
+export function compare(seconds: number, a: () => void, b: () => void): { a: number; b: number; ratio: number } {
   for (let i = 0; i < 5000; i++) {
     a();
     b();
