@@ -63,8 +63,11 @@ let lastTitle: { bytes: Uint8Array; title: Title } | null = null;
 
 function titleOf(st: Uint8Array): Title {
   if (lastTitle !== null && sameBytes(st, lastTitle.bytes)) return lastTitle.title;
-  const bytes = Uint8Array.from(st);
-  const title = describeTitle(Buffer.from(bytes.buffer, 0, bytes.length));
+  const bytes = Uint8Array.from(st); // a copy: the frame's buffer is reused
+  const view = Buffer.from(bytes.buffer, 0, bytes.length);
+  const flag = view.toString('latin1', 0, 3);
+  const hex = view.toString('hex').toUpperCase();
+  const title = { flag, hex, meterId: flag === 'KAM' && bytes.length === 8 ? String(uint32(bytes, 4)) : hex };
   lastTitle = { bytes, title };
   return title;
 }
@@ -73,13 +76,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function describeTitle(view: Buffer): Title {
-  const st = view;
-  const flag = view.toString('latin1', 0, 3);
-  const hex = view.toString('hex').toUpperCase();
-  return { flag, hex, meterId: flag === 'KAM' && st.length === 8 ? String(uint32(st, 4)) : hex };
 }
 
 const NO_KEYS: Keys = Object.freeze({});

@@ -17,12 +17,12 @@ import {
   type Topics,
 } from '../ha/discovery.js';
 import { meterState, periodAttributes } from '../ha/state.js';
+import { isEnergy } from '../obis/readings.js';
 import type { SourceState } from '../source/source.js';
 import type { Sample } from './energy-guard.js';
 import { CONFIRM_FRAMES } from './energy-guard.js';
 import type { Effect, Event, SourceId, SourceSpec } from './events.js';
 import { Meter } from './meter.js';
-import { isEnergy } from '../obis/readings.js';
 import { NoticeBoard, type ContextOf, type Level, type Notice, type NoticeId } from './notices.js';
 import { emptyState, STATE_VERSION, type PersistedState } from './persisted.js';
 import { ReplayGuard } from './replay-guard.js';

@@ -9,7 +9,6 @@ export interface Held extends Sample {
   readonly reading: Reading;
 }
 
-
 /**
  * One meter, and the one place where its last values live: the state message is built from them, the energy guard
  * judges a new frame against them, and the energy periods take them as their last reading. Meters known from the

@@ -15,7 +15,7 @@ export class Obis {
     readonly e: number,
     readonly f: number,
   ) {
-    this.matchKey = (((a << 24) | (c << 16) | (d << 8) | e) >>> 0);
+    this.matchKey = matchKey(a, c, d, e);
   }
 
   /**
@@ -30,7 +30,7 @@ export class Obis {
     const d = buf[at + 3]!;
     const e = buf[at + 4]!;
     const f = buf[at + 5]!;
-    const key = (((a << 24) | (c << 16) | (d << 8) | e) >>> 0);
+    const key = matchKey(a, c, d, e);
     const known = shared.get(key);
     if (known !== undefined && known.b === b && known.f === f) return known;
     // Bounded: a stream of garbage that happens to parse cannot grow it for ever.
@@ -56,6 +56,10 @@ export class Obis {
   toString(): string {
     return (this.text ??= `${this.a}-${this.b}:${this.c}.${this.d}.${this.e}.${this.f}`);
   }
+}
+
+function matchKey(a: number, c: number, d: number, e: number): number {
+  return ((a << 24) | (c << 16) | (d << 8) | e) >>> 0;
 }
 
 /** Codes read from frames, by match key (see `Obis.at`). */
