@@ -30,7 +30,8 @@ export class Obis {
     const d = buf[at + 3]!;
     const e = buf[at + 4]!;
     const f = buf[at + 5]!;
-    const key = matchKey(a, c, d, e);
+    // matchKey() written out: a call per code, 30 a frame, measured 1.5 % of decoding under --jitless.
+    const key = ((a << 24) | (c << 16) | (d << 8) | e) >>> 0;
     const known = shared.get(key);
     if (known !== undefined && known.b === b && known.f === f) return known;
     // Bounded: a stream of garbage that happens to parse cannot grow it for ever.
