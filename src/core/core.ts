@@ -18,7 +18,7 @@ import {
 } from '../ha/discovery.js';
 import { meterState, periodAttributes } from '../ha/state.js';
 import { isEnergy } from '../obis/readings.js';
-import type { SourceState } from '../source/source.js';
+import { MAX_STREAMS, type SourceState } from '../source/source.js';
 import type { Sample } from './energy-guard.js';
 import { CONFIRM_FRAMES } from './energy-guard.js';
 import type { Effect, Event, SourceId, SourceSpec } from './events.js';
@@ -161,9 +161,28 @@ class SourceRecord {
     this.keys = keyFingerprint(spec.keys);
   }
 
+  /** Streams forgotten because there were too many (topics under a wildcard). */
+  evicted = 0;
+
+  /**
+   * The stream of that name, made when its first bytes come. The map is kept in order of use (the last heard at its
+   * end) and bounded: past MAX_STREAMS the idlest is forgotten, with the half frame its framer held.
+   */
   stream(name: string): StreamRecord {
     let stream = this.streams.get(name);
-    if (!stream) this.streams.set(name, (stream = new StreamRecord(name, this.spec, this.meterKeys, this.dataTimeoutMs, this.scope, this.keepRaw)));
+    if (stream) {
+      if (this.streams.size > 1) {
+        this.streams.delete(name);
+        this.streams.set(name, stream);
+      }
+      return stream;
+    }
+    if (this.streams.size >= MAX_STREAMS) {
+      const idlest = this.streams.keys().next().value;
+      if (idlest !== undefined) this.streams.delete(idlest);
+      this.evicted++;
+    }
+    this.streams.set(name, (stream = new StreamRecord(name, this.spec, this.meterKeys, this.dataTimeoutMs, this.scope, this.keepRaw)));
     return stream;
   }
 
@@ -235,7 +254,9 @@ export class ServiceCore {
       case 'bytes': {
         const source = this.sources.get(event.source);
         if (!source) break;
+        const evicted = source.evicted;
         const stream = source.stream(event.stream ?? '');
+        if (source.evicted !== evicted) this.say('too-many-streams', source.scope, { max: MAX_STREAMS, source: source.spec.name });
         stream.decoder.feed(event.chunk, (result, raw) => this.onResult(source, stream, result, raw, event.at));
         break;
       }
@@ -248,6 +269,11 @@ export class ServiceCore {
       case 'source':
         this.onSource(event.source, event.state, event.detail, event.at);
         break;
+      case 'source-notice': {
+        const source = this.sources.get(event.source);
+        if (source) this.say('source-notice', event.stream === undefined ? source.scope : `stream=${event.stream}`, { text: event.text });
+        break;
+      }
       case 'broker':
         if (event.state === 'connected') {
           this.signal('broker-up', null);

@@ -22,6 +22,8 @@ export type Event =
   /** At every full hour of the Home Assistant time zone. */
   | { readonly kind: 'hour'; readonly at: number }
   | { readonly kind: 'source'; readonly source: SourceId; readonly state: SourceState; readonly detail?: string; readonly at: number }
+  /** Something a source found in its bytes that the user should know (said once by the source). */
+  | { readonly kind: 'source-notice'; readonly source: SourceId; readonly stream?: string; readonly text: string; readonly at: number }
   | { readonly kind: 'broker'; readonly state: BrokerState; readonly detail?: string; readonly at: number }
   /** Home Assistant's birth message: it wants discovery and state again. */
   | { readonly kind: 'ha-online'; readonly at: number }

@@ -66,6 +66,8 @@ interface Contexts {
   'unit-rule': { meter: string; list: string | null; rule: string };
   'meter-without-key': { systemTitle: string; stream: string };
   rejected: { reason: string; message: string };
+  'source-notice': { text: string };
+  'too-many-streams': { max: number; source: string };
 }
 
 export type NoticeId = keyof Contexts;
@@ -242,6 +244,21 @@ export const noticeTable: { readonly [K in NoticeId]: NoticeSpec<Contexts[K]> } 
     text: (c) => `frame of ${c.list ?? 'an unknown list'} does not name its meter; waiting for one that does`,
     repeat: 'always',
     endedBy: [],
+  },
+  'source-notice': {
+    level: 'warn',
+    text: (c) => c.text,
+    // The source says each once.
+    repeat: 'always',
+    endedBy: [],
+  },
+  'too-many-streams': {
+    level: 'warn',
+    text: (c) =>
+      `more than ${c.max} streams on ${c.source}: the longest silent ones are forgotten (a frame they had half sent is lost). Share the bridges among instances with partition_index and partition_count (docs/scaling.md)`,
+    repeat: 'hourly',
+    endedBy: [],
+    more: (n) => `${n} more streams forgotten in the last hour because there were more than the most one source keeps`,
   },
   rejected: {
     level: 'debug',

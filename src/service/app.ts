@@ -250,6 +250,7 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
         if (!draining) drain();
       },
       state: (state, detail) => dispatch({ kind: 'source', source: id, state, detail, at: now() }),
+      notice: (text, stream) => dispatch({ kind: 'source-notice', source: id, stream, text, at: now() }),
     });
   }
   const ticker = setInterval(() => dispatch({ kind: 'tick', at: now() }), 1000);

@@ -1,27 +1,6 @@
-import { readCapture } from '../capture-reader.js';
 import { ownsTopic, type Partition } from './partition.js';
-import type { Source, SourceEvents } from './source.js';
-
-/**
- * Raw frames that a bridge publishes on an MQTT topic: binary payloads, hex text, or the JSON of the Tasmota serial
- * bridge (`{"SerialReceived":"7EA1…"}`). Hex is read as `decode` reads a capture (one reader for both): damaged hex is
- * read as far as it goes, and the framer counts the frame it spoils (a checksum error), never losing it silently.
- */
-export function framePayload(payload: Buffer): Buffer {
-  const hex = payload[0] === 0x7b /* { */ ? tasmotaHex(payload) : null;
-  return readCapture(hex === null ? payload : Buffer.from(hex, 'latin1'));
-}
-
-function tasmotaHex(payload: Buffer): string | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(payload.toString('utf8'));
-  } catch {
-    return null; // not JSON after all: the bytes themselves
-  }
-  const hex = typeof json === 'object' && json !== null ? (json as Record<string, unknown>).SerialReceived : undefined;
-  return typeof hex === 'string' ? hex : null;
-}
+import { RawFrameStream } from './raw-frames.js';
+import { MAX_STREAMS, type Source, type SourceEvents } from './source.js';
 
 /** How a raw-frame source subscribes: the MQTT client implements it (topic filters may hold wildcards). */
 export interface Subscriber {
@@ -32,38 +11,55 @@ export interface Subscriber {
 /** Whether a topic filter holds a wildcard (MQTT 3.1.1 §4.7.1): then each matching topic is a stream of its own. */
 export const hasWildcard = (filter: string): boolean => /(^|\/)[+#](\/|$)/.test(filter);
 
+/**
+ * Raw frames published on an MQTT topic (or on every topic under a wildcard, one stream per topic): each stream reads
+ * its messages in the format it was found to use (src/source/raw-frames.ts), so that a frame published in pieces is
+ * joined again by the framer.
+ */
 export class MqttFrameSource implements Source {
   readonly name: string;
-  /** Topics seen, with whether this instance owns them: the hash is worked out once per topic. */
-  private readonly owned = new Map<string, boolean>();
+  /**
+   * The streams by topic, least recently heard first (a Map keeps insertion order; a topic heard is moved to the end).
+   * Bounded: topics under a wildcard are a stranger's to add, and each costs memory.
+   */
+  private readonly streams = new Map<string, { reader: RawFrameStream; owned: boolean }>();
 
   constructor(
     private readonly subscriber: Subscriber,
     private readonly topic: string,
     /** This instance's share of a fleet: topics that hash to another instance are left to it. */
     private readonly partition: Partition | null = null,
+    private readonly maxStreams = MAX_STREAMS,
   ) {
     this.name = `mqtt topic ${topic}`;
   }
 
   start(events: SourceEvents): void {
     this.subscriber.subscribe(this.topic, (topic, payload) => {
-      if (this.partition !== null && !this.owns(this.partition, topic)) return;
-      // Each topic is its own stream: bridges under one wildcard never share a framer.
-      events.data(framePayload(payload), topic);
+      const stream = this.stream(topic);
+      if (!stream.owned) return;
+      const read = stream.reader.push(payload);
+      if (read.changed) events.notice(`the bridge on ${topic} now publishes ${read.changed.to} frames where it published ${read.changed.from}: reading them so from now on`, topic);
+      if (read.bytes.length > 0) events.data(read.bytes, topic);
     });
     events.state('connected');
   }
 
-  private owns(partition: Partition, topic: string): boolean {
-    let owned = this.owned.get(topic);
-    if (owned === undefined) {
-      owned = ownsTopic(partition, topic);
-      // Bounded: a broker with endless topic names under the filter must not grow it without end.
-      if (this.owned.size >= 100_000) this.owned.clear();
-      this.owned.set(topic, owned);
+  private stream(topic: string): { reader: RawFrameStream; owned: boolean } {
+    let stream = this.streams.get(topic);
+    if (stream !== undefined) {
+      this.streams.delete(topic);
+      this.streams.set(topic, stream);
+      return stream;
     }
-    return owned;
+    if (this.streams.size >= this.maxStreams) {
+      const idlest = this.streams.keys().next().value;
+      // The core forgets the same stream, and says so (too-many-streams).
+      if (idlest !== undefined) this.streams.delete(idlest);
+    }
+    stream = { reader: new RawFrameStream(), owned: this.partition === null || ownsTopic(this.partition, topic) };
+    this.streams.set(topic, stream);
+    return stream;
   }
 
   stop(): Promise<void> {

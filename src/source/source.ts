@@ -11,7 +11,15 @@ export interface SourceEvents {
    */
   data(chunk: Buffer, stream?: string): void;
   state(state: SourceState, detail?: string): void;
+  /** Something the user should know about the bytes (a bridge that changed its format), said once by the source. */
+  notice(text: string, stream?: string): void;
 }
+
+/**
+ * The most byte streams one source keeps (topics under an MQTT wildcard): each holds a framer and a few kB. A stranger
+ * who can publish under the wildcard must not grow memory without end; past this the idlest stream is forgotten.
+ */
+export const MAX_STREAMS = 2000;
 
 export interface Source {
   /** Human-readable name for logs ("serial /dev/ttyUSB0", "tcp 192.168.1.50:6638"). */
