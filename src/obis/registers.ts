@@ -22,8 +22,11 @@ export interface KnownRegister extends Register {
 const phases = (c: [number, number, number], d: number, key: string, quantity: Quantity): Register[] =>
   c.map((cc, i) => ({ obis: `1-*:${cc}.${d}.0`, key: `${key}_l${i + 1}`, quantity }));
 
-/** Energy by tariff, 1.8.1 to 1.8.4 (IEC 62056-61: E is the tariff, 0 the total): Sagemcom XT211 sends four, Iskra two. */
-const tariffs = (c: 1 | 2, key: string): Register[] => [1, 2, 3, 4].map((t) => ({ obis: `1-*:${c}.8.${t}`, key: `${key}_tariff_${t}`, quantity: 'energy' }));
+/**
+ * Energy by tariff, 1.8.1 to 1.8.4 (IEC 62056-61: E is the tariff, 0 the total): Sagemcom XT211 sends four active,
+ * Iskra two; Landis+Gyr E450 sends two of each, reactive (3.8.1, 4.8.2 …) too.
+ */
+const tariffs = (c: 1 | 2 | 3 | 4, key: string, quantity: Quantity): Register[] => [1, 2, 3, 4].map((t) => ({ obis: `1-*:${c}.8.${t}`, key: `${key}_tariff_${t}`, quantity }));
 
 export const registers: readonly Register[] = [
   { obis: '1-*:1.8.0', key: 'active_energy_import', quantity: 'energy' },
@@ -46,8 +49,10 @@ export const registers: readonly Register[] = [
   ...phases([23, 43, 63], 7, 'reactive_power_import', 'reactive_power'),
   ...phases([24, 44, 64], 7, 'reactive_power_export', 'reactive_power'),
   ...phases([33, 53, 73], 7, 'power_factor', 'power_factor'),
-  ...tariffs(1, 'active_energy_import'),
-  ...tariffs(2, 'active_energy_export'),
+  ...tariffs(1, 'active_energy_import', 'energy'),
+  ...tariffs(2, 'active_energy_export', 'energy'),
+  ...tariffs(3, 'reactive_energy_import', 'reactive_energy'),
+  ...tariffs(4, 'reactive_energy_export', 'reactive_energy'),
   ...phases([21, 41, 61], 8, 'active_energy_import', 'energy'),
   ...phases([22, 42, 62], 8, 'active_energy_export', 'energy'),
 ];

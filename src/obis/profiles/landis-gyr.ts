@@ -53,8 +53,9 @@ export const landisGyrSwiss: Profile = {
 /**
  * Landis+Gyr E450 pushing its clock and 16 OBIS code and value pairs without scalers, encrypted and authenticated, in
  * a three-block general block transfer (esphome-libs/dlms_parser tests/dumps/hdlc_lgz_e450_2.log, whose decoded log
- * gives each value's unit): energy in Wh, reactive energy in varh, power in W and var, each a raw unit of 1. The
- * tariff registers (1.8.1, 1.8.2 …) are read past; the meter is named by its system title.
+ * gives each value's unit): energy in Wh, reactive energy in varh, power in W and var, each a raw unit of 1. Energy
+ * by tariff, active and reactive (1.8.1, 1.8.2, 2.8.1 … 4.8.2), is published like the totals (sensors created
+ * disabled); the meter is named by its system title.
  */
 export const landisGyrPairs: Profile = {
   id: 'landis-gyr-e450',
