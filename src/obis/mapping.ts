@@ -72,8 +72,8 @@ function byPosition(positions: readonly Position[], list: PushList): { registers
   const roles: Partial<Record<Role, Value>> = {};
   positions.forEach((p, i) => {
     const value = list.bare[i]!;
-    if (p !== null && 'obis' in p) registers.push({ obis: codeOf(p.obis), value });
-    else if (p !== null && 'role' in p) roles[p.role] = value;
+    if ('obis' in p) registers.push({ obis: codeOf(p.obis), value });
+    else if ('role' in p) roles[p.role] = value;
   });
   return { registers, roles };
 }

@@ -1,6 +1,9 @@
-import { obisAt as r, unusedText, type ListSpec, type Position, type Profile } from '../profile.js';
+import { obisAt as r, skip, unusedText, type ListSpec, type Position, type Profile } from '../profile.js';
+import { austrianSix, emptyPair, timeAndDate } from './austria.js';
 
 const meterId: Position = { role: 'meter-id' };
+/** The second value of most Slovenian lists: the meter's device number ("16820005"), the AMS reader's "device id". */
+const deviceId = unusedText('a second id, the device number, beside the logical device name that names the meter');
 
 /**
  * Iskraemeco AM550 in Slovenia: lists of values without OBIS codes or units, whose layout the grid company chooses
@@ -12,37 +15,45 @@ const meterId: Position = { role: 'meter-id' };
  * total, tariffs to their total, voltage × current to the power. Units: W, var, Wh, varh; voltage in 0.1 V, current
  * in 0.01 A. Two lists of one length are told apart by the kind of value at a position, as the AMS reader does.
  */
+/** 2.8.1 and 2.8.2 to the AMS reader, but 0 in every capture of the single-phase 9-value list. */
+const unconfirmedExport = skip('export energy by tariff to the AMS reader, but 0 in every capture: not published unconfirmed');
+
 const slovenianLists: ListSpec[] = [
   {
     // Elektro Ljubljana every 5 s (issue 615): 1393 W = 16 + 51 + 1325 per phase.
     id: 'iskra-am550-si-5s',
     name: 'Iskra AM550, Slovenia, 18 values',
-    positions: [meterId, unusedText, r('1-*:1.7.0'), r('1-*:2.7.0'), r('1-*:3.7.0'), r('1-*:4.7.0'), r('1-*:32.7.0'), r('1-*:52.7.0'), r('1-*:72.7.0'), r('1-*:31.7.0'), r('1-*:51.7.0'), r('1-*:71.7.0'), r('1-*:21.7.0'), r('1-*:41.7.0'), r('1-*:61.7.0'), r('1-*:22.7.0'), r('1-*:42.7.0'), r('1-*:62.7.0')],
+    positions: [meterId, deviceId, r('1-*:1.7.0'), r('1-*:2.7.0'), r('1-*:3.7.0'), r('1-*:4.7.0'), r('1-*:32.7.0'), r('1-*:52.7.0'), r('1-*:72.7.0'), r('1-*:31.7.0'), r('1-*:51.7.0'), r('1-*:71.7.0'), r('1-*:21.7.0'), r('1-*:41.7.0'), r('1-*:61.7.0'), r('1-*:22.7.0'), r('1-*:42.7.0'), r('1-*:62.7.0')],
   },
   {
     // Elektro Celje (issue 615, comment 40): voltages, currents, then the four powers.
     id: 'iskra-am550-si-12-instant',
     name: 'Iskra AM550, Slovenia, 12 values (voltage, current, power)',
-    positions: [meterId, unusedText, r('1-*:32.7.0'), r('1-*:52.7.0'), r('1-*:72.7.0'), r('1-*:31.7.0'), r('1-*:51.7.0'), r('1-*:71.7.0'), r('1-*:1.7.0'), r('1-*:2.7.0'), r('1-*:3.7.0'), r('1-*:4.7.0')],
+    positions: [meterId, deviceId, r('1-*:32.7.0'), r('1-*:52.7.0'), r('1-*:72.7.0'), r('1-*:31.7.0'), r('1-*:51.7.0'), r('1-*:71.7.0'), r('1-*:1.7.0'), r('1-*:2.7.0'), r('1-*:3.7.0'), r('1-*:4.7.0')],
   },
   {
     // Elektro Ljubljana every 15 min (issue 956): disconnect control and tariff name, then energy: 1.8.1 + 1.8.2 = 1.8.0.
     id: 'iskra-am550-si-12-energy',
     name: 'Iskra AM550, Slovenia, 12 values (energy by tariff, every 15 min)',
-    positions: [meterId, unusedText, null, unusedText, r('1-*:1.8.0'), r('1-*:1.8.1'), r('1-*:1.8.2'), r('1-*:2.8.0'), r('1-*:2.8.1'), r('1-*:2.8.2'), r('1-*:3.8.0'), r('1-*:4.8.0')],
+    positions: [
+      meterId,
+      deviceId,
+      skip('the disconnect control\'s state (an enum), not a measurement'),
+      unusedText('the name of the tariff in force ("0002"): the tariff registers carry its energy'),
+      r('1-*:1.8.0'), r('1-*:1.8.1'), r('1-*:1.8.2'), r('1-*:2.8.0'), r('1-*:2.8.1'), r('1-*:2.8.2'), r('1-*:3.8.0'), r('1-*:4.8.0')],
   },
   {
     // Single phase, every 1-5 s (issue 869, zitko).
     id: 'iskra-am550-si-10',
     name: 'Iskra AM550, Slovenia, 10 values (single phase)',
-    positions: [meterId, unusedText, r('1-*:1.7.0'), r('1-*:2.7.0'), r('1-*:3.7.0'), r('1-*:4.7.0'), r('1-*:32.7.0'), r('1-*:31.7.0'), r('1-*:21.7.0'), r('1-*:22.7.0')],
+    positions: [meterId, deviceId, r('1-*:1.7.0'), r('1-*:2.7.0'), r('1-*:3.7.0'), r('1-*:4.7.0'), r('1-*:32.7.0'), r('1-*:31.7.0'), r('1-*:21.7.0'), r('1-*:22.7.0')],
   },
   {
     // Single phase, every 1-5 s (issue 869). The last two values are 2.8.1 and 2.8.2 to the AMS reader, but every
     // capture has them at 0: they are read past rather than published unconfirmed.
     id: 'iskra-am550-si-9',
     name: 'Iskra AM550, Slovenia, 9 values (single phase)',
-    positions: [meterId, unusedText, r('1-*:1.7.0'), r('1-*:2.7.0'), r('1-*:3.7.0'), r('1-*:4.7.0'), r('1-*:32.7.0'), null, null],
+    positions: [meterId, deviceId, r('1-*:1.7.0'), r('1-*:2.7.0'), r('1-*:3.7.0'), r('1-*:4.7.0'), r('1-*:32.7.0'), unconfirmedExport, unconfirmedExport],
   },
   {
     // Every 1 s (issue 869, rvetrsek): power, then energy with tariffs that add up to their totals; 1.8.0 agrees with
@@ -56,7 +67,12 @@ const slovenianLists: ListSpec[] = [
     // it is not taken as the meter id: the readings go to the meter the stream's other lists name.
     id: 'iskra-am550-si-4',
     name: 'Iskra AM550, Slovenia, 4 values (energy, every 15 min)',
-    positions: [unusedText, null, r('1-*:1.8.0'), r('1-*:2.8.0')],
+    positions: [
+      unusedText('the meter\'s 8-digit serial, not the logical device name the other lists name the meter by'),
+      skip('a value the AMS reader leaves unnamed (0 in every capture)'),
+      r('1-*:1.8.0'),
+      r('1-*:2.8.0'),
+    ],
   },
 ];
 
@@ -89,8 +105,8 @@ export const iskraCroatia: Profile = {
       name: 'Iskra IE.5, Croatia, 33 values',
       positions: [
         meterId,
-        null, // time, 4 bytes; the notification's own date-time is used
-        null, // date, 5 bytes
+        unusedText('the time (4 bytes): the notification\'s own date-time is the meter\'s clock'),
+        unusedText('the date (5 bytes), likewise'),
         r('1-*:1.8.0'),
         r('1-*:1.8.1'),
         r('1-*:1.8.2'),
@@ -116,11 +132,7 @@ export const iskraCroatia: Profile = {
         r('1-*:31.7.0'),
         r('1-*:51.7.0'),
         r('1-*:71.7.0'),
-        null,
-        null,
-        null,
-        null,
-        null,
+        ...Array<Position>(5).fill(skip('values nobody has named (a number, three arrays, a boolean in the capture): the AMS reader reads them past too')),
       ],
     },
   ],
@@ -145,7 +157,7 @@ export const iskraKelag: Profile = {
       id: 'iskra-am550-at',
       name: 'Iskra AM550, Kärnten Netz',
       requires: ['0-*:25.9.0'],
-      positions: [null, null, r('1-*:1.8.0'), r('1-*:2.8.0'), r('1-*:3.8.0'), r('1-*:4.8.0'), r('1-*:1.7.0'), r('1-*:2.7.0'), null, null],
+      positions: [...timeAndDate, ...austrianSix, ...emptyPair],
     },
   ],
   meterId: ['0-*:25.9.0'],

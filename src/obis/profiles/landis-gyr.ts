@@ -1,4 +1,4 @@
-import { obisAt as r, type Profile } from '../profile.js';
+import { obisAt as r, skip, type Position, type Profile } from '../profile.js';
 
 /**
  * Landis+Gyr E450 in Austria (Netz Burgenland): a value-only list of 14, U L1-L3 (V), I L1-L3 (0.01 A), P+ P−
@@ -23,9 +23,7 @@ export const landisGyrAustria: Profile = {
         r('1-*:2.7.0'),
         r('1-*:1.8.0'),
         r('1-*:2.8.0'),
-        null,
-        null,
-        null,
+        ...Array<Position>(3).fill(skip('a value no source names (400, 53 and 295 in the Netz Burgenland capture)')),
         { role: 'meter-id' },
       ],
     },
