@@ -87,3 +87,9 @@ export function quarterStarts(date: DanishDate): number[] {
   for (let t = danishMidnight(date); t < end; t += QUARTER_MS) out.push(t);
   return out;
 }
+
+/** An instant as Danish local time with its offset, `2026-01-15T00:00:00+01:00` (what Home Assistant shows as is). */
+export function danishIso(instant: number): string {
+  const offset = danishOffsetMinutes(instant);
+  return `${danishWallTime(instant).text}+0${offset / 60}:00`;
+}
