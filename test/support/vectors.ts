@@ -31,7 +31,8 @@ export function vector(id: string): Vector {
 export interface ExtraVector {
   id: string;
   hex: string;
-  keys: { encryption: string; authentication: string } | null;
+  /** The authentication key is null for meters that encrypt without authenticating (security control 0x20). */
+  keys: { encryption: string; authentication: string | null } | null;
   expected: { list?: string; meter_id: string | null; meter_time: string | null; readings: Record<string, number> };
 }
 
