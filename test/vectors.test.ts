@@ -197,6 +197,14 @@ describe('registers without a name', () => {
     expect(sensorName('obis_1_0_9_7_0')).toBe('OBIS 1-0:9.7.0');
     expect(sensorName('active_energy_import_tariff_2')).toBe('Energy import tariff 2');
   });
+
+  it('reactive energy by tariff is named like the active tariffs and created disabled like them', async () => {
+    const { sensorName } = await import('../src/ha/sensors.js');
+    const { enabledByDefault } = await import('../src/ha/discovery.js');
+    expect(sensorName('reactive_energy_export_tariff_2')).toBe('Reactive energy export tariff 2');
+    for (const key of ['active_energy_import_tariff_1', 'reactive_energy_import_tariff_1', 'reactive_energy_export_tariff_2']) expect(enabledByDefault(key), key).toBe(false);
+    expect(enabledByDefault('active_energy_import')).toBe(true);
+  });
 });
 
 describe('captures beyond the shared collection (test/fixtures/extra-vectors.json)', () => {

@@ -83,7 +83,7 @@ export interface Profile {
   readonly unitRule?: string;
   /**
    * Registers this profile's lists send by OBIS code that are neither published nor the meter id, model or clock, by
-   * OBIS pattern, with the reason (test/registers.test.ts holds every register of every capture to one or the other).
+   * OBIS pattern, with the reason (test/every-register.test.ts holds every register of every capture to one or the other).
    */
   readonly skipped?: Readonly<Record<string, string>>;
 }

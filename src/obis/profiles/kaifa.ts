@@ -55,6 +55,7 @@ export const kaifaMa309: Profile = {
   energyWhPerUnit: 1,
   exponents: {},
   generic: true,
+  skipped: { '0-*:42.0.0': 'the COSEM logical device name ("KFM1200200169986"), a second name for the meter 0-0:96.1.0 names' },
 };
 
 /**
@@ -76,4 +77,5 @@ export const kaifaSweden: Profile = {
   clock: '0-*:1.0.0',
   energyWhPerUnit: 1,
   exponents: { current: -3, voltage: -1 },
+  skipped: { '1-*:0.2.129': 'the list version (KFM_001), by which the profile knows the list' },
 };

@@ -15,4 +15,5 @@ export const sagemcomXt211: Profile = {
   energyWhPerUnit: 1,
   exponents: {},
   unitRule: 'the standard units of their OBIS codes at scaler 0 (IEC 62056-61): W, var, Wh, varh',
+  skipped: { '0-*:96.14.0': 'the name of the tariff in force ("T2"): the tariff registers 1.8.1 to 1.8.4 carry its energy' },
 };
