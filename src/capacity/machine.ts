@@ -65,6 +65,11 @@ export interface CapacityValues {
 }
 
 const round = (kw: number): number => Math.round(kw * 1000) / 1000;
+/**
+ * Window values are compared at 1 mW: registers count whole Wh (or 10 Wh), so two windows of the same energy are equal,
+ * not apart by the floating-point remainder of different register levels, and a tie goes to the earlier window.
+ */
+const exact = (kw: number): number => Math.round(kw * 1e6) / 1e6;
 const HOUR_MS = 3_600_000;
 
 export class CapacityMachine {
@@ -115,7 +120,7 @@ export class CapacityMachine {
     const month = this.monthSpan(start);
     const kept = s.month !== null && s.month.start === month.start ? s.month.windows : [];
     const sameDay = rule.distinctDays ? (t: number) => this.factsOf(t).day === facts.day : null;
-    const running = weight > 0 ? { start, kW: weight * averageKw, gap } : null;
+    const running = weight > 0 ? { start, kW: exact(weight * averageKw), gap } : null;
     const figures = monthFigures(kept, running, this.peaks, rule.floorKw, sameDay);
     const twelveMonths = rule.aggregation === 'mean-of-12-months' ? this.twelveMonths(s.history, monthKey(start, this.options.timeZone), figures.valueKw) : null;
     const billedKw = twelveMonths?.averageKw ?? figures.valueKw;
@@ -165,7 +170,7 @@ export class CapacityMachine {
     if (s.month === null || s.month.start !== month.start) return;
     const weight = windowWeight(this.options.rule, this.factsOf(start));
     if (weight === 0) return;
-    const kW = (weight * kWh * HOUR_MS) / this.register.windowLengthMs;
+    const kW = exact((weight * kWh * HOUR_MS) / this.register.windowLengthMs);
     keepWindow(s.month, { start, kW, gap }, this.peaks, this.options.rule.distinctDays ? (t) => this.factsOf(t).day : null);
   }
 
@@ -189,7 +194,7 @@ export class CapacityMachine {
     if (kept === null) s.month = { start: m.start, windows: [], gap: false };
     else if (kept.start < m.start) {
       const raw = monthFigures(kept.windows, null, this.peaks, 0, null).rawKw;
-      s.history.push({ month: monthKey(kept.start, this.options.timeZone), kW: raw, gap: kept.gap });
+      s.history.push({ month: monthKey(kept.start, this.options.timeZone), kW: round(raw), gap: kept.gap });
       if (s.history.length > 12) s.history.splice(0, s.history.length - 12);
       s.month = { start: m.start, windows: [], gap: false };
     }
