@@ -20,7 +20,11 @@ export interface PeakComparison {
   readonly differenceKw: number;
   /** The largest difference rounding allows here, kW. */
   readonly toleranceKw: number;
-  /** Both name the same window (the meter's stamp is in it or at its end); null when a time is missing. */
+  /**
+   * The meter's stamp is in PowerMeter's peak window or within a minute after it (null when a time is missing). Meters
+   * stamp the window's end (`(230201020000W)`, dsmr-reader's Fluvius test telegram), or a second count after it
+   * (`(200509134558S)`, the e-MUCS example quoted in ebaauw/homebridge-p1#69): it is said, not judged.
+   */
   readonly sameWindow: boolean | null;
   /** For people: what the comparison found. */
   readonly text: string;
@@ -38,12 +42,11 @@ export function comparePeaks(meter: MonthPeak, ours: MonthPeak, c: ComparisonCon
   const windowH = c.windowMinutes / 60;
   const toleranceKw = 0.0005 + (2 * c.registerResolutionKwh) / windowH + (2 * Math.max(meter.kW, ours.kW) * (c.frameIntervalMs / 2)) / (c.windowMinutes * 60_000);
   const differenceKw = Math.round((ours.kW - meter.kW) * 10_000) / 10_000;
-  const sameWindow = meter.at === null || ours.at === null ? null : meter.at >= ours.at && meter.at <= ours.at + c.windowMinutes * 60_000;
-  const agree = Math.abs(ours.kW - meter.kW) <= toleranceKw && sameWindow !== false;
+  const sameWindow = meter.at === null || ours.at === null ? null : meter.at >= ours.at && meter.at <= ours.at + (c.windowMinutes + 1) * 60_000;
+  const agree = Math.abs(ours.kW - meter.kW) <= toleranceKw;
+  const elsewhere = sameWindow === false ? ', in another window' : '';
   const text = agree
-    ? `the meter's month peak (${meter.kW} kW) and PowerMeter's (${ours.kW} kW) agree`
-    : sameWindow === false
-      ? `the meter's month peak (${meter.kW} kW) is in another window than PowerMeter's (${ours.kW} kW): frames were missing, or the clocks differ`
-      : `the meter's month peak (${meter.kW} kW) and PowerMeter's (${ours.kW} kW) differ by ${Math.abs(differenceKw)} kW, more than rounding (${Math.round(toleranceKw * 10_000) / 10_000} kW) explains: frames were missing, or PowerMeter started after the peak`;
+    ? `the meter's month peak (${meter.kW} kW) and PowerMeter's (${ours.kW} kW) agree${elsewhere}`
+    : `the meter's month peak (${meter.kW} kW) and PowerMeter's (${ours.kW} kW) differ by ${Math.abs(differenceKw)} kW${elsewhere}, more than rounding (${Math.round(toleranceKw * 10_000) / 10_000} kW) explains: frames were missing, or PowerMeter started after the peak; the grid company bills the meter's`;
   return { agree, differenceKw, toleranceKw, sameWindow, text };
 }

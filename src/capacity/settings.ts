@@ -1,4 +1,4 @@
-import { aggregations, capacityTariffs, presets, type CapacityRule, type CapacityTariff } from './rule.js';
+import { aggregations, presets, type CapacityRule, type CapacityTariff, type NightWeight } from './rule.js';
 import type { CapacitySteps } from './steps.js';
 
 /**
@@ -8,7 +8,7 @@ import type { CapacitySteps } from './steps.js';
 export interface CapacitySettings {
   readonly tariff: CapacityTariff;
   /** Required when `tariff` is `custom`, ignored otherwise. */
-  readonly custom: CapacityRule | null;
+  readonly custom: CustomRule | null;
   /** The user's grid company's steps (Norway: from kraftsystemet/fri-nettleie's tariffer/), or null. */
   readonly steps: CapacitySteps | null;
 }
@@ -17,6 +17,19 @@ export type ResolvedCapacity =
   | { readonly kind: 'none' }
   | { readonly kind: 'rule'; readonly rule: CapacityRule; readonly steps: CapacitySteps | null }
   | { readonly kind: 'invalid'; readonly errors: readonly string[] };
+
+/** A custom rule as the user gave it: `validateRule` says what is wrong with it, `resolveCapacity` makes it a rule. */
+export interface CustomRule {
+  readonly windowMinutes: number;
+  readonly peaks: number;
+  readonly distinctDays: boolean;
+  readonly aggregation: string;
+  readonly floorKw: number;
+  readonly night: NightWeight | null;
+  readonly months: readonly number[] | null;
+  readonly weekdays: readonly number[] | null;
+  readonly hours: readonly number[] | null;
+}
 
 /** The most peaks a rule may average: the persisted state keeps at most this many windows per month (and 31 days). */
 export const MAX_PEAKS = 10;
@@ -28,15 +41,15 @@ function listProblems(name: string, list: readonly number[] | null, lo: number, 
   if (list.length === 0) return [`${name}: the list is empty, so no window would ever count; leave it out to count every ${what}`];
   const bad = list.filter((v) => !isInt(v, lo, hi));
   if (bad.length > 0) return [`${name}: ${bad.join(', ')} ${bad.length === 1 ? 'is' : 'are'} not ${what}s (${lo} to ${hi})`];
-  if (new Set(list).size !== list.length) return [`${name}: a ${what} is listed twice`];
+  if (new Set(list).size !== list.length) return [`${name}: the same ${what} is listed twice`];
   return [];
 }
 
 /** Every problem of a custom rule, each naming the field and what to enter; an empty list when it is sound. */
-export function validateRule(r: CapacityRule): string[] {
+export function validateRule(r: CustomRule): string[] {
   const errors: string[] = [];
   if (r.windowMinutes !== 15 && r.windowMinutes !== 60) errors.push(`window_minutes: ${String(r.windowMinutes)} is not a window grid companies use; enter 15 or 60`);
-  if (!aggregations.includes(r.aggregation)) errors.push(`aggregation: "${String(r.aggregation)}" is not one of ${aggregations.join(', ')}`);
+  if (!aggregations.some((a) => a === r.aggregation)) errors.push(`aggregation: "${String(r.aggregation)}" is not one of ${aggregations.join(', ')}`);
   if (!isInt(r.peaks, 1, MAX_PEAKS)) errors.push(`peaks: ${String(r.peaks)} is not a whole number from 1 to ${MAX_PEAKS}`);
   else if (r.aggregation === 'maximum' && r.peaks !== 1) errors.push(`peaks: "maximum" counts one window, not ${r.peaks}; set peaks to 1, or choose mean-of-peaks`);
   if (!Number.isFinite(r.floorKw) || r.floorKw < 0) errors.push(`floor_kw: ${String(r.floorKw)} is not a power of 0 kW or more (0 for no floor)`);
@@ -67,17 +80,32 @@ export function validateSteps(s: CapacitySteps): string[] {
   return errors;
 }
 
+/** A custom rule `validateRule` found sound, with its types narrowed. */
+function asRule(r: CustomRule): CapacityRule {
+  return {
+    windowMinutes: r.windowMinutes === 15 ? 15 : 60,
+    peaks: r.peaks,
+    distinctDays: r.distinctDays,
+    aggregation: aggregations.find((a) => a === r.aggregation) ?? 'mean-of-peaks',
+    floorKw: r.floorKw,
+    night: r.night,
+    months: r.months,
+    weekdays: r.weekdays,
+    hours: r.hours,
+  };
+}
+
 /** The rule to run: a preset, or the custom rule once it is sound. */
 export function resolveCapacity(s: CapacitySettings): ResolvedCapacity {
-  if (!capacityTariffs.includes(s.tariff)) return { kind: 'invalid', errors: [`capacity_tariff: "${String(s.tariff)}" is not one of ${capacityTariffs.join(', ')}`] };
   if (s.tariff === 'none') return { kind: 'none' };
   const errors: string[] = [];
   let rule: CapacityRule | null = null;
   if (s.tariff === 'custom') {
     if (s.custom === null) errors.push('capacity_tariff is custom but no custom rule is given: enter its window, peaks and aggregation');
     else {
-      errors.push(...validateRule(s.custom));
-      rule = s.custom;
+      const problems = validateRule(s.custom);
+      errors.push(...problems);
+      if (problems.length === 0) rule = asRule(s.custom);
     }
   } else rule = presets[s.tariff].rule;
   if (s.steps !== null) errors.push(...validateSteps(s.steps));

@@ -38,3 +38,20 @@ export function stepFor(s: CapacitySteps, kw: number): StepValue | null {
   const step = s.steps[i]!;
   return { thresholdKw: step.fromKw, upToKw: s.steps[i + 1]?.fromKw ?? null, price: step.price };
 }
+
+/** A company's `fastledd` as kraftsystemet/fri-nettleie's tariffer/*.yml write it (tariff.cue `#Fastledd`). */
+export interface FriNettleieFastledd {
+  readonly metode: string;
+  readonly terskel_inkludert: boolean | null;
+  readonly terskler: readonly { readonly terskel: number; readonly pris: number }[];
+}
+
+/**
+ * The steps of a fri-nettleie `fastledd`, or why they cannot be used: the thresholds of `OV_TREFASE` are fuse sizes in
+ * amperes, not kW, and a null `terskel_inkludert` leaves the edge unknown.
+ */
+export function stepsFromFriNettleie(f: FriNettleieFastledd): CapacitySteps | string {
+  if (f.metode !== 'TRE_DØGNMAX_MND' && f.metode !== 'MND_MAX') return `fri-nettleie's method ${f.metode} is not a kW peak method (TRE_DØGNMAX_MND or MND_MAX): its thresholds are not kW`;
+  if (f.terskel_inkludert === null) return "fri-nettleie does not know whether this company's thresholds are \"up to and including\": set it from the company's price list";
+  return { thresholdIncluded: f.terskel_inkludert, steps: f.terskler.map((t) => ({ fromKw: t.terskel, price: t.pris })) };
+}
