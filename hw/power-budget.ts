@@ -57,7 +57,8 @@ export const inputs = {
   supercap: {
     /** C1 KYOCERA AVX SCMT22C505PRBA0: 5 F (+100 %/−0 %), 5.0 V, two cells in series, 65 mΩ ESR, −40 to +65 °C
      *  (AVX SCM series datasheet). 5 F, as the peer design mikkel75/KamstrupHAN uses on the same port
-     *  (BOM_PCB_Omnipower HAN MQTT v.1.2, commit 7ee7c6c): 2 F would do for an 8 s reconnection, but not cold. */
+     *  (BOM_PCB_Omnipower HAN MQTT v.1.2, commit 7ee7c6c). 2 F would carry an 8 s reconnection hot, not cold (the
+     *  tests run it). */
     farad: 5,
     esrOhm: 0.065,
     /** At −20 °C the budget takes half the capacitance and four times the ESR: the limits EDLC datasheets allow in the
@@ -77,7 +78,7 @@ export const inputs = {
   },
   threshold: {
     /** U2 Texas Instruments TLV3012B: comparator with a 1.242 V reference, push-pull output, 1.65–5.5 V supply
-     *  (datasheet SBOS300C; DBV pins 1 OUT, 2 V−, 3 IN+, 4 IN−, 5 REF, 6 V+). C1 → R8 → IN+ → R9 → GND, OUT → R10 → IN+,
+     *  (datasheet SBOS300C; DBV pins 1 OUT, 2 V−, 3 IN+, 4 IN−, 5 REF, 6 V+). C1 → R7 → IN+ → R8 → GND, OUT → R9 → IN+,
      *  REF → IN−, OUT → U1's EN: U1 on when C1 rises past the upper threshold, off when it falls below the lower one. */
     vref: 1.242,
     rTop: 147e3,
@@ -85,8 +86,8 @@ export const inputs = {
     rHysteresis: 332e3,
     /** Both thresholds ±3 %: the reference's initial accuracy and drift, and three 1 % resistors. */
     tolerance: 0.03,
-    /** What U2 and its dividers draw from C1: 2.8 µA for the comparator, about 15 µA through R8/R9 and 7 µA through
-     *  R10 (30 µA taken). */
+    /** What U2 and its dividers draw from C1: 2.8 µA for the comparator, about 15 µA through R7/R8 and 7 µA through
+     *  R9 (30 µA taken). */
     supply: 30e-6,
   },
   esp32: {
@@ -230,7 +231,7 @@ const espAverage = (i: Inputs, awake: number): number =>
 export function thresholds(i: Inputs = inputs): { on: number; off: number } {
   const t = i.threshold;
   const parallel = (a: number, b: number) => (a * b) / (a + b);
-  // Output low: R10 in parallel with R9 below IN+; output high (at C1's voltage): R10 in parallel with R8 above it.
+  // Output low: R9 in parallel with R8 below IN+; output high (at C1's voltage): R9 in parallel with R7 above it.
   return {
     on: t.vref * (1 + t.rTop / parallel(t.rBottom, t.rHysteresis)),
     off: t.vref * (1 + parallel(t.rTop, t.rHysteresis) / t.rBottom),

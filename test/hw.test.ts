@@ -189,6 +189,15 @@ describe('the supply of the ESP32 bridge', () => {
     expect(b.lines.at(-1)).toMatch(/shortest run after a restart.* 1\d s$/);
   });
 
+  it('a 2 F supercapacitor, or a coin-type one (ESR 30 Ω), would not do: the budget says so', () => {
+    const small = budget({ ...inputs, supercap: { ...inputs.supercap, farad: 2 } });
+    const cold = small.cases.filter((k) => k.event.startsWith('reconnection 8 s') && k.condition.celsius < 0);
+    expect(Math.min(...cold.map((k) => k.margin))).toBeLessThan(0);
+    expect(small.lines.some((line) => line.startsWith('reconnection 8 s') && line.includes(': cannot: U1 is cut'))).toBe(true);
+    const coin = budget({ ...inputs, supercap: { ...inputs.supercap, esrOhm: 30 } });
+    expect(Math.max(...coin.cases.filter((k) => k.event.startsWith('transmission')).map((k) => k.margin))).toBeLessThan(0);
+  });
+
   it('hw/README.md shows the table the script prints', () => {
     expect(readme).toContain(table(b));
   });
