@@ -1,9 +1,13 @@
 import { DATA_NOTIFICATION, GENERAL_GLO_CIPHERING, parseNotificationHeader } from './dlms/apdu.js';
-import { decipher, parseCiphered, protectionOf, type Keys, type Protection } from './dlms/cipher.js';
+import { decipher, parseCiphered, protectionOf, type CipheredApdu, type Keys, type Protection } from './dlms/cipher.js';
 import { toIso } from './dlms/datetime.js';
 import { uint32 } from './bytes.js';
-import { ApduError, AuthenticationError, KeyMissingError, PowerMeterError, UnsupportedListError } from './errors.js';
+import { ApduError, AuthenticationError, FrameError, KeyMissingError, PowerMeterError, UnsupportedListError } from './errors.js';
 import { Framer, type Framing } from './framing/framer.js';
+import { P1_START, TextTelegramScanner } from './framing/p1.js';
+import { readTelegram } from './dsmr/mapping.js';
+import { SMARTY_AUTHENTICATION_KEY } from './dsmr/smarty.js';
+import { isTelegramText } from './dsmr/telegram.js';
 import { readPushList, type PushList } from './dlms/push-list.js';
 import { applyProfile } from './obis/mapping.js';
 import { findList, type FrameContext, type Profile } from './obis/profile.js';
@@ -23,8 +27,13 @@ export interface DecoderOptions {
   readonly keepRaw?: boolean;
   readonly energyMultiplier?: number | undefined;
   readonly profiles?: readonly Profile[];
-  /** A profile id to use instead of detecting one ("auto" or absent detects). */
+  /** A profile id to use instead of detecting one ("auto" or absent detects). P1 telegrams name their objects: never forced. */
   readonly profile?: string | undefined;
+  /**
+   * The time zone P1 telegrams' times are read in, with their summer/winter flag (`YYMMDDhhmmssS`); the process's own
+   * when absent (the Supervisor sets TZ to Home Assistant's zone). DLMS clocks are not affected.
+   */
+  readonly timeZone?: string | undefined;
 }
 
 export interface DecodedFrame extends MeterFrame {
@@ -35,9 +44,17 @@ export interface DecodedFrame extends MeterFrame {
   readonly frameCounter: number | null;
   /** The frame decoded only with the two configured keys the other way round. */
   readonly keysSwapped: boolean;
+  /**
+   * No authentication key was set and the frame verified with the one the Luxembourg Smarty P1 specification fixes
+   * for every meter (dsmr/smarty.ts): worth saying once, since the user entered only the encryption key.
+   */
+  readonly fixedAuthenticationKey?: 'smarty';
 }
 
 export type DecodeResult = { readonly ok: true; readonly frame: DecodedFrame } | { readonly ok: false; readonly error: PowerMeterError };
+
+/** What a decrypted APDU may be: a data-notification, or a P1 text telegram (Luxembourg, Austria). */
+const isPlaintext = (plain: Uint8Array): boolean => (plain[0] === P1_START ? isTelegramText(plain) : isDataNotification(plain));
 
 function isDataNotification(plain: Uint8Array): boolean {
   try {
@@ -92,8 +109,59 @@ function checkForced(forced: string, profiles: readonly Profile[], list: PushLis
   }
 }
 
-/** One APDU (plain or ciphered) to a meter frame. Throws a PowerMeterError naming what is wrong. */
+/**
+ * Decrypts. A ciphered APDU bare on the wire is how Smarty meters send P1: where no authentication key is set, the
+ * one their specification fixes is tried, and used only when the tag verifies with it; else the frame needs the key,
+ * as before.
+ */
+function decipherApdu(c: CipheredApdu, keys: Keys, framing: DecodedFrame['framing']): { plain: Uint8Array; smarty: boolean } {
+  const smarty = framing === 'apdu' && keys.encryption !== undefined && keys.authentication === undefined && protectionOf(c) === 'authenticated-encrypted';
+  if (!smarty) return { plain: decipher(c, keys, isPlaintext), smarty: false };
+  try {
+    return { plain: decipher(c, { encryption: keys.encryption, authentication: SMARTY_AUTHENTICATION_KEY }, isPlaintext), smarty: true };
+  } catch (error) {
+    // The encryption key is right but the tag is not Smarty's: the meter's own authentication key is missing.
+    if (error instanceof AuthenticationError && error.key === 'authentication') throw new KeyMissingError('authentication');
+    throw error;
+  }
+}
+
+/** How a telegram came, for the frame that reads it. */
+interface Carrier {
+  readonly framing: DecodedFrame['framing'];
+  readonly protection: Protection;
+  readonly title: Title | null;
+  readonly frameCounter: number | null;
+  readonly smarty: boolean;
+}
+
+/**
+ * A P1 text telegram to a meter frame. One that came in clear was checked by the framer; a decrypted one is checked
+ * here, unless its GCM tag verified: the tag proves every byte, and the CRC inside is then only what the meter wrote
+ * (copies that rewrote line endings keep a valid tag around a CRC that no longer fits).
+ */
+function decodeTelegram(text: Uint8Array, options: DecoderOptions, carrier: Carrier): DecodedFrame {
+  if (carrier.title !== null && carrier.protection !== 'authenticated-encrypted') {
+    const c = new TextTelegramScanner().at(text, 0, text.length, true);
+    if (c.status === 'error') throw new FrameError(c.reason, `the decrypted ${c.message}`);
+    if (c.status !== 'frame') throw new ApduError('the decrypted APDU is no complete P1 telegram');
+  }
+  const t = readTelegram(text, options.timeZone);
+  return {
+    ...t,
+    meterId: t.meterId ?? (carrier.title ? carrier.title.meterId : null),
+    framing: carrier.framing,
+    protection: carrier.protection,
+    systemTitle: carrier.title ? carrier.title.hex : null,
+    frameCounter: carrier.frameCounter,
+    keysSwapped: false,
+    ...(carrier.smarty ? { fixedAuthenticationKey: 'smarty' as const } : {}),
+  };
+}
+
+/** One APDU (plain or ciphered) or P1 telegram to a meter frame. Throws a PowerMeterError naming what is wrong. */
 export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, framing: DecodedFrame['framing'] = 'apdu'): DecodedFrame {
+  if (apdu[0] === P1_START) return decodeTelegram(apdu, options, { framing, protection: 'none', title: null, frameCounter: null, smarty: false });
   let plain = apdu;
   let protection: Protection = 'none';
   let title: Title | null = null;
@@ -103,8 +171,9 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
     title = titleOf(c.systemTitle);
     // The frame's own entry of meter_keys, else the source's keys.
     const keys = options.meterKeys?.get(title.hex) ?? options.keys ?? NO_KEYS;
+    let smarty: boolean;
     try {
-      plain = decipher(c, options.swapKeys === true ? { encryption: keys.authentication, authentication: keys.encryption } : keys, isDataNotification);
+      ({ plain, smarty } = decipherApdu(c, options.swapKeys === true ? { encryption: keys.authentication, authentication: keys.encryption } : keys, framing));
     } catch (error) {
       // The meter's system title tells the user which entry of meter_keys is missing or wrong.
       if (error instanceof KeyMissingError) throw new KeyMissingError(error.key, title.hex);
@@ -113,6 +182,7 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
     }
     protection = protectionOf(c);
     frameCounter = c.frameCounter;
+    if (plain[0] === P1_START) return decodeTelegram(plain, options, { framing, protection, title, frameCounter, smarty });
   }
   const notification = parseNotificationHeader(plain);
   const list = readPushList(plain, notification.bodyAt);

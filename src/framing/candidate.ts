@@ -7,8 +7,11 @@ export type Candidate =
   | { readonly status: 'need-more' }
   /** Not a frame start: skip one byte and look again. */
   | { readonly status: 'invalid' }
-  /** The header was credible but the frame is broken. */
-  | { readonly status: 'error'; readonly reason: 'checksum' | 'closing-flag'; readonly message: string; readonly total: number }
+  /**
+   * The header was credible but the frame is broken. `next`: where scanning resumes, when the parser knows where the
+   * broken frame ends (a text telegram's `!`); else at the next byte, since a damaged length may have lied.
+   */
+  | { readonly status: 'error'; readonly reason: 'checksum' | 'closing-flag' | 'too-long'; readonly message: string; readonly total: number; readonly next?: number }
   /**
    * A checked frame. `next` is where scanning resumes; its payload is buffer[start, end); the whole frame, flags
    * included, is `total` bytes from the position.

@@ -1,10 +1,16 @@
 import { FrameError } from '../errors.js';
 import { BlockTransfer, GBT_TAG } from './block-transfer.js';
-import type { Candidate } from './candidate.js';
+import { invalid, type Candidate } from './candidate.js';
+import { CIPHERED_MAX, GLO_CIPHERING, parseBareCiphered } from './ciphered.js';
 import { HDLC_FLAG, HDLC_MAX_FRAME, llcLength, parseHdlc } from './hdlc.js';
 import { MBUS_MAX_FRAME, MBUS_START, parseMbus } from './mbus.js';
+import { isTextStart, maskParity, P1_MAX_TELEGRAM, TextTelegramScanner } from './p1.js';
 
-export type Framing = 'hdlc' | 'mbus';
+/**
+ * How a frame came: HDLC, wired M-Bus, a P1 text telegram (`p1`), or a general-glo-ciphering APDU bare on the wire
+ * (`apdu`: encrypted P1 telegrams of Luxembourg and Austria).
+ */
+export type Framing = 'hdlc' | 'mbus' | 'p1' | 'apdu';
 
 /** One complete APDU, reassembled from one or more checked frames. */
 export interface FramedApdu {
@@ -22,7 +28,9 @@ export type FramerOutput =
 
 /** Bigger than any real push message (Aidon SE: 581 bytes; L&G GBT: a few frames) by a wide margin. */
 const MAX_MESSAGE = 64 * 1024;
-const BUFFER_SIZE = 2 * Math.max(HDLC_MAX_FRAME, MBUS_MAX_FRAME);
+const BUFFER_SIZE = 2 * Math.max(HDLC_MAX_FRAME, MBUS_MAX_FRAME, P1_MAX_TELEGRAM, CIPHERED_MAX);
+const CR = 0x0d;
+const LF = 0x0a;
 
 /**
  * A copy out of the receive buffer, which the next chunk overwrites. Buffer.allocUnsafe takes small copies
@@ -35,9 +43,9 @@ function copyOf(view: Uint8Array): Buffer {
 }
 
 /**
- * Sans-I/O framer: push byte chunks in, get checked and reassembled APDUs out. HDLC and wired M-Bus are told
- * apart by their start bytes, so the user never chooses. Memory is bounded: the receive buffer never holds
- * more than two maximum-size frames, and reassembly is capped.
+ * Sans-I/O framer: push byte chunks in, get checked and reassembled APDUs out. HDLC, wired M-Bus, P1 text telegrams
+ * and bare ciphered APDUs are told apart by their start bytes, so the user never chooses. Memory is bounded: the
+ * receive buffer never holds more than two maximum-size frames, and reassembly is capped.
  */
 export class Framer {
   private buf = new Uint8Array(BUFFER_SIZE);
@@ -51,6 +59,18 @@ export class Framer {
   discarded = 0;
   /** Copies of the raw frames since the last output, when asked to keep them. */
   private raw: Buffer[] = [];
+  private readonly text = new TextTelegramScanner();
+  /**
+   * A bare ciphered APDU is looked for only where no HDLC or M-Bus frame can be: not once the source has sent one (a
+   * source carries one kind of framing), and not inside one that failed its checksum (whose ciphered APDU may be
+   * whole: it failed, so it is not read).
+   */
+  private framed = false;
+  private bareFrom = 0;
+  /** The line end after a telegram's trailer is part of it, also when it comes in the next chunk. */
+  private afterText = false;
+  /** No more bytes will come (`end`). */
+  private final = false;
 
   /** `keepRaw`: hand each output the raw frames it came from (a copy each; only the frame log asks for it). */
   constructor(private readonly keepRaw = false) {}
@@ -81,18 +101,28 @@ export class Framer {
   /** Call at end of input: a frame still waiting for bytes is reported as truncated. */
   end(): FramerOutput[] {
     const out: FramerOutput[] = [];
+    // A text telegram whose trailer is the input's last byte ("!" of DSMR 2.2 without a line end) is complete.
+    this.final = true;
+    try {
+      this.scan((o) => out.push(o.ok ? { ok: true, value: { framing: o.value.framing, apdu: copyOf(o.value.apdu) }, raw: o.raw } : o));
+    } finally {
+      this.final = false;
+    }
     let pos = 0;
     while (pos < this.len) {
       const c = this.candidateAt(pos);
       // A lone trailing flag is the close of the last frame, not the start of a truncated one.
       if (c?.status === 'need-more' && this.len - pos > 1) {
-        out.push({ ok: false, error: new FrameError('closing-flag', `input ended inside a frame (${this.len - pos} bytes): the frame is truncated`) });
+        const what = isTextStart(this.buf[pos]!) ? 'a P1 telegram' : 'a frame';
+        out.push({ ok: false, error: new FrameError('closing-flag', `input ended inside ${what} (${this.len - pos} bytes): it is truncated`) });
         break;
       }
       pos++;
     }
     this.discarded += pos;
     this.len = 0;
+    this.text.reset();
+    this.bareFrom = 0;
     // A message whose first parts came and whose rest never did: say what it was, not "no frame found".
     const check = 'the capture was cut short, or the meter’s next frames were lost on the way (see the checksum errors)';
     if (this.segments.length > 0) {
@@ -111,10 +141,34 @@ export class Framer {
   }
 
   private candidateAt(pos: number): Candidate | null {
-    const b = this.buf[pos];
+    const b = this.buf[pos]!;
     if (b === HDLC_FLAG) return parseHdlc(this.buf, pos, this.len);
     if (b === MBUS_START) return parseMbus(this.buf, pos, this.len);
+    if (isTextStart(b)) return this.text.at(this.buf, pos, this.len, this.final);
+    if (b === GLO_CIPHERING && !this.framed && pos >= this.bareFrom) return this.bareAt(pos);
     return null;
+  }
+
+  /**
+   * A bare ciphered APDU has no checksum: one that would swallow a checked HDLC or M-Bus frame is the ciphered
+   * payload of a frame whose start was cut off (a stream joined in the middle of a segmented message), not a frame.
+   */
+  private bareAt(pos: number): Candidate {
+    const c = parseBareCiphered(this.buf, pos, this.len);
+    if (c.status !== 'frame') return c;
+    for (let i = pos + 1; i < c.next; i++) {
+      const b = this.buf[i];
+      if (b !== HDLC_FLAG && b !== MBUS_START) continue;
+      const inner = b === HDLC_FLAG ? parseHdlc(this.buf, i, c.next) : parseMbus(this.buf, i, c.next);
+      if (inner.status === 'frame') return invalid;
+    }
+    return c;
+  }
+
+  /** How the frame at `pos` came, by its first byte. */
+  private framingAt(pos: number): Framing {
+    const b = this.buf[pos];
+    return b === HDLC_FLAG ? 'hdlc' : b === MBUS_START ? 'mbus' : b === GLO_CIPHERING ? 'apdu' : 'p1';
   }
 
   private scan(take: (output: FramerOutput) => void): void {
@@ -124,18 +178,31 @@ export class Framer {
     while (pos < this.len) {
       const c = this.candidateAt(pos);
       if (c === null || c.status === 'invalid') {
+        const b = this.buf[pos];
+        if (this.afterText && (b === CR || b === LF || b === (CR | 0x80))) {
+          pos++; // the line end of the telegram before: part of it, not skipped noise
+          continue;
+        }
+        this.afterText = false;
         this.discarded++;
         pos++;
       } else if (c.status === 'need-more') {
         keepFrom = pos;
         break;
       } else if (c.status === 'error') {
+        this.afterText = false;
         if (this.keepRaw) this.raw.push(copyOf(this.buf.subarray(pos, Math.min(this.len, pos + c.total))));
         this.emit(out, { ok: false, error: new FrameError(c.reason, c.message) });
-        pos++;
+        const b = this.buf[pos];
+        if (b === HDLC_FLAG || b === MBUS_START) this.bareFrom = pos + c.total;
+        pos = c.next ?? pos + 1;
       } else {
         if (this.keepRaw) this.raw.push(copyOf(this.buf.subarray(pos, pos + c.total)));
-        this.accept(this.buf[pos] === HDLC_FLAG ? 'hdlc' : 'mbus', c.start, c.end, c.more, c.sequence, out);
+        const framing = this.framingAt(pos);
+        if (framing === 'hdlc' || framing === 'mbus') this.framed = true;
+        if (framing === 'p1' && this.buf[pos] !== 0x2f) maskParity(this.buf, c.start, c.end);
+        this.afterText = framing === 'p1';
+        this.accept(framing, c.start, c.end, c.more, c.sequence, out);
         pos = c.next;
       }
     }
@@ -146,6 +213,8 @@ export class Framer {
     } finally {
       this.buf.copyWithin(0, keepFrom, this.len);
       this.len -= keepFrom;
+      this.text.shift(keepFrom);
+      this.bareFrom = Math.max(0, this.bareFrom - keepFrom);
     }
   }
 

@@ -55,6 +55,15 @@ export const registers: readonly Register[] = [
   ...tariffs(4, 'reactive_energy_export', 'reactive_energy'),
   ...phases([21, 41, 61], 8, 'active_energy_import', 'energy'),
   ...phases([22, 42, 62], 8, 'active_energy_export', 'energy'),
+  // Sent by P1 meters (dsmr_parser telegram_specifications.py): Belgian demand (e-MUCS: 1.4.0 the running quarter
+  // hour's average, 1.6.0 the month's highest), E.ON Hungary's reactive power per quadrant and |+A|+|-A| total.
+  { obis: '1-*:1.4.0', key: 'active_power_import_average', quantity: 'power' },
+  { obis: '1-*:1.6.0', key: 'active_power_import_month_peak', quantity: 'power' },
+  { obis: '1-*:5.7.0', key: 'reactive_power_q1', quantity: 'reactive_power' },
+  { obis: '1-*:6.7.0', key: 'reactive_power_q2', quantity: 'reactive_power' },
+  { obis: '1-*:7.7.0', key: 'reactive_power_q3', quantity: 'reactive_power' },
+  { obis: '1-*:8.7.0', key: 'reactive_power_q4', quantity: 'reactive_power' },
+  { obis: '1-*:15.8.0', key: 'active_energy_absolute', quantity: 'energy' },
 ];
 
 const byMatchKey = new Map(registers.map((r, index): [number, KnownRegister] => [matchKeyOf(r.obis), { ...r, index, energy: isEnergy(r.quantity), unit: unitOf[r.quantity] }]));
