@@ -15,8 +15,9 @@ function running(): CapacityMachine {
   const m = new CapacityMachine(options);
   m.seedHistory([{ at: instantOf({ year: 2026, month: 2, day: 10, hour: 12, minute: 0, second: 0 }, tz), kW: 3.1 }]);
   let kWh = 1000;
-  for (let t = at(1, 0); t <= at(2, 23, 50); t += 10_000) {
-    const peak = t > at(2, 18) && t <= at(2, 18, 15);
+  const [from, end, peakFrom, peakTo] = [at(1, 0), at(2, 23, 50), at(2, 18), at(2, 18, 15)];
+  for (let t = from; t <= end; t += 10_000) {
+    const peak = t > peakFrom && t <= peakTo;
     kWh += ((peak ? 4.4 : 1.2) * 10) / 3600;
     m.observe(t, Math.round(kWh * 1000) / 1000);
   }
