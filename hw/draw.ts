@@ -96,7 +96,9 @@ export function billOfMaterials(list: Part[] = parts): string {
     if (same === undefined) groups.push({ parts: [p] });
     else same.parts.push(p);
   }
-  const rows = groups.map(({ parts: ps }) => {
+  const byRef = (a: Part, b: Part) => a.ref.localeCompare(b.ref, 'en', { numeric: true });
+  const rows = groups.map(({ parts: unsorted }) => {
+    const ps = [...unsorted].sort(byRef);
     const first = ps[0] as Part;
     const roles = [...new Set(ps.map((p) => p.role))].join('; ');
     return `| ${ps.map((p) => p.ref).join(', ')} | ${ps.length} | ${first.value} | ${first.maker} ${first.partNumber} | ${first.spec} | ${roles} | [datasheet](${first.datasheet}) |`;
