@@ -124,7 +124,8 @@ export class PriceFetcher {
       spot: cache.spot?.area === this.settings.area ? cache.spot : null,
       grid: this.owner && cache.grid?.owner === this.owner.id && cache.grid.gln === this.owner.gln ? cache.grid : null,
     };
-    this.publish(now);
+    // The cached prices go out at once, before any question: a restart without network keeps today's prices.
+    if (this.cache.spot) this.publish(now, false);
     await this.run(true);
     if (!this.stopping.signal.aborted) this.cancelSchedule = (this.options.schedule ?? everyQuarterHour)(() => void this.tick());
   }
@@ -163,7 +164,7 @@ export class PriceFetcher {
     }
     if (this.stopping.signal.aborted) return;
     if (changed) this.save(now);
-    this.publish(now);
+    this.publish(now, true);
   }
 
   private async ask<T>(query: PriceQuery, parse: (text: string) => Parsed<T>): Promise<T | null> {
@@ -252,10 +253,11 @@ export class PriceFetcher {
     }
   }
 
-  private publish(now: number): void {
+  /** Hands out the table if it changed; `judge` says a day's missing parts (not before the first answers). */
+  private publish(now: number, judge: boolean): void {
     const table = buildPriceTable(now, { spot: this.cache.spot?.prices ?? [], grid: this.cache.grid?.records ?? null, energinet: this.cache.energinet?.records ?? null }, this.settings);
     const missing = table.today.missing.length > 0 ? `${table.today.date}: ${table.today.missing.map((p) => partNames[p]).join(', ')}` : '';
-    if (missing !== this.lastMissing) {
+    if (judge && missing !== this.lastMissing) {
       if (missing) this.options.logger.warn(`Prices for ${table.today.date} lack the ${table.today.missing.map((p) => partNames[p]).join(', ')} for some quarter hours: those quarters have no total price`);
       else if (this.lastMissing) this.options.logger.info(`Prices for ${table.today.date} are complete`);
       this.lastMissing = missing;

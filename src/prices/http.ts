@@ -30,7 +30,7 @@ export interface HttpOptions {
 export function describeHttpProblem(p: HttpProblem): string {
   switch (p.kind) {
     case 'timeout':
-      return `no answer within ${Math.round(p.afterMs / 1000)} s`;
+      return `no answer within ${p.afterMs >= 1000 ? `${Math.round(p.afterMs / 1000)} s` : `${p.afterMs} ms`}`;
     case 'status':
       return p.status === 429 ? 'the service asked to slow down (HTTP 429)' : `the service answered HTTP ${p.status}`;
     case 'network':
