@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { comparePeaks } from '../src/capacity/compare.js';
 import { presets, ruleKey, type CapacityRule } from '../src/capacity/rule.js';
@@ -151,5 +152,17 @@ describe("a Belgian meter's own month peak beside PowerMeter's", () => {
     expect(c).toMatchObject({ agree: false, differenceKw: -0.389, sameWindow: false });
     expect(c.text).toMatch(/differ by 0.389 kW, in another window, more than rounding/);
     expect(comparePeaks({ kW: 2.589, at: null }, { kW: 2.589, at: window }, p1).sameWindow).toBeNull();
+  });
+});
+
+describe('the capacity machine is sans-I/O', () => {
+  it('imports no Node module and nothing above the accounting, and has no clock of its own', () => {
+    const dir = new URL('../src/capacity/', import.meta.url);
+    for (const file of readdirSync(dir)) {
+      const text = readFileSync(new URL(file, dir), 'utf8');
+      const imports = [...text.matchAll(/^import[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+      expect(imports.filter((i) => !/^\.\/|^\.\.\/accounting\/|^ajv$/.test(i)), file).toEqual([]);
+      expect(text, file).not.toMatch(/\b(setTimeout|setInterval|Date\.now|new Date\(\))/);
+    }
   });
 });

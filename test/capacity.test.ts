@@ -348,8 +348,29 @@ describe('capacity edge cases', () => {
     meter.run(brussels(2026, 6, 11, 0));
     // (6.2 + 2.5 + 3.6) / 3 = 12.3 / 3 = 4.1 kW
     expect(m.values(brussels(2026, 6, 11, 0), null)).toMatchObject({ valueKw: 3.6, twelveMonths: { averageKw: 4.1, months: 3 } });
-    // A month already known, or the running one, is not seeded again.
-    expect(m.seedHistory([{ at: brussels(2026, 5, 9, 8), kW: 9 }, { at: brussels(2026, 6, 2, 8), kW: 9 }])).toBe(0);
+    // The same history again changes nothing (it may come with every telegram); the running month is PowerMeter's; a
+    // higher value for a known month raises it: (6.2 + 3.0 + 3.6) / 3 = 12.8 / 3 = 4.267 kW.
+    expect(m.seedHistory([{ at: brussels(2026, 4, 20, 8), kW: 6.2 }, { at: brussels(2026, 5, 3, 8), kW: 1.1 }])).toBe(0);
+    expect(m.seedHistory([{ at: brussels(2026, 6, 2, 8), kW: 9 }])).toBe(0);
+    expect(m.seedHistory([{ at: brussels(2026, 5, 9, 8), kW: 3.0 }])).toBe(1);
+    expect(m.values(brussels(2026, 6, 11, 0), null).twelveMonths).toEqual({ averageKw: 4.267, months: 3 });
+  });
+
+  it("the month closes on the clock for a silent meter; a reporting meter's month waits for its last window", () => {
+    const p = () => new Profile(12).quarter(brussels(2026, 10, 31, 23, 45), 5.0);
+    const reporting = machine(presets['be-flanders'].rule, 'Europe/Brussels');
+    const a = new Meter(reporting, brussels(2026, 10, 31, 22), p()).run(brussels(2026, 10, 31, 23, 59, 50));
+    expect(reporting.tick(brussels(2026, 11, 1, 0))).toBe(false); // the 23:45 window is still open: it is October's
+    a.run(brussels(2026, 11, 1, 0, 0, 10));
+    expect(reporting.snapshot().history).toEqual([{ month: '2026-10', kW: 5.0, gap: false }]);
+
+    const silent = machine(presets['be-flanders'].rule, 'Europe/Brussels');
+    new Meter(silent, brussels(2026, 10, 31, 22), p()).run(brussels(2026, 10, 31, 23, 30));
+    expect(silent.tick(brussels(2026, 10, 31, 23, 50))).toBe(true); // the 23:30 window closes, with a gap
+    expect(silent.tick(brussels(2026, 11, 1, 0, 0, 30))).toBe(true); // and October with it
+    expect(silent.tick(brussels(2026, 11, 1, 0, 1))).toBe(false);
+    expect(silent.snapshot().history).toMatchObject([{ month: '2026-10', gap: true }]);
+    expect(silent.values(brussels(2026, 11, 1, 0, 1), null)).toMatchObject({ valueKw: 2.5, peaks: [{ running: true, kW: 0, gap: true }] });
   });
 
   it('every value is a number from the first frame on: the running window is a peak until others close', () => {

@@ -93,12 +93,17 @@ export class CapacityMachine {
     return changed;
   }
 
-  /** The clock's turn (each window boundary or each minute): closes the window and the month of a silent meter. */
+  /**
+   * The clock's turn (at each window boundary, or each minute): closes the window of a silent meter, and its month when
+   * the month is over. Returns true when the state is worth saving now.
+   */
   tick(at: number): boolean {
     const closed = this.register.tick(this.state, at, (start, e, gap) => this.closed(this.state, start, e, gap));
-    const before = this.state.month?.start;
-    if (this.state.month !== null) this.monthOf(this.state, at);
-    return closed || this.state.month?.start !== before;
+    // A window still open belongs to its month: the month moves on when it closes (with the next frame), never before.
+    const month = this.state.month;
+    if (month === null || this.state.window !== null || this.monthSpan(at).start === month.start) return closed;
+    this.monthOf(this.state, at);
+    return true;
   }
 
   /** What to publish at `at`, with the meter's current import power (W; null when the frame has none). Pure. */
@@ -143,25 +148,22 @@ export class CapacityMachine {
 
   /**
    * Monthly values from elsewhere (a Belgian meter's own 13-month history, `0-0:98.1.0`: each month's peak with its
-   * time), for the months PowerMeter has not seen itself: the 12-month mean is then right from the first day. Months
-   * after the last finished one and the running month are left out. Returns how many months were added.
+   * time), so that the 12-month mean is right from the first day. A month PowerMeter knows too keeps the higher of the
+   * two: its own value is a lower bound when it missed part of the month, the meter's is what is billed. The running
+   * month is left to PowerMeter. Returns how many months were added or raised; passing the same history again changes
+   * nothing, so it may be passed with every telegram.
    */
   seedHistory(months: readonly { readonly at: number; readonly kW: number }[]): number {
     const s = this.state;
     const current = s.month === null ? null : monthKey(s.month.start, this.options.timeZone);
-    const known = new Set(s.history.map((h) => h.month));
-    let added = 0;
+    let changed = 0;
     for (const m of months) {
       if (!Number.isFinite(m.at) || !Number.isFinite(m.kW) || m.kW < 0 || m.at < 0) continue;
       const key = monthKey(m.at, this.options.timeZone);
-      if (known.has(key) || (current !== null && key >= current)) continue;
-      known.add(key);
-      s.history.push({ month: key, kW: m.kW, gap: false });
-      added++;
+      if (current !== null && key >= current) continue;
+      if (mergeMonth(s.history, { month: key, kW: round(m.kW), gap: false })) changed++;
     }
-    s.history.sort((a, b) => (a.month < b.month ? -1 : 1));
-    if (s.history.length > 12) s.history.splice(0, s.history.length - 12);
-    return added;
+    return changed;
   }
 
   /** A window ended with this much energy (a lower bound when `gap`): kept if it can be a peak. */
@@ -194,8 +196,7 @@ export class CapacityMachine {
     if (kept === null) s.month = { start: m.start, windows: [], gap: false };
     else if (kept.start < m.start) {
       const raw = monthFigures(kept.windows, null, this.peaks, 0, null).rawKw;
-      s.history.push({ month: monthKey(kept.start, this.options.timeZone), kW: round(raw), gap: kept.gap });
-      if (s.history.length > 12) s.history.splice(0, s.history.length - 12);
+      mergeMonth(s.history, { month: monthKey(kept.start, this.options.timeZone), kW: round(raw), gap: kept.gap });
       s.month = { start: m.start, windows: [], gap: false };
     }
     return m;
@@ -236,6 +237,23 @@ export class CapacityMachine {
     }
     return f;
   }
+}
+
+/**
+ * Puts a month's value in the history (oldest first, the last 12 kept); a month already there keeps the higher value.
+ * Returns true when the history changed.
+ */
+function mergeMonth(history: MonthValue[], value: MonthValue): boolean {
+  const i = history.findIndex((h) => h.month === value.month);
+  if (i >= 0) {
+    if (history[i]!.kW >= value.kW) return false;
+    history[i] = value;
+    return true;
+  }
+  history.push(value);
+  history.sort((a, b) => (a.month < b.month ? -1 : 1));
+  if (history.length > 12) history.splice(0, history.length - 12);
+  return history.includes(value);
 }
 
 /** A machine from saved state, or why the state cannot be used (then start with `new CapacityMachine(options)`). */
