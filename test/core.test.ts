@@ -3,6 +3,7 @@ import { instantOf } from '../src/accounting/time-zone.js';
 import { MAX_POWER_KW } from '../src/core/energy-guard.js';
 import { SimulatedMeter } from '../src/simulator/meter.js';
 import { harness, tz, type Harness, type HarnessOptions } from './support/core.js';
+import { randomBytes } from './support/random.js';
 import { bytesOf, danish, danishKeys, extraVectors, vector } from './support/vectors.js';
 
 const METER = 'powermeter/57000001';
@@ -15,6 +16,8 @@ const next = (h: Harness, sim: SimulatedMeter, override = {}) => {
   h.advance(10_000);
   return frame;
 };
+/** Noise that never holds a frame: bytes without 0x7E or 0x68, where the framer would look for one. */
+const randomNoise = (n: number) => Buffer.from(randomBytes(n).map((b) => (b === 0x7e || b === 0x68 ? 0x55 : b)));
 const imports = (h: Harness) => h.published(`${METER}/state`).map((s) => s!.active_energy_import as number);
 
 describe('service core: availability, the problem sensor, stale data', () => {
@@ -26,14 +29,14 @@ describe('service core: availability, the problem sensor, stale data', () => {
     expect(h.availability(topic)).toEqual([true]);
     h.advance(31_000);
     expect(h.availability(topic)).toEqual([true, false]);
-    expect(h.notices(/no good frame for 30 s.*HAN port may have stalled/)).toHaveLength(1);
-    expect(h.notices(/decode again/)).toEqual([]);
+    expect(h.notices(/no bytes from the meter for 30 s.*HAN port may have stalled/)).toHaveLength(1);
+    expect(h.notices(/^INFO .*again$/)).toEqual([]);
     expect(h.last('powermeter/bridge/state')).toMatchObject({ problem: 'ON', security: 'no_data' });
     h.advance(60_000);
-    expect(h.notices(/no good frame/)).toHaveLength(1);
+    expect(h.notices(/^WARN no bytes/)).toHaveLength(1);
     next(h, sim);
     expect(h.availability(topic)).toEqual([true, false, true]);
-    expect(h.notices(/^INFO frames decode again$/)).toHaveLength(1);
+    expect(h.notices(/^INFO bytes arrive again$/)).toHaveLength(1);
     expect(h.last('powermeter/bridge/state')).toMatchObject({ problem: 'OFF', security: 'authenticated' });
   });
 
@@ -42,10 +45,10 @@ describe('service core: availability, the problem sensor, stale data', () => {
     h.advance(59_000);
     expect(bridge(h).length).toBeGreaterThan(0);
     expect(bridge(h).every((s) => s!.problem === 'OFF')).toBe(true);
-    expect(h.notices(/no good frame/)).toEqual([]);
+    expect(h.notices(/no bytes/)).toEqual([]);
     h.advance(1000);
     expect(h.last('powermeter/bridge/state')).toMatchObject({ problem: 'ON' });
-    expect(h.notices(/no good frame in the 60 s since the start/)).toHaveLength(1);
+    expect(h.notices(/no bytes in the 60 s since the start/)).toHaveLength(1);
   });
 
   it('says a source outage once, the retries at debug, and its end once', () => {
@@ -174,18 +177,44 @@ describe('service core: the energy guard', () => {
     expect(imports(h).at(-1)).toBe(5.03);
   });
 
-  it('allows what the meter can deliver: the bound is power × time by the meter clock, not by arrival', () => {
+  it('allows what the meter can deliver: power × the time between frames, by the meter clock and by arrival (plus a minute), whichever is less', () => {
     const h = harness();
     const sim = meter();
     next(h, sim);
     const start = imports(h)[0]!;
-    // A capture replayed fast: the meter's clock says an hour passed, the frames arrive a second apart.
+    // An hour by both clocks: 0.9 × the most a connection can draw in an hour is taken.
     const t = h.at();
+    h.set(t + 3_600_000);
     h.bytes(sim.frame(new Date(t + 3_600_000), 3600, { active_energy_import: start + 0.9 * MAX_POWER_KW }));
     expect(imports(h).at(-1)).toBeCloseTo(start + 0.9 * MAX_POWER_KW, 6);
-    h.advance(1000);
-    h.bytes(sim.frame(new Date(t + 3_610_000), 10, { active_energy_import: start + 0.9 * MAX_POWER_KW + 50 }));
-    expect(imports(h)).toHaveLength(2); // 50 kWh in 10 s is 18 MW
+    // A capture replayed fast: 10 s by the meter's clock, 100 ms by arrival; the meter's clock is the smaller.
+    h.set(h.at() + 100);
+    h.bytes(sim.frame(new Date(t + 3_610_000), 10, { active_energy_import: start + 0.9 * MAX_POWER_KW + 5 }));
+    expect(imports(h)).toHaveLength(3);
+    h.set(h.at() + 100);
+    h.bytes(sim.frame(new Date(t + 3_620_000), 10, { active_energy_import: start + 0.9 * MAX_POWER_KW + 55 }));
+    expect(imports(h)).toHaveLength(3); // 50 kWh in 10 s is 18 MW
+  });
+
+  it('a meter clock a year ahead cannot open the guard: +1 000 000 kWh is held, and the true level after it is no "new level"', () => {
+    const h = harness();
+    const sim = meter();
+    next(h, sim);
+    const start = imports(h)[0]!;
+    const yearAhead = new Date(h.at() + 365 * 86_400_000);
+    h.bytes(sim.frame(yearAhead, 10, { active_energy_import: start + 1_000_000 }));
+    h.advance(10_000);
+    expect(imports(h).every((v) => v < start + 1000)).toBe(true);
+    expect(h.notices(/clock says .* more than a day from this host's clock/)).toHaveLength(1);
+    for (let i = 0; i < 5; i++) next(h, sim);
+    expect(imports(h)).toHaveLength(6);
+    expect(imports(h).every((v) => v < start + 1000)).toBe(true);
+    expect(h.notices(/taken as the meter's new level/)).toEqual([]);
+    // After a frame dated 2000-01-01, a jump of a million is still held: the gap by arrival is 10 s.
+    h.bytes(sim.frame(new Date(Date.UTC(2000, 0, 1)), 10));
+    h.advance(10_000);
+    h.bytes(sim.frame(new Date(h.at()), 10, { active_energy_import: start + 1_000_000 }));
+    expect(imports(h).every((v) => v < start + 1000)).toBe(true);
   });
 });
 
@@ -317,30 +346,62 @@ describe('service core: a TCP bridge down for 15 minutes', () => {
     }
     expect(h.last('powermeter/bridge/state')).toMatchObject({ problem: 'ON', source_state: 'disconnected' });
     expect(h.availability(`${METER}/availability`)).toEqual([true, false]);
-    expect(h.notices(/^WARN/)).toEqual([expect.stringMatching(/^WARN source unavailable: ECONNREFUSED/), expect.stringMatching(/^WARN no good frame for 60 s/)]);
+    expect(h.notices(/^WARN/)).toEqual([expect.stringMatching(/^WARN source unavailable: ECONNREFUSED/), expect.stringMatching(/^WARN no bytes from the meter for 60 s/)]);
     expect(h.effects.filter((e) => e.kind === 'redial')).toEqual([]); // it is not connected: nothing to redial
     h.source('connected');
     next(h, sim);
     expect(h.last('powermeter/bridge/state')).toMatchObject({ problem: 'OFF', source_state: 'connected' });
     expect(h.availability(`${METER}/availability`)).toEqual([true, false, true]);
-    expect(h.notices(/^INFO .*again$/)).toEqual(['INFO source connected again', 'INFO frames decode again']);
+    expect(h.notices(/^INFO .*again$/)).toEqual(['INFO source connected again', 'INFO bytes arrive again']);
   });
 });
 
-describe('service core: a TCP bridge that sends no good frame', () => {
-  it('is redialled after data_timeout without a good frame, garbage or not', () => {
+describe('service core: a TCP bridge, and what tells its troubles apart', () => {
+  it('is redialled after data_timeout without a byte, and not while bytes come, garbage or not', () => {
+    const silent = harness({ redial: true });
+    silent.source('connected');
+    silent.advance(65_000);
+    expect(silent.effects.filter((e) => e.kind === 'redial')).toHaveLength(2);
     const h = harness({ redial: true });
     h.source('connected');
     for (let i = 0; i < 65; i++) {
       h.bytes(Buffer.from('garbage, not a frame'));
       h.advance(1000);
     }
-    expect(h.effects.filter((e) => e.kind === 'redial')).toHaveLength(2);
+    expect(h.effects.filter((e) => e.kind === 'redial')).toEqual([]);
     const good = harness({ redial: true });
     good.source('connected');
     const sim = meter();
     for (let i = 0; i < 10; i++) next(good, sim);
     expect(good.effects.filter((e) => e.kind === 'redial')).toEqual([]);
+  });
+
+  it('bytes at the meter\'s rate that never form a frame (a wrong baud rate): no_frames within data_timeout, with the bytes/s, and no redial', () => {
+    const h = harness({ redial: true, dataTimeoutS: 60 });
+    h.source('connected');
+    for (let i = 0; i < 61; i++) {
+      h.bytes(randomNoise(240)); // 2400 baud is 240 bytes/s
+      h.advance(1000);
+    }
+    expect(h.last('powermeter/bridge/state')).toMatchObject({ problem: 'ON', security: 'no_frames', checksum_errors: 0 });
+    expect(h.notices(/^WARN bytes arrive/)).toEqual([expect.stringMatching(/^WARN bytes arrive \(about 24\d bytes\/s\) but no frame formed from them in 60 s: the line settings \(now 2400 baud, parity none\)/)]);
+    expect(h.effects.filter((e) => e.kind === 'redial')).toEqual([]);
+    expect(h.notices(/no bytes/)).toEqual([]);
+  });
+
+  it('a wrong authentication key for 5 minutes: no redial, the problem sensor OFF, the key check says which key, and nothing more in the log', () => {
+    const h = harness({ redial: true, dataTimeoutS: 60, keys: { encryption: danishKeys.encryption, authentication: Buffer.alloc(16, 7) } });
+    h.source('connected');
+    const sim = meter();
+    const before = h.notices().length;
+    for (let i = 0; i < 30; i++) next(h, sim);
+    expect(h.effects.filter((e) => e.kind === 'redial')).toEqual([]);
+    expect(bridge(h).every((s) => s!.problem === 'OFF')).toBe(true);
+    expect(h.last('powermeter/bridge/state')).toMatchObject({ security: 'wrong_authentication_key', authentication_failures: 30 });
+    const said = h.notices().slice(before).filter((l) => !l.startsWith('DEBUG'));
+    expect(said).toEqual([expect.stringMatching(/^ERROR key check: the authentication key is wrong/)]);
+    h.hour();
+    expect(h.notices(/more frames could not be read with the keys/)).toEqual([expect.stringMatching(/^WARN 29 more frames could not be read with the keys in the last hour/)]);
   });
 });
 
@@ -430,7 +491,7 @@ describe('service core: what changes between runs', () => {
     h.stop();
     return { ...structuredClone(h.persisted().at(-1)!), topics };
   }
-  const cleared = (h: Harness) => h.effects.flatMap((e) => (e.kind === 'publish' && e.payload === '' && e.retain ? [e.topic] : []));
+  const cleared = (h: Harness) => h.effects.flatMap((e) => (e.kind === 'publish' && e.payload === null && e.retain ? [e.topic] : []));
 
   it('clears what the last run retained under another base topic or discovery prefix, on every announce', () => {
     const h = harness({ state: earlierRun({ discoveryPrefix: 'ha', baseTopic: 'han' }) });
@@ -459,6 +520,6 @@ describe('service core: what changes between runs', () => {
     next(h, meter());
     next(h, new SimulatedMeter(57_000_002, danishKeys, { timeZone: tz }));
     expect(h.notices(/now sends where/)).toEqual([expect.stringMatching(/^INFO meter 57000002 now sends where meter 57000001 did: a new device\. The old device is kept, with its history/)]);
-    expect(h.effects.some((e) => e.kind === 'publish' && e.topic === 'homeassistant/device/powermeter_57000001/config' && e.payload === '')).toBe(false);
+    expect(h.effects.some((e) => e.kind === 'publish' && e.topic === 'homeassistant/device/powermeter_57000001/config' && e.payload === null)).toBe(false);
   });
 });

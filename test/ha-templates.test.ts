@@ -113,7 +113,7 @@ describe('a month as Home Assistant sees it, from no state, with an outage and a
     const sim = new SimulatedMeter(57_000_001, danishKeys, { timeZone: tz });
     const messages: { topic: string; payload: string }[] = [];
     const keep = () => {
-      for (const e of h.effects) if (e.kind === 'publish') messages.push({ topic: e.topic, payload: e.payload });
+      for (const e of h.effects) if (e.kind === 'publish') messages.push({ topic: e.topic, payload: e.payload === null ? '' : JSON.stringify(e.payload) });
       h.effects.length = 0;
     };
     h.broker('connected');

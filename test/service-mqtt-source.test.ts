@@ -106,13 +106,15 @@ describe('raw frames from an MQTT topic, one stream per topic', () => {
       await broker?.down();
     });
 
-    it('decodes frames published by a Tasmota bridge and as raw bytes', async () => {
+    it('decodes frames published by a Tasmota bridge, and refuses a frame in clear on a source that has keys (a forgery)', async () => {
       await recorder.client.publishAsync('tasmota/han/tele/RESULT', JSON.stringify({ SerialReceived: danish.hex }));
       const state = JSON.parse((await recorder.next((m) => m.topic === 'powermeter/27581522/state')).payload) as Record<string, number>;
       expect(state.voltage_l1).toBe(224);
       await recorder.client.publishAsync('tasmota/han/tele/RESULT', bytesOf(vector('dk-kamstrup-omnipower-gh741-1-unencrypted')));
-      const clear = JSON.parse((await recorder.next((m) => m.topic === 'powermeter/5706567282299475/state')).payload) as Record<string, number>;
-      expect(clear.current_l3).toBe(1.23);
+      await eventually(() => expect(app.core.rejected('0', 'not-protected')).toBe(1));
+      expect(recorder.messages.some((m) => m.topic === 'powermeter/5706567282299475/state')).toBe(false);
+      expect(log.lines.filter((l) => l.includes('a frame sent in clear (meter 5706567282299475) was refused: keys are set for this source'))).toHaveLength(1);
+      expect(app.core.security('0')).toBe('authenticated');
     });
 
     it('decodes every frame a bridge publishes in 64-byte pieces, over Mosquitto', async () => {

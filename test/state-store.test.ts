@@ -15,7 +15,7 @@ function folder(): { dir: string; path: string } {
 /** A state with one meter, one total and one counter. */
 function sample(value = 100, savedAt = 1): PersistedState {
   return {
-    version: 2,
+    version: 3,
     savedAt,
     meters: {
       '57000001': {
@@ -84,10 +84,10 @@ describe('state file', () => {
 
   it('a file of a newer version is never overwritten', () => {
     const { path } = folder();
-    const newer = JSON.stringify({ ...sample(), version: 3, somethingNew: true });
+    const newer = JSON.stringify({ ...sample(), version: 4, somethingNew: true });
     writeFileSync(path, newer);
     const store = new StateStore(path);
-    expect(store.load(NOW).problems).toEqual([{ kind: 'newer', path, version: 3 }]);
+    expect(store.load(NOW).problems).toEqual([{ kind: 'newer', path, version: 4 }]);
     expect(store.readOnly).toBe(true);
     store.save(sample());
     expect(readFileSync(path, 'utf8')).toBe(newer);

@@ -30,12 +30,22 @@ export interface Sample {
 }
 
 /**
- * Seconds between two samples by the meter's own clock when both frames carry it: simulators and replayed captures
- * send frames 10 to 100 times faster than a meter does, so arrival times would make real consumption look too fast.
- * A local meter clock goes back an hour when daylight saving ends: time that runs backwards counts as none.
+ * How far the arrival time may lag the meter's clock between two frames: a bridge that buffered frames while its
+ * Wi-Fi was away delivers them at once, with their clocks still 10 s apart.
+ */
+export const ARRIVAL_TOLERANCE_MS = 60_000;
+
+/**
+ * Seconds between two samples, as the smaller of the meter's own clock and what the service saw (arrival, plus a
+ * tolerance): simulators and replayed captures send frames 10 to 100 times faster than a meter does, so arrival
+ * alone would make real consumption look too fast; and a meter clock that jumps (a year ahead, or back from
+ * 2000-01-01) must not widen the allowance, which the arrival times bound. A local meter clock goes back an hour
+ * when daylight saving ends: time that runs backwards counts as none. A clock the caller found far from the host's
+ * comes as null and is not used.
  */
 export function elapsedSeconds(from: Sample, to: Sample): number {
-  const ms = from.clock !== null && to.clock !== null ? to.clock - from.clock : to.at - from.at;
+  const arrival = to.at - from.at;
+  const ms = from.clock !== null && to.clock !== null ? Math.min(to.clock - from.clock, arrival + ARRIVAL_TOLERANCE_MS) : arrival;
   return Math.max(0, ms) / 1000;
 }
 

@@ -17,7 +17,7 @@ export type Event =
   | { readonly kind: 'start'; readonly at: number }
   /** `stream` names the byte stream within the source (an MQTT topic under a wildcard); absent: the source's one. */
   | { readonly kind: 'bytes'; readonly source: SourceId; readonly stream?: string; readonly chunk: Uint8Array; readonly at: number }
-  /** Every second. */
+  /** When the core asked for it (`wakeAt`), or any time: a tick only lets time-driven things happen. */
   | { readonly kind: 'tick'; readonly at: number }
   /** At every full hour of the Home Assistant time zone. */
   | { readonly kind: 'hour'; readonly at: number }
@@ -32,12 +32,22 @@ export type Event =
   /** Last: the service is stopping. */
   | { readonly kind: 'stop'; readonly at: number };
 
+/** A message's content: a plain object, serialised as JSON by the shell. */
+export type Payload = Readonly<Record<string, unknown>>;
+
 export type Effect =
-  | { readonly kind: 'publish'; readonly topic: string; readonly payload: string; readonly retain: boolean }
+  /** `payload` null is an empty message: with `retain`, it clears what the broker kept under the topic. */
+  | { readonly kind: 'publish'; readonly topic: string; readonly payload: Payload | null; readonly retain: boolean }
   /** A retained `online`/`offline`. */
   | { readonly kind: 'availability'; readonly topic: string; readonly online: boolean }
   | { readonly kind: 'notice'; readonly notice: Notice }
+  /** Save the state: a copy, made when the effect was, that nothing in the core changes afterwards. */
   | { readonly kind: 'persist'; readonly state: PersistedState }
+  /**
+   * A system title's invocation counter moved: written at once to a journal beside the state file, so that a frame
+   * accepted before a crash is never accepted again after it (the state file is saved every few minutes only).
+   */
+  | { readonly kind: 'counter'; readonly systemTitle: string; readonly counter: number; readonly keys: string }
   /** Drop the source's connection and dial again: a bridge that sends no good frame may be half-open. */
   | { readonly kind: 'redial'; readonly source: SourceId; readonly reason: string }
   /** A frame as it came and what became of it: for the page's frame log (only with `frameLog`). */

@@ -1,12 +1,17 @@
 import { emptyPeriods, type LastReading, type RegisterPeriods } from '../accounting/accounting.js';
-import type { Reading } from '../obis/readings.js';
+import type { MeterFrame, Reading } from '../obis/readings.js';
 import { isEnergy, unitOf } from '../obis/readings.js';
 import { EnergyGuard, type Sample } from './energy-guard.js';
-import type { PersistedMeter, PersistedTotal } from './persisted.js';
+import type { PersistedMeter, PersistedTotal, SecurityFloor } from './persisted.js';
 
 /** A reading as last accepted, with when its frame came and the meter's clock in it. */
 export interface Held extends Sample {
   readonly reading: Reading;
+}
+
+/** What `record` reads of a decoded frame. */
+export interface RecordedFrame extends MeterFrame {
+  readonly frameCounter: number | null;
 }
 
 /**
@@ -31,6 +36,8 @@ export class Meter {
   readonly readings = new Map<string, Held>();
   readonly periods: Record<string, RegisterPeriods>;
   readonly guard = new EnergyGuard();
+  /** The least protection its frames may have, with the keys in use (see intake.ts); null until it is known. */
+  security: SecurityFloor | null;
   /** How notices about this meter name it. */
   readonly scope: string;
 
@@ -40,9 +47,31 @@ export class Meter {
   ) {
     this.scope = `meter=${id}`;
     this.periods = persisted?.periods ?? {};
+    this.security = persisted?.security ?? null;
     for (const [key, t] of Object.entries(persisted?.totals ?? {})) {
       this.readings.set(key, { reading: { key, obis: t.obis, quantity: t.quantity, value: t.value, unit: unitOf[t.quantity] }, value: t.value, at: t.at, clock: t.clock });
     }
+  }
+
+  /**
+   * An accepted frame: its readings become the last values. `clock` is the meter's clock (shown as it is),
+   * `guardClock` the same when it can be trusted to judge energy totals (see intake.ts), else null.
+   */
+  record(frame: RecordedFrame, at: number, clock: number | null, guardClock: number | null): void {
+    if (frame.model !== null && frame.model !== this.model) this.discoveryStale = true;
+    if (frame.frameCounter !== null && !this.hasFrameCounter) this.discoveryStale = true;
+    this.manufacturer ??= frame.manufacturer;
+    this.model = frame.model ?? this.model;
+    this.hasFrameCounter ||= frame.frameCounter !== null;
+    for (const r of frame.readings) {
+      const known = this.readings.get(r.key);
+      if (!this.heard || known?.reading.quantity !== r.quantity || known.reading.obis !== r.obis) this.discoveryStale = true;
+      this.readings.set(r.key, { reading: r, value: r.value, at, clock: guardClock });
+    }
+    this.heard = true;
+    this.lastFrameAt = at;
+    this.meterTime = clock;
+    this.frameCounter = frame.frameCounter;
   }
 
   /** The guard's baseline for a register. */
@@ -63,6 +92,6 @@ export class Meter {
       const q = h.reading.quantity;
       if (isEnergy(q)) totals[key] = { obis: h.reading.obis, quantity: q, value: h.value, at: h.at, clock: h.clock };
     }
-    return { totals, periods: this.periods };
+    return this.security === null ? { totals, periods: this.periods } : { totals, periods: this.periods, security: this.security };
   }
 }

@@ -10,6 +10,14 @@ export type Level = 'debug' | 'info' | 'warn' | 'error';
 export type Signal =
   /** A good frame came from the source. */
   | 'frame-decoded'
+  /** Bytes came from the source. */
+  | 'bytes'
+  /** The framer formed a frame from the source's bytes (good or not). */
+  | 'frame-formed'
+  /** The key check of a stream found its keys right. */
+  | 'keys-ok'
+  /** The host clock is past the time the energy periods stood at. */
+  | 'clock-caught-up'
   /** The source's frames have passed their checksum for a while (see CHECKSUM_RECOVERED_AFTER in the core). */
   | 'checksums-pass'
   | 'source-up'
@@ -46,7 +54,13 @@ interface Contexts {
   'source-connected': Record<string, never>;
   'source-retry': { detail: string };
   'line-settings': { failed: number; decoded: number; baudRate: number; parity: string; bridge: boolean };
-  stale: { seconds: number; everHeard: boolean };
+  'no-bytes': { seconds: number; everHeard: boolean; redial: boolean };
+  'no-frames': { seconds: number; bytesPerSecond: number; baudRate: number; parity: string; bridge: boolean };
+  'keys-failing': Record<string, never>;
+  'unprotected-frame': { what: string; why: string; meter: string | null };
+  'too-many-meters': { max: number; meter: string };
+  'meter-clock-off': { meter: string; clock: string };
+  'clock-back': { behind: string; until: string };
   'source-down': { detail: string };
   'broker-down': { detail: string };
   'broker-refused': { detail: string };
@@ -105,15 +119,64 @@ export const noticeTable: { readonly [K in NoticeId]: NoticeSpec<Contexts[K]> } 
     endedBy: ['checksums-pass'],
     more: (n) => `${n} more frames failed their checksum in the last hour: check baud_rate, parity and the data wire`,
   },
-  stale: {
+  'no-bytes': {
     level: 'warn',
     text: (c) =>
-      c.everHeard
-        ? `no good frame for ${c.seconds} s: the meter's sensors are unavailable until frames come again. If the cable or bridge is fine, the meter's HAN port may have stalled (a known Kamstrup problem): only a power cycle of the meter or a remote reset by the grid company brings it back`
-        : `no good frame in the ${c.seconds} s since the start: check the cable or the bridge, the serial port and its baud rate, and that the grid company has opened the HAN port`,
+      (c.everHeard
+        ? `no bytes from the meter for ${c.seconds} s: its sensors are unavailable until frames come again. Check the cable or the bridge; if they are fine, the meter's HAN port may have stalled (a known Kamstrup problem): only a power cycle of the meter or a remote reset by the grid company brings it back`
+        : `no bytes in the ${c.seconds} s since the start: check the cable or the bridge, the serial port, and that the grid company has opened the HAN port`) +
+      (c.redial ? '. The bridge is dialled again every data_timeout meanwhile' : ''),
     repeat: 'once',
-    endedBy: ['frame-decoded'],
-    ended: { level: 'info', text: 'frames decode again' },
+    endedBy: ['bytes'],
+    ended: { level: 'info', text: 'bytes arrive again' },
+  },
+  'no-frames': {
+    level: 'warn',
+    text: (c) =>
+      `bytes arrive (about ${c.bytesPerSecond} bytes/s) but no frame formed from them in ${c.seconds} s: the line settings (now ${c.baudRate} baud, parity ${c.parity}${c.bridge ? ', as the bridge must read the meter' : ''}) are probably wrong, or this is not the meter's HAN port. Kamstrup sends 2400 baud 8N1 (parity none); Kaifa, Sagemcom and Landis+Gyr usually 2400 8E1 (parity even); P1 meters 115200`,
+    repeat: 'once',
+    endedBy: ['frame-formed'],
+    ended: { level: 'info', text: 'frames arrive again' },
+  },
+  'keys-failing': {
+    // Said by the key check's own line first; this one only counts, once an hour, while the keys are wrong.
+    level: 'warn',
+    levelOf: () => 'debug',
+    text: () => 'frames are refused by the key check',
+    repeat: 'hourly',
+    endedBy: ['keys-ok'],
+    more: (n) => `${n} more frames could not be read with the keys in the last hour: check encryption_key (GPK60) and authentication_key (GPK61); the key check on PowerMeter's page tries keys at once`,
+  },
+  'unprotected-frame': {
+    level: 'warn',
+    text: (c) =>
+      `${c.what}${c.meter ? ` (meter ${c.meter})` : ''} was refused: ${c.why}. Either someone sends forged frames to PowerMeter, or the meter's security was changed: if your grid company turned the encryption or authentication off, clear the keys in the options (further refusals are counted)`,
+    repeat: 'hourly',
+    endedBy: [],
+    more: (n) => `${n} more frames less protected than the keys require were refused in the last hour`,
+  },
+  'too-many-meters': {
+    level: 'error',
+    text: (c) =>
+      `meter ${c.meter} is not added: PowerMeter already keeps ${c.max} meters, the most one instance keeps. Share the meters among instances (partition_index and partition_count, docs/scaling.md); further frames of new meters are counted`,
+    repeat: 'hourly',
+    endedBy: [],
+    more: (n) => `${n} more frames of meters beyond the most one instance keeps were refused in the last hour`,
+  },
+  'meter-clock-off': {
+    level: 'warn',
+    text: (c) =>
+      `meter ${c.meter}'s clock says ${c.clock}, more than a day from this host's clock: it is shown as the meter sends it, but not used to judge its energy totals. Check Home Assistant's time and time zone; a meter's clock is set by the grid company`,
+    repeat: 'once',
+    endedBy: [],
+  },
+  'clock-back': {
+    level: 'warn',
+    text: (c) =>
+      `the host clock went back by ${c.behind}: the energy periods stay where they were (until ${c.until}) and book what the meter counts meanwhile, so that nothing counted is lost. Check the time of the host (Settings → System → General)`,
+    repeat: 'once',
+    endedBy: ['clock-caught-up'],
+    ended: { level: 'info', text: 'the host clock has caught up: the energy periods go on as usual' },
   },
   'source-down': {
     level: 'warn',

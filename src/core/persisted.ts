@@ -8,7 +8,20 @@ import type { CounterRecord } from './replay-guard.js';
  * counter of each system title (replay protection). Validated deeply on load: a file that passes is safe to use,
  * whatever wrote it.
  */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
+
+/**
+ * The most meters one service keeps: meters are made for every meter number heard, and on a raw-frame topic under a
+ * wildcard a stranger can name any. The core stops making meters here, and the state file admits exactly as many, so
+ * that the service never writes a state it would refuse to read.
+ */
+export const MAX_METERS = 2000;
+
+/**
+ * The largest state file read: 2 000 meters with their periods take about 4 MB. A larger file (or one that never
+ * ends, a link to /dev/zero) is damaged, and moved aside like any other damaged file.
+ */
+export const MAX_STATE_BYTES = 32 * 1024 * 1024;
 
 export interface PersistedTotal {
   readonly obis: string;
@@ -20,9 +33,18 @@ export interface PersistedTotal {
   readonly clock: number | null;
 }
 
+/** The protection a meter's frames have had with the keys now in use: less is refused (a forgery, or changed security). */
+export interface SecurityFloor {
+  /** 1: encrypted; 2: authenticated (the tag checked). */
+  readonly level: 1 | 2;
+  /** `keyFingerprint` of the keys it was reached with: new keys start afresh. */
+  readonly keys: string;
+}
+
 export interface PersistedMeter {
   totals: Record<string, PersistedTotal>;
   periods: Record<string, RegisterPeriods>;
+  security?: SecurityFloor;
 }
 
 export interface PersistedState {
@@ -98,7 +120,7 @@ const stateSchema: JSONSchemaType<PersistedState> = {
     savedAt: instant,
     meters: {
       type: 'object',
-      maxProperties: 10_000,
+      maxProperties: MAX_METERS,
       propertyNames: name,
       required: [],
       additionalProperties: {
@@ -106,6 +128,13 @@ const stateSchema: JSONSchemaType<PersistedState> = {
         properties: {
           totals: { type: 'object', maxProperties: 64, propertyNames: name, required: [], additionalProperties: totalSchema },
           periods: { type: 'object', maxProperties: 8, propertyNames: name, required: [], additionalProperties: periodsSchema },
+          security: {
+            type: 'object',
+            nullable: true,
+            properties: { level: { type: 'integer', enum: [1, 2] }, keys: { type: 'string', maxLength: 64 } },
+            required: ['level', 'keys'],
+            additionalProperties: false,
+          },
         },
         required: ['totals', 'periods'],
         additionalProperties: false,
@@ -158,7 +187,7 @@ const v1Schema: JSONSchemaType<V1State> = {
     savedAt: instant,
     meters: {
       type: 'object',
-      maxProperties: 10_000,
+      maxProperties: MAX_METERS,
       propertyNames: name,
       required: [],
       additionalProperties: {
@@ -211,6 +240,8 @@ export type Parsed =
   | { readonly kind: 'newer'; readonly version: number }
   | { readonly kind: 'invalid'; readonly problem: string };
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /** Reads a state file's text. Never throws: what is wrong with it is the answer. */
 export function parseState(text: string): Parsed {
   if (text.trim() === '') return { kind: 'invalid', problem: 'the file is empty' };
@@ -220,12 +251,14 @@ export function parseState(text: string): Parsed {
   } catch {
     return { kind: 'invalid', problem: 'the file is not whole JSON (cut short, or damaged)' };
   }
-  const version = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as { version?: unknown }).version : undefined;
+  const version = isObject(doc) ? doc.version : undefined;
   if (typeof version === 'number' && Number.isInteger(version) && version > STATE_VERSION) return { kind: 'newer', version };
   if (version === 1) {
     if (validateV1(doc)) return { kind: 'ok', state: fromV1(doc) };
     return { kind: 'invalid', problem: problemOf(validateV1.errors) };
   }
+  // Version 2 is version 3 without the meters' security floors, which start afresh.
+  if (version === 2 && isObject(doc)) doc.version = STATE_VERSION;
   if (validate(doc)) return { kind: 'ok', state: doc };
   return { kind: 'invalid', problem: problemOf(validate.errors) };
 }

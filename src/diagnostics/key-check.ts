@@ -8,11 +8,13 @@ import { UnsupportedListError } from '../errors.js';
 export const securityStates = [
   'authenticated',
   'encryption_only',
+  'not_authenticated',
   'keys_swapped',
   'not_encrypted',
   'wrong_authentication_key',
   'wrong_encryption_key',
   'key_missing',
+  'no_frames',
   'no_data',
 ] as const;
 
@@ -22,6 +24,8 @@ export type SecurityState = (typeof securityStates)[number];
 export const securityAdvice: Record<SecurityState, string> = {
   authenticated: 'keys OK: the frames authenticate and decrypt',
   encryption_only: 'keys OK: the frames decrypt (this meter encrypts without authenticating, so nothing more can be checked)',
+  not_authenticated:
+    "decrypted with the encryption key; the frames' integrity is not checked: add the authentication key (GPK61/GAK) if your grid company gave you one",
   keys_swapped:
     'the two keys are swapped: the frames decode only with the encryption key and the authentication key the other way round. PowerMeter uses them so for now; please swap them in the options: GPK60 is the encryption key, GPK61 the authentication key',
   not_encrypted: 'the meter sends its frames unencrypted: no keys are needed',
@@ -30,8 +34,10 @@ export const securityAdvice: Record<SecurityState, string> = {
   wrong_encryption_key:
     'the encryption key is wrong: the frames do not decrypt, with the keys either way round. Check encryption_key (GPK60) and authentication_key (GPK61) against what the grid company sent; a reset of the HAN port issues new keys',
   key_missing: 'the meter encrypts its frames but no key is set: enter the encryption key (GPK60) and the authentication key (GPK61) from your grid company',
+  no_frames:
+    'bytes arrive but no frame forms: check baud_rate and parity (Kamstrup: 2400, none; most others 2400, even; P1 meters 115200), or whether the port is the meter\'s HAN port at all',
   no_data:
-    'no frames from the meter: check the cable or the bridge, the serial port and its baud rate. A Kamstrup HAN port can also stall; then only a power cycle of the meter or a remote reset by the grid company brings it back',
+    'no bytes from the meter: check the cable or the bridge and the serial port. A Kamstrup HAN port can also stall; then only a power cycle of the meter or a remote reset by the grid company brings it back',
 };
 
 /** The verdict one decode result gives, or null when it says nothing about the keys (a checksum error). */
@@ -63,18 +69,45 @@ export function verdictOf(result: DecodeResult): SecurityState | null {
   }
 }
 
-/** Follows the verdicts of a stream of frames. `no_data` until a frame speaks, and again after `staleMs` of silence. */
+/**
+ * Follows the verdicts of a stream of frames. `no_data` until a frame speaks; after `staleMs` without a verdict,
+ * `no_frames` while bytes still come (the line settings, not the keys) and `no_data` when nothing comes at all.
+ */
 export class KeyCheck {
   private current: SecurityState = 'no_data';
-  private lastVerdictAt: number | null = null;
+  private lastVerdictAt: number | null;
+  private lastBytesAt: number | null = null;
 
   constructor(
     private readonly staleMs: number,
     private readonly onChange: (state: SecurityState, previous: SecurityState) => void = () => undefined,
-  ) {}
+    /** When the check began (a stream begins with its first bytes): the first verdict is awaited from then. */
+    since: number | null = null,
+  ) {
+    this.lastVerdictAt = since;
+  }
 
   get state(): SecurityState {
     return this.current;
+  }
+
+  /** When the state may change by time alone: the next `tick` worth making, or null. */
+  get dueAt(): number | null {
+    if (this.lastVerdictAt === null) return null;
+    const verdictDue = this.lastVerdictAt + this.staleMs;
+    const bytesDue = this.lastBytesAt === null ? null : this.lastBytesAt + this.staleMs;
+    switch (this.current) {
+      case 'no_data': // it becomes no_frames when bytes still come once a verdict is overdue
+        return bytesDue !== null && bytesDue > verdictDue ? verdictDue : null;
+      case 'no_frames':
+        return bytesDue;
+      default:
+        return verdictDue;
+    }
+  }
+
+  bytes(now: number): void {
+    this.lastBytesAt = now;
   }
 
   observe(result: DecodeResult, now: number): void {
@@ -85,7 +118,8 @@ export class KeyCheck {
   }
 
   tick(now: number): void {
-    if (this.lastVerdictAt !== null && now - this.lastVerdictAt >= this.staleMs) this.set('no_data');
+    if (this.lastVerdictAt === null || now - this.lastVerdictAt < this.staleMs) return;
+    this.set(this.lastBytesAt !== null && now - this.lastBytesAt < this.staleMs ? 'no_frames' : 'no_data');
   }
 
   private set(state: SecurityState): void {

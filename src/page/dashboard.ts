@@ -1,4 +1,4 @@
-import type { Effect, FrameLogEntry, SourceId } from '../core/events.js';
+import type { Effect, FrameLogEntry, Payload, SourceId } from '../core/events.js';
 import { bridgeStateTopic } from '../ha/bridge.js';
 import type { Topics } from '../ha/discovery.js';
 
@@ -31,8 +31,8 @@ export interface PageMeter {
 
 /** What the page's event stream sends: one event per published state, diagnostics message and logged frame. */
 export type PageEvent =
-  | { readonly type: 'state'; readonly meter: string; readonly at: number; readonly state: Record<string, unknown> }
-  | { readonly type: 'diagnostics'; readonly diagnostics: Record<string, unknown> }
+  | { readonly type: 'state'; readonly meter: string; readonly at: number; readonly state: Payload }
+  | { readonly type: 'diagnostics'; readonly diagnostics: Payload }
   | { readonly type: 'frame'; readonly frame: FrameView }
   | { readonly type: 'broker'; readonly broker: BrokerView };
 
@@ -57,7 +57,7 @@ interface MeterRecord {
   name: string;
   /** Key → name and unit, from the discovery message's components. */
   components: Map<string, { name: string; unit: string | null }>;
-  state: Record<string, unknown> | null;
+  state: Payload | null;
   updatedAt: number | null;
   power: { t: number; imp: number | null; exp: number | null }[] | null;
   hours: { start: number; imp: number | null; exp: number | null }[];
@@ -77,7 +77,7 @@ export class Dashboard {
   private readonly byStateTopic = new Map<string, MeterRecord>();
   private readonly byAccountingTopic = new Map<string, MeterRecord>();
   private readonly log: FrameLogEntry[] = [];
-  private diagnostics: Record<string, unknown> = {};
+  private diagnostics: Payload = {};
   private brokerView: BrokerView = { connected: false, detail: null };
   private withHistory = 0;
   private readonly diagnosticsTopic: string;
@@ -94,20 +94,21 @@ export class Dashboard {
   /** Takes an effect of the core; returns what the event stream should send, if anything. */
   observe(effect: Effect, at: number): PageEvent | null {
     if (effect.kind === 'frame') return this.frame(effect.entry);
-    if (effect.kind !== 'publish' || effect.payload === '') return null;
-    const { topic } = effect;
+    if (effect.kind !== 'publish' || effect.payload === null) return null;
+    // The core's messages come as values: read as they are, never parsed again.
+    const { topic, payload } = effect;
     if (topic === this.diagnosticsTopic) {
-      this.diagnostics = JSON.parse(effect.payload) as Record<string, unknown>;
+      this.diagnostics = payload;
       return { type: 'diagnostics', diagnostics: this.diagnostics };
     }
     const meter = this.byStateTopic.get(topic);
-    if (meter) return this.stateOf(meter, JSON.parse(effect.payload) as Record<string, unknown>, at);
+    if (meter) return this.stateOf(meter, payload, at);
     const accounted = this.byAccountingTopic.get(topic);
     if (accounted) {
-      this.accounting(accounted, JSON.parse(effect.payload) as Record<string, { period_start?: string }>);
+      this.accounting(accounted, payload);
       return null;
     }
-    if (topic.startsWith(this.discoveryPrefix) && topic.endsWith('/config')) this.discovery(JSON.parse(effect.payload) as Discovery);
+    if (topic.startsWith(this.discoveryPrefix) && topic.endsWith('/config')) this.discovery(payload);
     return null;
   }
 
@@ -117,7 +118,7 @@ export class Dashboard {
   }
 
   /** The whole picture, for `GET api/state`. */
-  state(): { meters: PageMeter[]; diagnostics: Record<string, unknown>; sources: readonly PageSource[]; broker: BrokerView } {
+  state(): { meters: PageMeter[]; diagnostics: Payload; sources: readonly PageSource[]; broker: BrokerView } {
     return { meters: [...this.meters.values()].map((m) => this.view(m)), diagnostics: this.diagnostics, sources: this.sources, broker: this.brokerView };
   }
 
@@ -171,27 +172,33 @@ export class Dashboard {
     return this.sources.find((s) => s.id === source)?.name ?? source;
   }
 
-  private discovery(d: Discovery): void {
-    const id = d.device?.serial_number;
-    if (typeof id !== 'string' || typeof d.state_topic !== 'string') return;
+  /** A meter's discovery message: its name, state topic, and each component's name, unit and attributes topic. */
+  private discovery(d: Payload): void {
+    const device = record(d.device);
+    const id = text(device?.serial_number);
+    const stateTopic = text(d.state_topic);
+    if (id === null || stateTopic === null) return;
+    const name = text(device?.name) ?? id;
     let m = this.meters.get(id);
     if (!m) {
-      m = { id, name: d.device?.name ?? id, components: new Map(), state: null, updatedAt: null, power: null, hours: [], lastHourStart: null };
+      m = { id, name, components: new Map(), state: null, updatedAt: null, power: null, hours: [], lastHourStart: null };
       if (this.withHistory < METERS_WITH_HISTORY) {
         m.power = [];
         this.withHistory++;
       }
       this.meters.set(id, m);
     }
-    m.name = d.device?.name ?? id;
-    this.byStateTopic.set(d.state_topic, m);
-    for (const [key, c] of Object.entries(d.components ?? {})) {
-      if (c.json_attributes_topic) this.byAccountingTopic.set(c.json_attributes_topic, m);
-      m.components.set(key, { name: c.name ?? key, unit: c.unit_of_measurement ?? null });
+    m.name = name;
+    this.byStateTopic.set(stateTopic, m);
+    for (const [key, value] of Object.entries(record(d.components) ?? {})) {
+      const c = record(value);
+      const attributes = text(c?.json_attributes_topic);
+      if (attributes !== null) this.byAccountingTopic.set(attributes, m);
+      m.components.set(key, { name: text(c?.name) ?? key, unit: text(c?.unit_of_measurement) });
     }
   }
 
-  private stateOf(m: MeterRecord, state: Record<string, unknown>, at: number): PageEvent {
+  private stateOf(m: MeterRecord, state: Payload, at: number): PageEvent {
     m.state = state;
     m.updatedAt = at;
     if (m.power) {
@@ -202,8 +209,8 @@ export class Dashboard {
   }
 
   /** A new closed hour in the accounting message: its energy, from the state published just before, is kept. */
-  private accounting(m: MeterRecord, attributes: Record<string, { period_start?: string }>): void {
-    const start = attributes.energy_import_previous_hour?.period_start ?? attributes.energy_export_previous_hour?.period_start ?? null;
+  private accounting(m: MeterRecord, attributes: Payload): void {
+    const start = text(record(attributes.energy_import_previous_hour)?.period_start) ?? text(record(attributes.energy_export_previous_hour)?.period_start);
     if (start === null || start === m.lastHourStart || m.state === null) return;
     m.lastHourStart = start;
     m.hours.push({ start: Date.parse(start), imp: num(m.state.energy_import_previous_hour), exp: num(m.state.energy_export_previous_hour) });
@@ -229,9 +236,8 @@ export class Dashboard {
   }
 }
 
-/** The parts of a meter's discovery message the page reads. */
-interface Discovery {
-  device?: { serial_number?: string; name?: string };
-  state_topic?: string;
-  components?: Record<string, { name?: string; unit_of_measurement?: string; json_attributes_topic?: string }>;
+function record(v: unknown): Readonly<Record<string, unknown>> | null {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v)) : null;
 }
+
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);

@@ -136,6 +136,28 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
       return;
     }
     for (const effect of core.step(event)) perform(effect);
+    arm();
+  };
+
+  // One timer, armed for when the core next needs time to pass (a timeout, the diagnostics' cadence, a save): no
+  // periodic wake-up when nothing is due.
+  let timer: NodeJS.Timeout | null = null;
+  let armedFor = Infinity;
+  let stopped = false;
+  const arm = (): void => {
+    const wake = core?.wakeAt ?? Infinity;
+    if (stopped || wake >= armedFor) return;
+    if (timer) clearTimeout(timer);
+    armedFor = wake;
+    timer = setTimeout(
+      () => {
+        timer = null;
+        armedFor = Infinity;
+        dispatch({ kind: 'tick', at: now() });
+      },
+      Math.min(Math.max(0, wake - now()), 2 ** 31 - 1),
+    );
+    timer.unref();
   };
 
   // The page sees what Home Assistant sees: the same messages, as the core makes them (made once the sources are).
@@ -189,7 +211,7 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
       case 'frame':
         break;
       case 'publish':
-        publisher.publish(effect.topic, effect.payload, effect.retain);
+        publisher.publish(effect.topic, effect.payload === null ? '' : JSON.stringify(effect.payload), effect.retain);
         break;
       case 'availability':
         publisher.availability(effect.topic, effect.online);
@@ -207,6 +229,15 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
         dispatch({ kind: 'saved', error, at: now() });
         break;
       }
+      case 'counter':
+        if (!store || store.readOnly) break;
+        try {
+          store.counter(effect.systemTitle, effect.counter, effect.keys);
+        } catch (e) {
+          // Said like a failed save: the counter is in memory, and in the state file at the next save that works.
+          dispatch({ kind: 'saved', error: `${store.journal}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, at: now() });
+        }
+        break;
       case 'redial':
         sources.get(effect.source)?.redial?.(effect.reason);
         break;
@@ -253,8 +284,6 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
       notice: (text, stream) => dispatch({ kind: 'source-notice', source: id, stream, text, at: now() }),
     });
   }
-  const ticker = setInterval(() => dispatch({ kind: 'tick', at: now() }), 1000);
-  ticker.unref();
   const stopHourly = everyFullHour(() => dispatch({ kind: 'hour', at: now() }));
 
   const page = dashboard && options.page ? openPage(options.page, dashboard, specs, logger, now) : Promise.resolve(null);
@@ -265,7 +294,6 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
     publisher,
     page,
     async stop() {
-      clearInterval(ticker);
       stopHourly();
       await (await page)?.close();
       await Promise.all([...sources.values()].map((s) => s.stop()));
@@ -273,6 +301,9 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
       while (pending.length > 0) drain();
       capture?.stop();
       dispatch({ kind: 'stop', at: now() });
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      store?.close();
       await publisher.stop();
     },
   };

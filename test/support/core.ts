@@ -62,7 +62,7 @@ export function harness(o: HarnessOptions = {}) {
     stop: () => step({ kind: 'stop', at: now }),
     /** Every payload published on a topic, parsed. */
     published: (topic: string) =>
-      effects.flatMap((e) => (e.kind === 'publish' && e.topic === topic ? [e.payload === '' ? null : (JSON.parse(e.payload) as Record<string, unknown>)] : [])),
+      effects.flatMap((e) => (e.kind === 'publish' && e.topic === topic ? [e.payload === null ? null : { ...e.payload }] : [])),
     last: (topic: string) => h.published(topic).at(-1),
     availability: (topic: string) => effects.flatMap((e) => (e.kind === 'availability' && e.topic === topic ? [e.online] : [])),
     /** The log lines the notices make: "LEVEL text". */
