@@ -150,8 +150,9 @@ export class Framer {
   }
 
   /**
-   * A bare ciphered APDU has no checksum: one that would swallow a checked HDLC or M-Bus frame is the ciphered
-   * payload of a frame whose start was cut off (a stream joined in the middle of a segmented message), not a frame.
+   * A bare ciphered APDU has no checksum: one that would swallow the start of a checked HDLC or M-Bus frame is the
+   * ciphered payload of a frame whose own start was cut off (a stream joined in the middle of a segmented message), not
+   * a frame. Where such a frame may start but has not fully come, wait for it.
    */
   private bareAt(pos: number): Candidate {
     const c = parseBareCiphered(this.buf, pos, this.len);
@@ -159,8 +160,10 @@ export class Framer {
     for (let i = pos + 1; i < c.next; i++) {
       const b = this.buf[i];
       if (b !== HDLC_FLAG && b !== MBUS_START) continue;
-      const inner = b === HDLC_FLAG ? parseHdlc(this.buf, i, c.next) : parseMbus(this.buf, i, c.next);
+      const inner = b === HDLC_FLAG ? parseHdlc(this.buf, i, this.len) : parseMbus(this.buf, i, this.len);
       if (inner.status === 'frame') return invalid;
+      // Sixteen bytes hold any HDLC header with its HCS and an M-Bus start: a frame that needs more beyond them is credible.
+      if (inner.status === 'need-more' && this.len - i >= 16 && !this.final) return inner;
     }
     return c;
   }
