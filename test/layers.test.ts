@@ -29,6 +29,14 @@ describe('layers: data flows one way', () => {
     expect(low.filter((i) => /\/(core|service|ha|mqtt|source|accounting|commands|diagnostics)\/|decoder\.js/.test(i.module))).toEqual([]);
   });
 
+  it('P1 telegrams: framing finds them, dlms/cipher decrypts them, dsmr/ reads them into obis/ readings; nothing below dsmr/ imports it', () => {
+    const dsmr = src.filter((i) => i.file.startsWith('src/dsmr/'));
+    expect(dsmr.length).toBeGreaterThan(0);
+    // The one module of accounting/ it uses is the wall-clock arithmetic, which imports nothing: times are read in a zone.
+    expect(dsmr.filter((i) => /\/(core|service|ha|mqtt|source|commands|diagnostics|framing)\/|decoder\.js/.test(i.module) || (/\/accounting\//.test(i.module) && !i.module.endsWith('/accounting/time-zone.js')))).toEqual([]);
+    expect(src.filter((i) => /^src\/(framing|dlms|obis)\//.test(i.file) && /\/dsmr\//.test(i.module))).toEqual([]);
+  });
+
   it('the A-XDR layer (dlms/, the push list included) knows no meter: it never imports a profile', () => {
     const dlms = src.filter((i) => i.file.startsWith('src/dlms/'));
     expect(dlms.length).toBeGreaterThan(0);
