@@ -78,6 +78,7 @@ export class CapacityMachine {
   private readonly facts = new Map<number, WindowFacts>();
   private month: { start: number; end: number } | null = null;
 
+  /** A fresh machine; saved state comes back through `restoreCapacity`, which checks it first. */
   constructor(
     private readonly options: CapacityOptions,
     private state: CapacityState = emptyCapacityState(ruleKey(options.rule)),
@@ -106,7 +107,10 @@ export class CapacityMachine {
     return true;
   }
 
-  /** What to publish at `at`, with the meter's current import power (W; null when the frame has none). Pure. */
+  /**
+   * What to publish at `at`, with the meter's current import power (W; negative or export counts as none; null when the
+   * frame has no power, and the window's own average so far is projected instead). Pure: the state is not changed.
+   */
   values(at: number, currentPowerW: number | null): CapacityValues {
     const s = this.settled(at);
     const rule = this.options.rule;
@@ -127,7 +131,7 @@ export class CapacityMachine {
     const sameDay = rule.distinctDays ? (t: number) => this.factsOf(t).day === facts.day : null;
     const running = weight > 0 ? { start, kW: exact(weight * averageKw), gap } : null;
     const figures = monthFigures(kept, running, this.peaks, rule.floorKw, sameDay);
-    const twelveMonths = rule.aggregation === 'mean-of-12-months' ? this.twelveMonths(s.history, monthKey(start, this.options.timeZone), figures.valueKw) : null;
+    const twelveMonths = rule.aggregation === 'mean-of-12-months' ? this.twelveMonths(s.history, facts.monthKey, figures.valueKw) : null;
     const billedKw = twelveMonths?.averageKw ?? figures.valueKw;
     const headroomKw = figures.ceilingKw === null ? null : Math.max(0, ((figures.ceilingKw / weight) * windowH - usedKwh) / remainingH);
     return {

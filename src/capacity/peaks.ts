@@ -61,13 +61,31 @@ export interface MonthFigures {
  * sum of the n − 1 highest of O) is where the mean reaches a floor it is below now.
  */
 export function monthFigures(kept: readonly ClosedWindow[], running: { start: number; kW: number; gap: boolean } | null, peaks: number, floorKw: number, sameDay: ((start: number) => boolean) | null): MonthFigures {
-  const others = sameDay === null ? kept : kept.filter((k) => !sameDay(k.start));
-  const today = sameDay === null ? null : (kept.find((k) => sameDay(k.start)) ?? null);
-  const candidates: Peak[] = others.map((k) => ({ ...k, running: false }));
-  if (running !== null && (today === null || running.kW > today.kW)) candidates.push({ start: running.start, kW: running.kW, gap: running.gap, running: true });
-  else if (today !== null) candidates.push({ ...today, running: false });
-  candidates.sort(byRank);
-  const counted = candidates.slice(0, peaks);
+  // Every frame asks: one pass over the kept windows (sorted highest first), no sort, objects only for the peaks.
+  let today: ClosedWindow | null = null;
+  const others: ClosedWindow[] = [];
+  for (const k of kept) {
+    if (sameDay !== null && sameDay(k.start)) today ??= k;
+    else others.push(k);
+  }
+  const own: Peak | null =
+    running !== null && (today === null || running.kW > today.kW)
+      ? { start: running.start, kW: running.kW, gap: running.gap, running: true }
+      : today === null
+        ? null
+        : { start: today.start, kW: today.kW, gap: today.gap, running: false };
+  const counted: Peak[] = [];
+  let pending = own;
+  for (const k of others) {
+    if (counted.length >= peaks) break;
+    if (pending !== null && byRank(pending, k) < 0) {
+      counted.push(pending);
+      pending = null;
+      if (counted.length >= peaks) break;
+    }
+    counted.push({ start: k.start, kW: k.kW, gap: k.gap, running: false });
+  }
+  if (pending !== null && counted.length < peaks) counted.push(pending);
   const rawKw = counted.length === 0 ? 0 : counted.reduce((sum, p) => sum + p.kW, 0) / counted.length;
   const valueKw = Math.max(floorKw, rawKw);
   if (running === null) return { peaks: counted, rawKw, valueKw, ceilingKw: null };

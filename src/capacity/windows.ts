@@ -16,6 +16,8 @@ export interface WindowFacts {
   readonly start: number;
   /** `YYYY-MM-DD`: the day a window is on, for rules that count one peak per day. */
   readonly day: string;
+  /** `YYYY-MM`: the month a window is in. */
+  readonly monthKey: string;
   readonly month: number;
   /** ISO weekday: 1 Monday … 7 Sunday. */
   readonly weekday: number;
@@ -27,7 +29,8 @@ const pad = (n: number): string => String(n).padStart(2, '0');
 export function windowFacts(start: number, timeZone: string): WindowFacts {
   const w = wallTime(start, timeZone);
   const weekday = ((new Date(Date.UTC(w.year, w.month - 1, w.day)).getUTCDay() + 6) % 7) + 1;
-  return { start, day: `${w.year}-${pad(w.month)}-${pad(w.day)}`, month: w.month, weekday, hour: w.hour };
+  const monthKey = `${w.year}-${pad(w.month)}`;
+  return { start, day: `${monthKey}-${pad(w.day)}`, monthKey, month: w.month, weekday, hour: w.hour };
 }
 
 /** `YYYY-MM` of an instant, in the zone: the key of a monthly value. */
