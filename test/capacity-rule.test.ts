@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { comparePeaks } from '../src/capacity/compare.js';
+import { monthFigures } from '../src/capacity/peaks.js';
 import { presets, ruleKey, type CapacityRule } from '../src/capacity/rule.js';
 import { resolveCapacity, validateRule, validateSteps, type CustomRule } from '../src/capacity/settings.js';
 import { stepFor, stepsFromFriNettleie, type CapacitySteps } from '../src/capacity/steps.js';
@@ -164,5 +165,40 @@ describe('the capacity machine is sans-I/O', () => {
       expect(imports.filter((i) => !/^\.\/|^\.\.\/accounting\/|^ajv$/.test(i)), file).toEqual([]);
       expect(text, file).not.toMatch(/\b(setTimeout|setInterval|Date\.now|new Date\(\))/);
     }
+  });
+});
+
+describe("the month's figures and the ceiling of the running window", () => {
+  const w = (day: number, kW: number) => ({ start: Date.UTC(2026, 2, day, 12), kW, gap: false });
+  const running = { start: Date.UTC(2026, 2, 20, 18), kW: 1.0, gap: false };
+  const sameDay20 = (t: number) => new Date(t).getUTCDate() === 20;
+
+  it("distinct days, today's closed hour among the peaks: the running hour may reach it", () => {
+    // Other days 7.2, 5.4, 5.0; today 6.0 at noon; the running hour at 1.0 so far.
+    const f = monthFigures([w(1, 7.2), w(20, 6.0), w(2, 5.4), w(3, 5.0)], running, 3, 0, sameDay20);
+    // (7.2 + 6.0 + 5.4) / 3 = 6.2; the day counts max(6.0, x): flat until x passes 6.0.
+    expect(f.valueKw).toBeCloseTo(6.2, 9);
+    expect(f.ceilingKw).toBe(6.0);
+    expect(f.peaks.map((p) => p.kW)).toEqual([7.2, 6.0, 5.4]);
+  });
+
+  it('below the floor with fewer windows than peaks: the ceiling is where the mean reaches the floor', () => {
+    // N = 3, floor 2.5, one closed window of 3.0, the running one at 0.5: the mean is of 2 windows, 1.75, so 2.5 counts.
+    const f = monthFigures([w(1, 3.0)], { ...running, kW: 0.5 }, 3, 2.5, null);
+    expect(f.valueKw).toBe(2.5);
+    // (3.0 + x) / 2 = 2.5 at x = 2 × 2.5 − 3.0 = 2.0
+    expect(f.ceilingKw).toBe(2.0);
+  });
+
+  it('a tie at the N-th peak is the ceiling; below it the running window is not a peak', () => {
+    const f = monthFigures([w(1, 5.0), w(2, 4.5), w(3, 4.5), w(4, 4.2)], { ...running, kW: 0.5 }, 3, 0, null);
+    expect(f.ceilingKw).toBe(4.5);
+    expect(f.peaks.map((p) => [new Date(p.start).getUTCDate(), p.kW])).toEqual([
+      [1, 5.0],
+      [2, 4.5],
+      [3, 4.5],
+    ]);
+    // A running window equal to a closed one ranks after it (the earlier window wins a tie).
+    expect(monthFigures([w(1, 5.0)], { ...running, kW: 5.0 }, 1, 0, null).peaks[0]).toMatchObject({ running: false });
   });
 });
