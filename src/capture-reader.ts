@@ -2,7 +2,8 @@
  * Reads a capture as it streams in, in one pass: hex text (as `decode` takes it and the capture option and the page
  * write it: whitespace, `0x` prefixes, colons and commas between bytes, `#` comments) or the raw bytes as received.
  * Which one is decided by the first byte that is not whitespace: a real frame starts with 0x7E or 0x68, which are
- * not hex digits, and a hex capture starts with a digit or a comment. Damaged hex never stops the reading: a stray
+ * not hex digits, and a hex capture starts with a digit or a comment (a P1 capture cut in a data line starts with a
+ * digit too: its text tells it apart). Damaged hex never stops the reading: a stray
  * character skips the rest of its line, a line with an odd number of digits loses its last one, and each is said
  * with its line, so that the frames after it still decode.
  */
@@ -23,7 +24,7 @@ export class CaptureReader {
       while (i < chunk.length && (chunk[i] === 0x20 || chunk[i] === 0x09 || chunk[i] === 0x0a || chunk[i] === 0x0d)) i++;
       if (i === chunk.length) return; // only whitespace so far: wait for more
       const b = chunk[i]!;
-      this.mode = b === 0x23 /* # */ || isHexDigit(b) ? 'hex' : 'raw';
+      this.mode = (b === 0x23 /* # */ || isHexDigit(b)) && !isP1Text(chunk) ? 'hex' : 'raw';
     }
     if (this.mode === 'raw') {
       this.emit(chunk);
@@ -99,6 +100,16 @@ export function readCapture(input: Uint8Array): Buffer {
 }
 
 const PLAIN_HEX = /^[0-9A-Fa-f]+$/;
+/**
+ * P1 text telegrams are raw captures too, and one cut in the middle starts with the digits of a data line: a P1 header
+ * or a data line `A-B:C.D.E(` in the first chunk, outside comments, makes it raw.
+ */
+const P1_TEXT = /(^|\n)\/[A-Za-z]{3}|\d-\d{1,3}:\d{1,3}\.\d{1,3}\.\d{1,3}(\*\d{1,3})?\(/;
+
+function isP1Text(chunk: Buffer): boolean {
+  const text = chunk.toString('latin1');
+  return P1_TEXT.test(text.includes('#') ? text.replace(/#[^\n]*/g, '') : text);
+}
 
 function isHexDigit(b: number): boolean {
   return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);

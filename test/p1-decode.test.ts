@@ -5,6 +5,7 @@ import { readTelegram } from '../src/dsmr/mapping.js';
 import { MAX_OBJECTS, parseTelegram } from '../src/dsmr/telegram.js';
 import { instantOfTimestamp, readTimestamp } from '../src/dsmr/timestamp.js';
 import type { Keys } from '../src/dlms/cipher.js';
+import type { MeterFrame } from '../src/obis/readings.js';
 import { bytesOf, encrypted, resigned, telegram, wire, zoneOf } from './p1-fixtures.js';
 import { bytesOf as vectorBytes, danish, danishKeys } from './support/vectors.js';
 
@@ -21,8 +22,8 @@ function frameOf(id: string, timeZone?: string): DecodedFrame {
   return r.frame;
 }
 
-const readings = (f: DecodedFrame): Record<string, number> => Object.fromEntries(f.readings.map((r) => [r.key, r.value]));
-const details = (f: DecodedFrame): Record<string, number | string | null> => Object.fromEntries((f.details ?? []).map((d) => [d.key, d.value]));
+const readings = (f: MeterFrame): Record<string, number> => Object.fromEntries(f.readings.map((r) => [r.key, r.value]));
+const details = (f: MeterFrame): Record<string, number | string | null> => Object.fromEntries((f.details ?? []).map((d) => [d.key, d.value]));
 
 /** A telegram of these lines, with its CRC. */
 const telegramOf = (...lines: string[]): string => resigned(`/ISk5\\2MT382-1000\r\n\r\n${lines.map((l) => `${l}\r\n`).join('')}!0000\r\n`);

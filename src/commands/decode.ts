@@ -8,11 +8,13 @@ import { KeyCheck, securityAdvice } from '../diagnostics/key-check.js';
 import { OptionError } from '../errors.js';
 import { parseKey } from '../keys.js';
 import { profileIds } from '../obis/profiles/index.js';
+import type { SubMeter } from '../obis/readings.js';
 
 export const decodeUsage = `usage: powermeter decode [--encryption-key KEY] [--authentication-key KEY] [--energy-multiplier N] [--profile ID] [FILE]
 
 Decodes a capture (hex text or raw bytes; standard input when FILE is absent or -) and prints one JSON line per
-frame as it is decoded, however long the capture. Frames that cannot be decoded are reported on standard error
+frame as it is decoded, however long the capture. A capture of a P1 port (DSMR text telegrams, or the encrypted ones
+of Luxembourg and Austria) is read as it came from the serial port; its times are read in the time zone TZ names. Frames that cannot be decoded are reported on standard error
 with the reason; damaged hex is skipped to the next frame and said with its line. A KEY is 32 hex digits, with
 spaces, colons or 0x as you like, or the byte list 0x5A, 0xD8, … that Arduino sketches print.
 Exit status: 0 when a frame was decoded, 1 when none was, 2 on bad arguments.`;
@@ -24,17 +26,32 @@ export function parseEnergyMultiplier(text: string | undefined, option: string):
   return n;
 }
 
-/** The JSON line for one frame: stable field order, readings without internal fields. */
+/** A P1 sub-meter's key in the JSON line: its type; its channel is in its OBIS code (`0-2:24.2.1.255`). */
+const subMeterKey = (s: SubMeter): string => (s.type === null ? 'm_bus' : s.type.replace('-', '_'));
+
+/**
+ * The JSON line for one frame: stable field order, readings without internal fields. A P1 telegram's details and
+ * sub-meters are readings of the line too (a sub-meter's and a peak's `at` is when the value was taken), and its
+ * failure log and peak history follow when it sent them.
+ */
 export function frameJson(f: DecodedFrame): string {
+  const readings: object[] = f.readings.map((r) => (r.at === undefined ? { key: r.key, obis: r.obis, value: r.value, unit: r.unit } : { key: r.key, obis: r.obis, value: r.value, unit: r.unit, at: r.at }));
+  for (const d of f.details ?? []) readings.push({ key: d.key, obis: d.obis, value: d.value, unit: d.unit });
+  for (const m of f.subMeters ?? []) readings.push({ key: subMeterKey(m), obis: m.obis, value: m.value, unit: m.unit, at: m.capturedAt });
   return JSON.stringify({
     meterId: f.meterId,
     // What meter_keys are chosen by: printed so that a user can read it off a capture.
     systemTitle: f.systemTitle,
     meterTime: f.meterTime,
     list: f.list,
-    readings: f.readings.map((r) => ({ key: r.key, obis: r.obis, value: r.value, unit: r.unit })),
+    readings,
+    ...(f.powerFailureLog === undefined ? {} : { powerFailureLog: f.powerFailureLog }),
+    ...(f.demandHistory === undefined ? {} : { demandHistory: f.demandHistory }),
   });
 }
+
+/** Distinct notes of skipped objects said per capture; a capture of a noisy line could hold many. */
+const MAX_SKIP_NOTES = 50;
 
 export interface Io {
   readonly stdout: Writable;
@@ -132,6 +149,9 @@ export async function runDecode(argv: string[], io: Io): Promise<number> {
   let index = 0;
   /** The unit rules already said, each once (a capture holds one meter, or a few). */
   const rulesSaid = new Set<string>();
+  /** What P1 telegrams held that was not read, each said once. */
+  const skipsSaid = new Set<string>();
+  let smartySaid = false;
   // Results are kept only until the output takes them: a batch at most, written between chunks of input.
   const take = (result: DecodeResult) => {
     index++;
@@ -143,6 +163,16 @@ export async function runDecode(argv: string[], io: Io): Promise<number> {
       if (rule !== null && !rulesSaid.has(rule)) {
         rulesSaid.add(rule);
         err.add(`note: ${result.frame.list ?? 'the list'} sends values without their units; they are read by a rule, not a specification: ${rule}`);
+      }
+      for (const s of result.frame.skipped ?? []) {
+        const note = `${s.what}: ${s.reason}`;
+        if (skipsSaid.has(note) || skipsSaid.size > MAX_SKIP_NOTES) continue;
+        skipsSaid.add(note);
+        err.add(skipsSaid.size > MAX_SKIP_NOTES ? `note: more objects were skipped than are listed here` : `note: frame ${index}: skipped ${note}`);
+      }
+      if (result.frame.fixedAuthenticationKey === 'smarty' && !smartySaid) {
+        smartySaid = true;
+        err.add('note: no authentication key was given: the frames verified with the one the Luxembourg Smarty P1 specification fixes for every meter (00112233445566778899AABBCCDDEEFF)');
       }
     } else err.add(`frame ${index} rejected (${result.error.reason}): ${result.error.message}`);
   };
@@ -178,7 +208,7 @@ export async function runDecode(argv: string[], io: Io): Promise<number> {
   const bare = index === 0 && head !== null ? bareApdu(Buffer.concat(head)) : null;
   if (bare) take(decoder.decode(bare));
   await out.flush();
-  if (index === 0) err.add("no frame found in the input: is it a capture of the meter's HAN port?");
+  if (index === 0) err.add("no frame found in the input: is it a capture of the meter's HAN or P1 port?");
   err.add(`key check: ${keyCheck.state}: ${securityAdvice[keyCheck.state]}`);
   await err.flush();
   return decoded > 0 ? 0 : 1;
