@@ -109,16 +109,17 @@ function checkForced(forced: string, profiles: readonly Profile[], list: PushLis
   }
 }
 
+/** Security control: authenticated and encrypted (Green Book §9.2.7.2.4). */
+const SC_AUTHENTICATED_ENCRYPTED = 0x30;
+
 /**
- * Decrypts. A ciphered APDU bare on the wire is how Smarty meters send P1: where no authentication key is set, the
- * one their specification fixes is tried, and used only when the tag verifies with it; else the frame needs the key,
- * as before.
+ * A ciphered APDU bare on the wire is how Smarty meters send P1, and their users have the encryption key alone: the
+ * authentication key their specification fixes is used, only where the tag verifies with it; else the frame needs the
+ * key, as before.
  */
-function decipherApdu(c: CipheredApdu, keys: Keys, framing: DecodedFrame['framing']): { plain: Uint8Array; smarty: boolean } {
-  const smarty = framing === 'apdu' && keys.encryption !== undefined && keys.authentication === undefined && protectionOf(c) === 'authenticated-encrypted';
-  if (!smarty) return { plain: decipher(c, keys, isPlaintext), smarty: false };
+function decipherSmarty(c: CipheredApdu, encryption: Uint8Array): Uint8Array {
   try {
-    return { plain: decipher(c, { encryption: keys.encryption, authentication: SMARTY_AUTHENTICATION_KEY }, isPlaintext), smarty: true };
+    return decipher(c, { encryption, authentication: SMARTY_AUTHENTICATION_KEY }, isPlaintext);
   } catch (error) {
     // The encryption key is right but the tag is not Smarty's: the meter's own authentication key is missing.
     if (error instanceof AuthenticationError && error.key === 'authentication') throw new KeyMissingError('authentication');
@@ -170,10 +171,11 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
     const c = parseCiphered(apdu);
     title = titleOf(c.systemTitle);
     // The frame's own entry of meter_keys, else the source's keys.
-    const keys = options.meterKeys?.get(title.hex) ?? options.keys ?? NO_KEYS;
-    let smarty: boolean;
+    const given = options.meterKeys?.get(title.hex) ?? options.keys ?? NO_KEYS;
+    const keys = options.swapKeys === true ? { encryption: given.authentication, authentication: given.encryption } : given;
+    const smarty = framing === 'apdu' && keys.authentication === undefined && keys.encryption !== undefined && (c.securityControl & SC_AUTHENTICATED_ENCRYPTED) === SC_AUTHENTICATED_ENCRYPTED;
     try {
-      ({ plain, smarty } = decipherApdu(c, options.swapKeys === true ? { encryption: keys.authentication, authentication: keys.encryption } : keys, framing));
+      plain = smarty ? decipherSmarty(c, keys.encryption) : decipher(c, keys, isPlaintext);
     } catch (error) {
       // The meter's system title tells the user which entry of meter_keys is missing or wrong.
       if (error instanceof KeyMissingError) throw new KeyMissingError(error.key, title.hex);

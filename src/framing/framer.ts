@@ -4,7 +4,7 @@ import { invalid, type Candidate } from './candidate.js';
 import { CIPHERED_MAX, GLO_CIPHERING, parseBareCiphered } from './ciphered.js';
 import { HDLC_FLAG, HDLC_MAX_FRAME, llcLength, parseHdlc } from './hdlc.js';
 import { MBUS_MAX_FRAME, MBUS_START, parseMbus } from './mbus.js';
-import { isTextStart, maskParity, P1_MAX_TELEGRAM, TextTelegramScanner } from './p1.js';
+import { isTextStart, maskParity, P1_MAX_TELEGRAM, P1_START, TextTelegramScanner } from './p1.js';
 
 /**
  * How a frame came: HDLC, wired M-Bus, a P1 text telegram (`p1`), or a general-glo-ciphering APDU bare on the wire
@@ -168,11 +168,6 @@ export class Framer {
     return c;
   }
 
-  /** How the frame at `pos` came, by its first byte. */
-  private framingAt(pos: number): Framing {
-    const b = this.buf[pos];
-    return b === HDLC_FLAG ? 'hdlc' : b === MBUS_START ? 'mbus' : b === GLO_CIPHERING ? 'apdu' : 'p1';
-  }
 
   private scan(take: (output: FramerOutput) => void): void {
     const out: FramerOutput[] = [];
@@ -201,10 +196,16 @@ export class Framer {
         pos = c.next ?? pos + 1;
       } else {
         if (this.keepRaw) this.raw.push(copyOf(this.buf.subarray(pos, pos + c.total)));
-        const framing = this.framingAt(pos);
-        if (framing === 'hdlc' || framing === 'mbus') this.framed = true;
-        if (framing === 'p1' && this.buf[pos] !== 0x2f) maskParity(this.buf, c.start, c.end);
-        this.afterText = framing === 'p1';
+        // How the frame came, by its first byte; written out, not called: under --jitless a call per frame counts.
+        const b = this.buf[pos];
+        const framing: Framing = b === HDLC_FLAG ? 'hdlc' : b === MBUS_START ? 'mbus' : b === GLO_CIPHERING ? 'apdu' : 'p1';
+        if (framing === 'p1') {
+          if (b !== P1_START) maskParity(this.buf, c.start, c.end);
+          this.afterText = true;
+        } else {
+          if (framing !== 'apdu') this.framed = true;
+          this.afterText = false;
+        }
         this.accept(framing, c.start, c.end, c.more, c.sequence, out);
         pos = c.next;
       }
