@@ -65,7 +65,7 @@ class TelegramMapper {
     telegram: Telegram,
     private readonly timeZone: string,
   ) {
-    this.skipped = [...telegram.skipped];
+    this.skipped = telegram.skipped; // the parse's own list, made for this telegram
   }
 
   private skip(o: TelegramObject, reason: string): void {

@@ -32,6 +32,8 @@ const units = new Map<string, Unit>([
   ['gj', { measure: 'heat', exponent: 0, unit: 'GJ' }],
   ['s', { measure: 'duration', exponent: 0, unit: 's' }],
 ]);
+// The spellings the specifications use, found without lower-casing each unit of each telegram.
+for (const spelling of ['kWh', 'Wh', 'kW', 'W', 'kVA', 'VA', 'V', 'A', 'Hz', 'GJ']) units.set(spelling, units.get(spelling.toLowerCase())!);
 
 /** The unit a value is sent in, or null when it has none; undefined when PowerMeter does not know it. */
 export function unitOf(text: string | null): Unit | null | undefined {
