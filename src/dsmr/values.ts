@@ -14,26 +14,30 @@ export interface Unit {
   readonly unit: string;
 }
 
-const units = new Map<string, Unit>([
-  ['kwh', { measure: 'energy', exponent: 0, unit: 'kWh' }],
-  ['wh', { measure: 'energy', exponent: -3, unit: 'kWh' }],
+/** Units as the specifications spell them; found in either that spelling or lower case. */
+const unitTable: readonly [string, Unit][] = [
+  ['kWh', { measure: 'energy', exponent: 0, unit: 'kWh' }],
+  ['Wh', { measure: 'energy', exponent: -3, unit: 'kWh' }],
   ['kvarh', { measure: 'reactive_energy', exponent: 0, unit: 'kvarh' }],
   ['varh', { measure: 'reactive_energy', exponent: -3, unit: 'kvarh' }],
-  ['kw', { measure: 'power', exponent: 3, unit: 'W' }],
-  ['w', { measure: 'power', exponent: 0, unit: 'W' }],
+  ['kW', { measure: 'power', exponent: 3, unit: 'W' }],
+  ['W', { measure: 'power', exponent: 0, unit: 'W' }],
   ['kvar', { measure: 'reactive_power', exponent: 3, unit: 'var' }],
   ['var', { measure: 'reactive_power', exponent: 0, unit: 'var' }],
-  ['kva', { measure: 'apparent_power', exponent: 3, unit: 'VA' }],
-  ['va', { measure: 'apparent_power', exponent: 0, unit: 'VA' }],
-  ['v', { measure: 'voltage', exponent: 0, unit: 'V' }],
-  ['a', { measure: 'current', exponent: 0, unit: 'A' }],
-  ['hz', { measure: 'frequency', exponent: 0, unit: 'Hz' }],
+  ['kVA', { measure: 'apparent_power', exponent: 3, unit: 'VA' }],
+  ['VA', { measure: 'apparent_power', exponent: 0, unit: 'VA' }],
+  ['V', { measure: 'voltage', exponent: 0, unit: 'V' }],
+  ['A', { measure: 'current', exponent: 0, unit: 'A' }],
+  ['Hz', { measure: 'frequency', exponent: 0, unit: 'Hz' }],
   ['m3', { measure: 'volume', exponent: 0, unit: 'm³' }],
-  ['gj', { measure: 'heat', exponent: 0, unit: 'GJ' }],
+  ['GJ', { measure: 'heat', exponent: 0, unit: 'GJ' }],
   ['s', { measure: 'duration', exponent: 0, unit: 's' }],
-]);
-// The spellings the specifications use, found without lower-casing each unit of each telegram.
-for (const spelling of ['kWh', 'Wh', 'kW', 'W', 'kVA', 'VA', 'V', 'A', 'Hz', 'GJ']) units.set(spelling, units.get(spelling.toLowerCase())!);
+];
+const units = new Map<string, Unit>();
+for (const [spelling, unit] of unitTable) {
+  units.set(spelling, unit);
+  units.set(spelling.toLowerCase(), unit);
+}
 
 /** The unit a value is sent in, or null when it has none; undefined when PowerMeter does not know it. */
 export function unitOf(text: string | null): Unit | null | undefined {
