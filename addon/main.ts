@@ -13,11 +13,12 @@ export const INGRESS_PORT = Number(process.env.POWERMETER_INGRESS_PORT ?? 8099);
 
 process.exitCode = await runService(process.argv.slice(2), {
   resolveBroker: () => supervisorBroker(supervisor),
-  // The add-on's page in Home Assistant, as core's own hassio integration links add-on devices
-  // (homeassistant/components/hassio/__init__.py: homeassistant://hassio/addon/<slug>).
+  // The add-on's page in Home Assistant, /app/<slug> (frontend src/panels/app/ha-panel-app.ts, since 20260128.0 =
+  // Home Assistant 2026.2, config.yaml's minimum); the frontend opens homeassistant://<path> as /<path>
+  // (src/panels/config/devices/ha-config-device-page.ts), as core's ESPHome and AdGuard integrations link add-ons.
   configurationUrl: async () => {
     const slug = await addonSlug(supervisor);
-    return slug === null ? null : `homeassistant://hassio/addon/${slug}`;
+    return slug === null ? null : `homeassistant://app/${slug}`;
   },
   // The page behind Home Assistant's ingress (config.yaml ingress_port); only the Supervisor's proxy may connect.
   page: { host: '0.0.0.0', port: INGRESS_PORT, allow: INGRESS_PEERS, options: supervisorOptions(supervisor) },

@@ -105,6 +105,19 @@ export class UnsupportedListError extends PowerMeterError {
   }
 }
 
+/**
+ * The options are not usable: every problem is a line that names the option and the expected form, never the value
+ * (a key is a secret even when it is wrong). Said all at once, so that one round of fixes is enough.
+ */
+export class OptionsError extends PowerMeterError {
+  readonly layer = 'options';
+  readonly reason = 'bad-options';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'OptionsError';
+  }
+}
+
 /** A configuration value is malformed. The message names the option and the expected form, never the value. */
 export class OptionError extends PowerMeterError {
   readonly layer = 'options';

@@ -68,7 +68,7 @@ describe('container-equivalent run: the s6 run command, /data/options.json, the 
     );
     // The PowerMeter device links to the add-on's page; the meter device hangs under it.
     const bridge = JSON.parse((await recorder.next((m) => m.topic === 'homeassistant/device/powermeter_bridge/config')).payload) as { device: Record<string, unknown> };
-    expect(bridge.device.configuration_url).toBe('homeassistant://hassio/addon/a1b2c3d4_powermeter');
+    expect(bridge.device.configuration_url).toBe('homeassistant://app/a1b2c3d4_powermeter');
     expect((JSON.parse(config.payload) as { device: Record<string, unknown> }).device.via_device).toBe('powermeter_bridge');
     await eventually(() => expect(healthcheck(join(dir, 'healthy'))).toBe(0));
     expect(healthcheck(join(dir, 'absent'))).not.toBe(0);

@@ -5,7 +5,8 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { KEY_PATTERN, parseKey } from '../src/keys.js';
-import { optionsSchema, parseOptions } from '../src/service/options.js';
+import { defaults, optionsSchema, parseOptions } from '../src/service/options.js';
+import { maxLength } from '../src/service/options/document.js';
 import { linterProblems, readJson, readYaml, root, supervisorProblems, supervisorType } from './support/addon.js';
 
 const config = readYaml('config.yaml');
@@ -35,8 +36,10 @@ describe('config.yaml', () => {
   it('is the add-on the issue describes', () => {
     expect(config).toMatchObject({ slug: 'powermeter', arch: ['aarch64', 'amd64'], init: false });
     expect(config.version).toBe((readJson('package.json') as { version: string }).version);
-    expect(config.homeassistant).toBe('2025.10.0'); // default_entity_id (2025.10) and device discovery (2024.12)
-    expect(schema.serial_port).toBe('device(subsystem=tty)?');
+    // /app/<slug>, the configuration_url's page (2026.2), default_entity_id (2025.10) and device discovery (2024.12)
+    expect(config.homeassistant).toBe('2026.2.0');
+    // Text, not a device: an unplugged or renamed adapter must not stop the add-on from starting (see uart below).
+    expect(schema.serial_port).toBe('str(,256)?');
     expect(supervisorType(schema.baud_rate!).type).toBe('list');
     expect(supervisorType(schema.parity!).type).toBe('list');
     expect(supervisorType(schema.mqtt_password!)).toMatchObject({ type: 'password', optional: true });
@@ -56,9 +59,13 @@ describe('config.yaml', () => {
     expect(config.services).toEqual(['mqtt:want']);
   });
 
-  it('asks for no udev: the device option alone maps the chosen port, /dev/serial/by-id links included', () => {
+  it('asks for every serial adapter (uart), not for one device the Supervisor checks at each start, and for no udev', () => {
+    // supervisor/docker/app.py: /dev is the host's (MOUNT_DEV, /dev/serial/by-id links included) and `uart` grants the
+    // tty groups (supervisor/hardware/policy.py PolicyGroup.UART: ttyAMA 204, ttyUSB 188, ttyACM 166) to adapters
+    // plugged later too; a `device` option is validated at start (supervisor/apps/options.py, HardwareNotFound).
+    expect(config.uart).toBe(true);
     expect(config).not.toHaveProperty('udev');
-    expect(config).not.toHaveProperty('uart');
+    expect(JSON.stringify(fullSchema)).not.toContain('device(');
   });
 
   it('leaves the state file\'s temporary twin out of backups', () => {
@@ -71,14 +78,25 @@ describe('config.yaml', () => {
     expect(String(config.image)).not.toContain('{arch}');
   });
 
-  it('offers exactly the service options, with the service defaults', () => {
+  it('offers exactly the service options, with the service defaults, every one optional', () => {
     expect(Object.keys(schema).sort()).toEqual(Object.keys(optionsSchema.properties as object).sort());
-    for (const [key, value] of Object.entries(options)) {
-      if (Array.isArray(value)) continue;
-      expect(supervisorType(schema[key]!).optional, `${key} has a default, so it must not be optional`).toBe(false);
-      const def = (optionsSchema.properties as Record<string, { default?: unknown }>)[key]?.default;
-      if (def !== undefined) expect(value, key).toEqual(def);
-    }
+    expect(options).toEqual(defaults);
+    // Optional, so that the page may post only what the user set: the Supervisor stores a POST's options whole and
+    // asks only for options without `?` (supervisor/api/apps.py options; supervisor/apps/options.py _check_missing_options).
+    for (const [key, typ] of Object.entries(schema)) if (typ !== 'list-of-objects') expect(supervisorType(typ).optional, key).toBe(true);
+    // On a fresh install the form shows the serial port and the bridge's address: they are in the options.
+    expect(options).toMatchObject({ serial_port: '', tcp_host: '' });
+    // The longest text an option takes is the same for the Supervisor and the service.
+    for (const [key, max] of Object.entries(maxLength)) if (key !== 'mqtt_url') expect(supervisorType(schema[key]!).arg ?? schema[key], key).toMatch(new RegExp(`(^|,|\\{1,)${max}(\\}|\\)|$)`));
+    expect(schema.mqtt_url).toMatch(/\\S\{1,500\}/); // 500 after the scheme: within the service's 512
+    // A port is an integer, as the Supervisor's network_port coerces it; text that is not one is refused by both.
+    expect(parseOptions({ source: 'tcp', tcp_host: 'b', tcp_port: '6638' }).sources[0].connection).toEqual({ kind: 'tcp', host: 'b', port: 6638 });
+    expect(() => parseOptions({ source: 'tcp', tcp_host: 'b', tcp_port: '6638x' })).toThrow(/tcp_port: must be integer/);
+    expect(supervisorProblems(fullSchema, { ...options, tcp_port: '6638x' })).toHaveLength(1);
+    // A host of 10 000 characters is refused by both, and never quoted whole.
+    const long = 'h'.repeat(10_000);
+    expect(supervisorProblems(fullSchema, { ...options, tcp_host: long })).toHaveLength(1);
+    expect(() => parseOptions({ source: 'tcp', tcp_host: long })).toThrow(/^(?!.*hhhhhhhhhhhh)[\s\S]*tcp_host: is too long \(at most 253 characters\)/);
     // What the Supervisor writes to /data/options.json from these defaults (list values as strings) is valid.
     const written = Object.fromEntries(Object.entries(options).map(([k, v]) => [k, supervisorType(schema[k]!).type === 'list' ? String(v) : v]));
     expect(parseOptions({ ...written, serial_port: '/dev/serial/by-id/usb-FTDI_FT232R-if00-port0' }).sources[0]).toMatchObject({ baudRate: 2400, parity: 'none' });
@@ -93,7 +111,7 @@ describe('config.yaml', () => {
     expect(Object.keys(keys).sort()).toEqual(Object.keys(items.meter_keys!.items!.properties).sort());
     for (const [key, typ] of Object.entries(meter)) expect(supervisorType(typ).optional, key).toBe(true);
     expect(meter.serial_port).toBe(schema.serial_port);
-    expect(meter.encryption_key).toBe(`${schema.encryption_key!}?`);
+    expect(meter.encryption_key).toBe(schema.encryption_key);
     // The form shows only "schema", "select", "string", "boolean", "integer", "float" (frontend app-config.ts
     // SUPPORTED_UI_TYPES); anything else turns the whole form into YAML. Every item field maps to one of them.
     for (const typ of [...Object.values(meter), ...Object.values(keys)]) expect(['list', 'device', 'str', 'port', 'match', 'float', 'int', 'password']).toContain(supervisorType(typ).type);

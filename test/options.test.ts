@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { OptionsError, parseOptions } from '../src/service/options.js';
+import { OptionsError, parseOptions, userOptions } from '../src/service/options.js';
 
-const problems = (doc: unknown): string[] => {
+const problems = (doc: unknown): readonly string[] => {
   try {
     parseOptions(doc);
     return [];
@@ -70,7 +70,7 @@ describe('options', () => {
     it('names each problem of an item by its place in the list, counted from 1 as the form shows it', () => {
       expect(problems({ ...first, more_meters: [{ source: 'tcp', tcp_host: 'annex' }, { source: 'tcp' }, { source: 'serial', encryption_key: '12' }] })).toEqual([
         'more_meters[2].tcp_host: is required when source is tcp (the address of the bridge at the meter)',
-        'more_meters[3].serial_port: is required when source is serial (pick the adapter, preferably its /dev/serial/by-id/... name)',
+        "more_meters[3].serial_port: is required when source is serial (the adapter's /dev/serial/by-id/... name: PowerMeter's page lists the ports it sees)",
         expect.stringMatching(/^more_meters\[3\]\.encryption_key: /) as string,
       ]);
       expect(problems({ ...first, more_meters: [{ source: 'tcp', tcp_host: 'x', tcp_prot: 1 }] })).toEqual(['tcp_prot: is not an option PowerMeter knows (check its spelling)']);
@@ -95,5 +95,18 @@ describe('options', () => {
       expect(problems({ ...first, partition_index: 1 })).toEqual(['partition_index, partition_count: set both, or neither']);
       expect(problems({ ...first, partition_index: 2, partition_count: 2 })).toEqual(['partition_index: must be below partition_count (2): instances count from 0']);
     });
+  });
+
+  it('keeps what the user set and leaves out the defaults the Supervisor merges in, when the service saves options', () => {
+    // supervisor/apps/app.py options: the defaults of config.yaml merged with the user's; a POST is stored whole.
+    const effective = { source: 'serial', serial_port: '/dev/ttyUSB0', baud_rate: 2400, parity: 'even', tcp_port: 6638, encryption_key: 'AA'.repeat(16), authentication_key: '', log_level: 'info', data_timeout: 60, more_meters: [], meter_keys: [] };
+    expect(userOptions(effective)).toEqual({ serial_port: '/dev/ttyUSB0', parity: 'even', encryption_key: 'AA'.repeat(16), more_meters: [], meter_keys: [] });
+  });
+
+  it('reads the first 64 more meters and says the rest are left out, rather than refuse to start', () => {
+    const more = Array.from({ length: 70 }, (_, i) => ({ source: 'tcp', tcp_host: `bridge-${i}` }));
+    const s = parseOptions({ source: 'tcp', tcp_host: 'first', more_meters: more });
+    expect(s.sources).toHaveLength(65);
+    expect(s.notes).toEqual([expect.stringMatching(/^more_meters lists 70 meters: PowerMeter reads the first 64 and leaves out the rest \(items 65 to 70\)/)]);
   });
 });

@@ -27,7 +27,19 @@ export interface RunHooks {
   readonly page?: PageSettings;
 }
 
-const usage = 'usage: powermeter run [--options FILE] [--http HOST:PORT]';
+const usage = `usage: powermeter run [--options FILE] [--http HOST:PORT [--http-allow-lan]]
+
+  --options FILE     the options, as DOCS.md describes them (default ${DEFAULT_OPTIONS_FILE})
+  --http HOST:PORT   serve PowerMeter's page there, e.g. 127.0.0.1:8099
+  --http-allow-lan   let --http listen on an address other computers reach: the page shows the frame log, lets
+                     anyone download a capture of the encrypted frames and try keys against them; without this
+                     word --http listens on loopback addresses only
+  -h, --help         this text`;
+
+/** Whether an address reaches this machine only (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '::1' || host.toLowerCase() === 'localhost';
+}
 
 /** `HOST:PORT` (`[::1]:8080` for IPv6): where `--http` serves the page, as given. */
 export function parseListen(text: string): { host: string; port: number } | null {
@@ -42,13 +54,20 @@ export async function runService(argv: string[], hooks: RunHooks = {}): Promise<
   let path = DEFAULT_OPTIONS_FILE;
   let page = hooks.page;
   try {
-    const { values } = parseArgs({ args: argv, options: { options: { type: 'string' }, http: { type: 'string' } } });
+    const { values } = parseArgs({ args: argv, options: { options: { type: 'string' }, http: { type: 'string' }, 'http-allow-lan': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    if (values.help === true) {
+      process.stdout.write(`${usage}\n`);
+      return 0;
+    }
     path = values.options ?? path;
     if (values.http !== undefined) {
       const listen = parseListen(values.http);
-      if (listen === null) throw new Error(`--http takes HOST:PORT, for example 127.0.0.1:8099 (or [::1]:8099), not "${values.http}"`);
+      if (listen === null) throw new Error(`--http takes HOST:PORT, for example 127.0.0.1:8099 (or [::1]:8099), not "${values.http.slice(0, 80)}"`);
+      if (!isLoopback(listen.host) && values['http-allow-lan'] !== true) {
+        throw new Error(`--http ${listen.host}:${listen.port} would serve the page to the network (the frame log, a capture of the frames, a key check): add --http-allow-lan to mean it, or listen on 127.0.0.1`);
+      }
       page = { ...listen, allow: 'any' };
-    }
+    } else if (values['http-allow-lan'] === true) throw new Error('--http-allow-lan goes with --http HOST:PORT');
   } catch (error) {
     process.stderr.write(`powermeter run: ${(error as Error).message}\n${usage}\n`);
     return 2;
@@ -62,6 +81,7 @@ export async function runService(argv: string[], hooks: RunHooks = {}): Promise<
     return 2;
   }
   const logger = createLogger(settings.logLevel);
+  for (const note of settings.notes) logger.error(note);
   let broker: BrokerOptions;
   const own = settings.broker;
   if (own.url) broker = { url: own.url, username: own.username, password: own.password };

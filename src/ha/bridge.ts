@@ -39,9 +39,8 @@ export const bridgeDiscoveryTopic = (t: Topics): string => `${t.discoveryPrefix}
 
 /**
  * The PowerMeter device and its diagnostics, all enabled: they are what tells a user why the meter shows nothing.
- * `configurationUrl` opens the add-on in Home Assistant (`homeassistant://hassio/addon/<slug>`, the form core's own
- * hassio integration gives add-on devices; core accepts the scheme, helpers/device_registry.py
- * CONFIGURATION_URL_SCHEMES); outside the add-on there is none.
+ * `configurationUrl` opens the add-on's page in Home Assistant (`homeassistant://app/<slug>`, see addon/main.ts; core
+ * accepts the scheme, helpers/device_registry.py CONFIGURATION_URL_SCHEMES); outside the add-on there is none.
  */
 export function bridgeDiscovery(t: Topics, origin: Origin, configurationUrl: string | null = null, sources: readonly BridgeSource[] = [{ suffix: '', name: '' }]): Record<string, unknown> {
   const id = bridgeId(t);

@@ -18,7 +18,7 @@ import { SerialSource } from '../source/serial.js';
 import type { Backoff, Source } from '../source/source.js';
 import { TcpSource } from '../source/tcp.js';
 import { origin } from '../version.js';
-import type { MeterSource, Settings } from './options.js';
+import { userOptions, type MeterSource, type Settings } from './options.js';
 import { everyFullHour } from './scheduler.js';
 import { StateStore, type StoreProblem } from './state-store.js';
 
@@ -320,7 +320,8 @@ async function openPage(settings: PageSettings, dashboard: Dashboard, specs: rea
         if (index < 0) return { saved: false, message: 'no frame of this meter is held: wait for the meter to send, then check again' };
         const place = { sourceIndex: index, multiStream: specs[index]?.multiStream === true, systemTitle: target.systemTitle };
         try {
-          await store.write(withKeys(await store.read(), place, keys));
+          // Only what the user set, and the keys: the defaults stay defaults (options/supervisor.ts, userOptions).
+          await store.write(userOptions(withKeys(await store.read(), place, keys)));
         } catch (error) {
           return { saved: false, message: `the Supervisor did not take the options: ${(error as Error).message}` };
         }

@@ -60,7 +60,9 @@ export function supervisorProblems(schema: Record<string, SupervisorSchema>, opt
       // The Supervisor reads a value as Python's str() of it.
       const text = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
       const ok =
-        type === 'str' || type === 'password' || type === 'device'
+        type === 'str' || type === 'password'
+          ? typeof value === 'string' && within(value.length) // vol.Length(min, max)
+          : type === 'device'
           ? typeof value === 'string'
           : type === 'int'
             ? Number.isInteger(Number(value)) && within(Number(value))
