@@ -251,7 +251,7 @@ describe('s6-overlay service', () => {
   });
 
   it.skipIf(!shellcheck)('scripts are shellcheck-clean', () => {
-    const scripts = ['rootfs/etc/s6-overlay/s6-rc.d/powermeter/run', 'rootfs/etc/s6-overlay/s6-rc.d/powermeter/finish', 'rootfs/usr/local/bin/powermeter-healthcheck', 'scripts/container-build.sh', '.ci/run'];
+    const scripts = ['rootfs/etc/s6-overlay/s6-rc.d/powermeter/run', 'rootfs/etc/s6-overlay/s6-rc.d/powermeter/finish', 'rootfs/usr/local/bin/powermeter-healthcheck', 'scripts/container-build.sh', 'scripts/publish-decision.sh', '.ci/run'];
     const r = spawnSync(shellcheck, scripts, { cwd: root, encoding: 'utf8' });
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -357,8 +357,8 @@ describe('CI workflows', () => {
   const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
   const repo = /^https:\/\/github\.com\/([\w.-]+\/[\w.-]+)$/.exec(String(config.url))![1]!;
 
-  it('lint the add-on and build its images, as home-assistant/apps-example does', () => {
-    expect(files.sort()).toEqual(['builder.yaml', 'lint.yaml']);
+  it('lint the add-on and build its images, as home-assistant/apps-example does, and run the tests (test/workflows.test.ts)', () => {
+    expect(files.sort()).toEqual(['builder.yaml', 'lint.yaml', 'test.yaml']);
     const text = files.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
     expect(text).toContain('frenck/action-addon-linter@');
     for (const action of ['prepare-multi-arch-matrix', 'build-image', 'publish-multi-arch-manifest']) expect(text).toContain(`home-assistant/builder/actions/${action}@`);
