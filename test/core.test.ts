@@ -1,6 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { instantOf } from '../src/accounting/time-zone.js';
 import { MAX_POWER_KW } from '../src/core/energy-guard.js';
+import { MAX_METERS } from '../src/core/persisted.js';
+import { StateStore } from '../src/service/state-store.js';
 import { SimulatedMeter } from '../src/simulator/meter.js';
 import { harness, tz, type Harness, type HarnessOptions } from './support/core.js';
 import { randomBytes } from './support/random.js';
@@ -521,5 +526,55 @@ describe('service core: what changes between runs', () => {
     next(h, new SimulatedMeter(57_000_002, danishKeys, { timeZone: tz }));
     expect(h.notices(/now sends where/)).toEqual([expect.stringMatching(/^INFO meter 57000002 now sends where meter 57000001 did: a new device\. The old device is kept, with its history/)]);
     expect(h.effects.some((e) => e.kind === 'publish' && e.topic === 'homeassistant/device/powermeter_57000001/config' && e.payload === null)).toBe(false);
+  });
+});
+
+describe('service core: nothing unbounded, nothing lost', () => {
+  it('10 050 meters heard, then a restart: at most the number the state file admits, said once, and the state file read back whole', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'powermeter-meters-'));
+    const store = new StateStore(join(dir, 'accounting.json'));
+    const h = harness();
+    const t = h.at();
+    for (let i = 0; i < 10_050; i++) h.bytes(new SimulatedMeter(10_000_000 + i, danishKeys, { timeZone: tz }).frame(new Date(t), 10));
+    h.stop();
+    store.save(h.persisted().at(-1)!);
+    const loaded = store.load(t);
+    expect(loaded.problems).toEqual([]);
+    expect(Object.keys(loaded.state.meters)).toHaveLength(MAX_METERS);
+    expect(h.notices(/is not added/)).toHaveLength(1);
+    expect(h.core.rejected('m', 'too-many-meters')).toBe(10_050 - MAX_METERS);
+  });
+
+  it('a persist effect is a copy: frames stepped after it leave it as it was', () => {
+    const h = harness();
+    const sim = meter();
+    next(h, sim);
+    h.stop();
+    const kept = h.persisted().at(-1)!;
+    const copy = structuredClone(kept);
+    for (let i = 0; i < 30; i++) next(h, sim);
+    h.hour();
+    expect(kept).toEqual(copy);
+    expect(Object.isFrozen(h.effects.find((e) => e.kind === 'persist'))).toBe(true);
+  });
+
+  it('a host clock stepped back 2 h keeps the current hour open and counts in it what the meter counts meanwhile; said once', () => {
+    const t0 = instantOf({ year: 2026, month: 12, day: 4, hour: 20, minute: 30, second: 0 }, tz);
+    const h = harness({ start: t0 });
+    const sim = meter();
+    for (let i = 0; i < 6; i++) next(h, sim); // 20:30 → 20:31
+    const before = h.last(`${METER}/state`)!;
+    h.set(t0 - 2 * 3_600_000 + 60_000); // the clock says 18:31
+    for (let i = 0; i < 60; i++) next(h, sim); // ten minutes by the meter
+    const after = h.last(`${METER}/state`)!;
+    expect(after.energy_import_hour_last_reset).toBe(before.energy_import_hour_last_reset); // still the 20:00 hour
+    expect(after.energy_import_hour).toBeCloseTo((after.active_energy_import as number) - (before.active_energy_import as number) + (before.energy_import_hour as number), 6);
+    expect(h.last(`${METER}/accounting`)?.energy_import_previous_hour).not.toMatchObject({ value: null });
+    expect(h.notices(/the host clock went back by 2 h/)).toHaveLength(1);
+    // The clock passes 20:31 again: the periods go on, and it is said.
+    h.set(t0 + 120_000);
+    next(h, sim);
+    expect(h.notices(/the host clock has caught up/)).toHaveLength(1);
+    expect(h.last(`${METER}/state`)!.energy_import_hour_last_reset).toBe(before.energy_import_hour_last_reset);
   });
 });

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emptyState, parseState, type PersistedState } from '../src/core/persisted.js';
+import { emptyState, MAX_METERS, MAX_STATE_BYTES, parseState, type PersistedState } from '../src/core/persisted.js';
 import { StateStore } from '../src/service/state-store.js';
 
 const NOW = Date.UTC(2026, 11, 1, 14, 5, 9);
@@ -123,5 +123,49 @@ describe('state file', () => {
   it('a hostile file cannot cost memory: too many meters is invalid', () => {
     const meters = Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [String(i), { totals: {}, periods: {} }]));
     expect(parseState(JSON.stringify({ ...emptyState(), meters }))).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('a hostile file cannot cost memory: more meters than the service keeps is invalid (the one constant)', () => {
+    const meters = Object.fromEntries(Array.from({ length: MAX_METERS + 1 }, (_, i) => [String(i), { totals: {}, periods: {} }]));
+    expect(parseState(JSON.stringify({ ...emptyState(), meters }))).toMatchObject({ kind: 'invalid' });
+    const enough = Object.fromEntries(Array.from({ length: MAX_METERS }, (_, i) => [String(i), { totals: {}, periods: {} }]));
+    expect(parseState(JSON.stringify({ ...emptyState(), meters: enough }))).toMatchObject({ kind: 'ok' });
+  });
+
+  it('a state file that never ends (a link to /dev/zero) is not read whole: it is moved aside as damaged', () => {
+    const { dir, path } = folder();
+    symlinkSync('/dev/zero', path);
+    const store = new StateStore(path);
+    const before = process.memoryUsage().rss;
+    const loaded = store.load(NOW);
+    expect(process.memoryUsage().rss - before).toBeLessThan(16 * 1024 * 1024);
+    expect(loaded.state).toEqual(emptyState());
+    expect(loaded.problems).toEqual([{ kind: 'bad', path, aside: `${path}.bad-20261201T140509Z`, problem: 'it is not a regular file (a link to a device?)' }]);
+    store.save(sample());
+    expect(readdirSync(dir).sort()).toEqual(['accounting.json', 'accounting.json.bad-20261201T140509Z']);
+  });
+
+  it('a state file larger than the bound is moved aside, not read', () => {
+    const { path } = folder();
+    writeFileSync(path, Buffer.alloc(MAX_STATE_BYTES + 1, 0x20));
+    expect(new StateStore(path).load(NOW).problems).toEqual([expect.objectContaining({ kind: 'bad', problem: expect.stringMatching(/more than the 33554432 a state file may be/) as string })]);
+  });
+
+  it('journals each moved counter at once: after a crash (no save) the next start knows it; a save empties the journal', () => {
+    const { path } = folder();
+    const store = new StateStore(path);
+    store.save(sample());
+    store.counter('4B414D4503669D52', 41, 'abcd');
+    store.counter('4B414D4503669D52', 42, 'abcd');
+    store.counter('4B414D4501A4DC52', 7, 'ef01');
+    // The process is killed here: no save, no close.
+    const after = new StateStore(path).load(NOW);
+    expect(after.state.counters).toEqual({ ...sample().counters, '4B414D4503669D52': { counter: 42, keys: 'abcd' }, '4B414D4501A4DC52': { counter: 7, keys: 'ef01' } });
+    // A torn last line (the kill came mid-write) is ignored.
+    writeFileSync(`${path}.counters`, '4B414D4503669D52 43 abcd\n4B414D4503669D52 4', { flag: 'a' });
+    expect(new StateStore(path).load(NOW).state.counters['4B414D4503669D52']).toEqual({ counter: 43, keys: 'abcd' });
+    store.save(after.state);
+    expect(readFileSync(`${path}.counters`, 'utf8')).toBe('');
+    store.close();
   });
 });
