@@ -188,6 +188,19 @@ describe('ciphered APDUs bare on the wire (encrypted P1)', () => {
     expect(framings(out)).toEqual([]);
   });
 
+  it('nor the ciphered APDU of an HDLC frame whose header is damaged: an LLC header before it, or an FCS and flag after it', () => {
+    const frame = Buffer.from(vectorBytes(danish));
+    const flagAndLlc = Buffer.from(frame);
+    flagAndLlc[0] = 0x7f; // the opening flag
+    flagAndLlc[8] = 0xe7; // the LLC header
+    const flagOnly = Buffer.from(frame);
+    flagOnly[0] = 0x7f;
+    // The first is caught by what follows the APDU, the last (cut before its FCS) by the LLC header before it.
+    for (const damaged of [flagAndLlc, flagOnly, flagOnly.subarray(0, -3)]) expect(framings(feedAll(damaged, () => 4096))).toEqual([]);
+    // With neither (its bytes alone, as a debug log prints them), it is a bare APDU.
+    expect(framings(feedAll(frame.subarray(frame.indexOf(Buffer.from('db08', 'hex')), -3), () => 4096))).toEqual(['apdu']);
+  });
+
   it('nor is the start of a ciphered APDU cut off from the M-Bus segments it spans (a stream joined mid-message)', () => {
     const bytes = vectorBytes(vector('pl-kaifa-ma309-gh905-1-mbus-encrypted'));
     const db = bytes.indexOf(Buffer.from('db08', 'hex'));

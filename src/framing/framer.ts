@@ -3,7 +3,7 @@ import { BlockTransfer, GBT_TAG } from './block-transfer.js';
 import { invalid, type Candidate } from './candidate.js';
 import { CIPHERED_MAX, GLO_CIPHERING, parseBareCiphered } from './ciphered.js';
 import { HDLC_FLAG, HDLC_MAX_FRAME, llcLength, parseHdlc } from './hdlc.js';
-import { MBUS_MAX_FRAME, MBUS_START, parseMbus } from './mbus.js';
+import { MBUS_MAX_FRAME, MBUS_START, MBUS_STOP, parseMbus } from './mbus.js';
 import { isTextStart, maskParity, P1_MAX_TELEGRAM, P1_START, TextTelegramScanner } from './p1.js';
 
 /**
@@ -67,6 +67,8 @@ export class Framer {
    */
   private framed = false;
   private bareFrom = 0;
+  /** The last three bytes dropped from the buffer's front, newest lowest: what came before its first byte. */
+  private before = 0;
   /** The line end after a telegram's trailer is part of it, also when it comes in the next chunk. */
   private afterText = false;
   /** No more bytes will come (`end`). */
@@ -123,6 +125,7 @@ export class Framer {
     this.len = 0;
     this.text.reset();
     this.bareFrom = 0;
+    this.before = 0;
     // A message whose first parts came and whose rest never did: say what it was, not "no frame found".
     const check = 'the capture was cut short, or the meter’s next frames were lost on the way (see the checksum errors)';
     if (this.segments.length > 0) {
@@ -149,14 +152,26 @@ export class Framer {
     return null;
   }
 
+  /** The byte `back` places before `pos`, also when it was already dropped from the buffer. */
+  private byteBefore(pos: number, back: number): number {
+    const i = pos - back;
+    return i >= 0 ? this.buf[i]! : (this.before >>> (8 * (-1 - i))) & 0xff;
+  }
+
   /**
-   * A bare ciphered APDU has no checksum: one that would swallow the start of a checked HDLC or M-Bus frame is the
-   * ciphered payload of a frame whose own start was cut off (a stream joined in the middle of a segmented message), not
-   * a frame. Where such a frame may start but has not fully come, wait for it.
+   * A bare ciphered APDU has no checksum, and the payload of an HDLC or M-Bus frame whose header was damaged looks
+   * like one: it is not read when an LLC header (`E6 E7 00`, IEC 62056-46 §8.2) comes before it, or an HDLC FCS and
+   * flag or an M-Bus checksum and stop byte after it, as far as those bytes have come. One that would swallow the
+   * start of a checked HDLC or M-Bus frame is the payload of a frame whose own start was cut off (a stream joined in
+   * the middle of a segmented message); where such a frame may start but has not fully come, wait for it.
    */
   private bareAt(pos: number): Candidate {
+    if (this.byteBefore(pos, 3) === 0xe6 && (this.byteBefore(pos, 2) & 0xfe) === 0xe6 && this.byteBefore(pos, 1) === 0x00) return invalid;
     const c = parseBareCiphered(this.buf, pos, this.len);
     if (c.status !== 'frame') return c;
+    const n = c.next;
+    // FCS, then the closing flag (or, that flag damaged, the next frame's opening one); checksum, then the stop byte.
+    if ((n + 2 < this.len && this.buf[n + 2] === HDLC_FLAG) || (n + 3 < this.len && this.buf[n + 3] === HDLC_FLAG) || (n + 1 < this.len && this.buf[n + 1] === MBUS_STOP)) return invalid;
     for (let i = pos + 1; i < c.next; i++) {
       const b = this.buf[i];
       if (b !== HDLC_FLAG && b !== MBUS_START) continue;
@@ -215,6 +230,7 @@ export class Framer {
     try {
       for (const o of out) take(o);
     } finally {
+      for (let k = Math.max(0, keepFrom - 3); k < keepFrom; k++) this.before = ((this.before << 8) | this.buf[k]!) & 0xffffff;
       this.buf.copyWithin(0, keepFrom, this.len);
       this.len -= keepFrom;
       this.text.shift(keepFrom);

@@ -6,7 +6,7 @@ import { invalid, needMore, type Candidate } from './candidate.js';
  * the last one.
  */
 export const MBUS_START = 0x68;
-const MBUS_STOP = 0x16;
+export const MBUS_STOP = 0x16;
 /** C, A, CI, STSAP, DTSAP before the APDU part. */
 const DLMS_HEADER = 5;
 const LAST_SEGMENT = 0x10;
