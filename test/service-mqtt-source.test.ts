@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type Running } from '../src/service/app.js';
 import { parseOptions } from '../src/service/options.js';
+import { ServiceCore } from '../src/core/core.js';
+import type { Effect } from '../src/core/events.js';
+import { emptyState } from '../src/core/persisted.js';
 import { Decoder, type DecodedFrame } from '../src/decoder.js';
+import { MqttFrameSource } from '../src/source/mqtt-frames.js';
 import { SimulatedMeter } from '../src/simulator/meter.js';
 import { classify, RawFrameStream } from '../src/source/raw-frames.js';
 import { random, seed } from './support/random.js';
@@ -84,6 +88,27 @@ describe('raw frames from an MQTT topic, one stream per topic', () => {
     expect(classify(Buffer.from('# a comment\n7EA0'))).toBe('hex');
     expect(classify(Buffer.from([0x7e, 0xa0]))).toBe('binary');
     expect(classify(Buffer.from('  '))).toBeNull();
+  });
+
+  it('100 000 topics under a wildcard, 2 bytes each: the source and the core keep at most 2 000 streams, said once an hour', () => {
+    let deliver: (topic: string, payload: Buffer) => void = () => undefined;
+    const source = new MqttFrameSource({ subscribe: (_f, on) => (deliver = on), unsubscribe: () => undefined }, 'han/+/raw');
+    const spec = { id: '0', name: source.name, redial: false, remoteLine: true, keys: {}, baudRate: 2400, parity: 'none', multiStream: true };
+    const core = new ServiceCore({ sources: [spec], dataTimeoutMs: 60_000, topics: { discoveryPrefix: 'homeassistant', baseTopic: 'powermeter' }, origin: { name: 'PowerMeter', sw_version: 'test', support_url: 'https://example.invalid' }, timeZone: 'UTC', state: emptyState(), persist: false });
+    const said: string[] = [];
+    const take = (effects: readonly Effect[]) => {
+      for (const e of effects) if (e.kind === 'notice' && e.notice.level !== 'debug') said.push(e.notice.text);
+    };
+    take(core.step({ kind: 'start', at: epoch }));
+    source.start({ data: (chunk, stream) => take(core.step({ kind: 'bytes', source: '0', stream, chunk, at: epoch })), state: () => undefined, notice: (text) => said.push(text) });
+    global.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 100_000; i++) deliver(`han/${i}/raw`, Buffer.from([0x7e, 0xa0]));
+    global.gc?.();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(said.filter((t) => /more than 2000 streams/.test(t))).toHaveLength(1);
+    // 2 000 streams with a framer each cost a few MB; 100 000 would cost hundreds.
+    expect(grown).toBeLessThan(64 * 1024 * 1024);
   });
 
   describe('end to end', () => {
