@@ -1,5 +1,8 @@
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
+
 /**
- * One GET to Energi Data Service with Node's own `fetch`: a timeout on the whole exchange (headers and body), a bound
+ * One GET to Energi Data Service (node:http, see `attempt`): a timeout on the whole exchange (headers and body), a bound
  * on the body's size, and a bounded number of retries with back-off on what may pass by itself — a timeout, a network
  * error, 429 (too many requests; its `Retry-After` is honoured up to a bound) and 5xx. Other statuses (400, 403, 404,
  * 411: the question itself is wrong) are not retried. MTrab/energidataservice handles the same statuses
@@ -65,60 +68,62 @@ function wait(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   });
 }
 
-async function readBounded(response: Response, maxBytes: number): Promise<string | null> {
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel();
-    return null;
-  }
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    // The web stream's chunks are typed `any`: read them as what fetch gives, bytes, and check that they are.
-    const next: unknown = await reader.read();
-    if (typeof next !== 'object' || next === null || !('done' in next) || next.done === true) break;
-    if (!('value' in next) || !(next.value instanceof Uint8Array)) break;
-    const value = next.value;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function attempt(url: string, options: HttpOptions): Promise<{ ok: true; text: string } | { ok: false; problem: HttpProblem; retryAfter: number | null }> {
-  if (options.signal?.aborted) return { ok: false, problem: { kind: 'stopped' }, retryAfter: null };
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, options.timeoutMs);
-  const onStop = () => controller.abort();
-  options.signal?.addEventListener('abort', onStop, { once: true });
-  try {
-    const response = await fetch(url, { signal: controller.signal, headers: { accept: 'application/json', 'user-agent': options.userAgent } });
-    if (!response.ok) {
-      await response.body?.cancel();
-      return { ok: false, problem: { kind: 'status', status: response.status }, retryAfter: retryAfterMs(response.headers.get('retry-after')) };
-    }
-    const text = await readBounded(response, options.maxBytes);
-    if (text === null) return { ok: false, problem: { kind: 'too-large', maxBytes: options.maxBytes }, retryAfter: null };
-    return { ok: true, text };
-  } catch (error) {
-    if (timedOut) return { ok: false, problem: { kind: 'timeout', afterMs: options.timeoutMs }, retryAfter: null };
-    if (options.signal?.aborted) return { ok: false, problem: { kind: 'stopped' }, retryAfter: null };
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return { ok: false, problem: { kind: 'network', message: cause?.code ?? cause?.message ?? (error as Error).message }, retryAfter: null };
-  } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onStop);
-  }
+/**
+ * One request with node:http or node:https. Not `fetch`: Node's fetch (undici) compiles its HTTP parser to
+ * WebAssembly, which the add-on's Node runs without (--jitless, rootfs/etc/s6-overlay/s6-rc.d/powermeter/run): there
+ * the first fetch throws "WebAssembly is not defined" out of an internal module and ends the process (seen on Node
+ * 20.20 with `node --jitless`). addon/supervisor.ts talks to the Supervisor the same way, for the same reason.
+ */
+function attempt(url: string, options: HttpOptions): Promise<{ ok: true; text: string } | { ok: false; problem: HttpProblem; retryAfter: number | null }> {
+  if (options.signal?.aborted) return Promise.resolve({ ok: false, problem: { kind: 'stopped' }, retryAfter: null });
+  return new Promise((resolve) => {
+    let settled = false;
+    let timedOut = false;
+    const done = (outcome: { ok: true; text: string } | { ok: false; problem: HttpProblem; retryAfter: number | null }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onStop);
+      resolve(outcome);
+    };
+    const get = url.startsWith('https:') ? httpsGet : httpGet;
+    const req = get(url, { headers: { accept: 'application/json', 'user-agent': options.userAgent } }, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status < 200 || status >= 300) {
+        res.resume();
+        const header = res.headers['retry-after'];
+        return done({ ok: false, problem: { kind: 'status', status }, retryAfter: retryAfterMs(typeof header === 'string' ? header : null) });
+      }
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > options.maxBytes) {
+        req.destroy();
+        return done({ ok: false, problem: { kind: 'too-large', maxBytes: options.maxBytes }, retryAfter: null });
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > options.maxBytes) {
+          req.destroy();
+          done({ ok: false, problem: { kind: 'too-large', maxBytes: options.maxBytes }, retryAfter: null });
+        } else chunks.push(chunk);
+      });
+      res.on('end', () => done({ ok: true, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', (error: NodeJS.ErrnoException) => done({ ok: false, problem: { kind: 'network', message: error.code ?? error.message }, retryAfter: null }));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (timedOut) done({ ok: false, problem: { kind: 'timeout', afterMs: options.timeoutMs }, retryAfter: null });
+      else if (options.signal?.aborted) done({ ok: false, problem: { kind: 'stopped' }, retryAfter: null });
+      else done({ ok: false, problem: { kind: 'network', message: error.code ?? error.message }, retryAfter: null });
+    });
+    // On the whole exchange, headers and body.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      req.destroy(new Error('timeout'));
+    }, options.timeoutMs);
+    const onStop = () => req.destroy(new Error('stopped'));
+    options.signal?.addEventListener('abort', onStop, { once: true });
+  });
 }
 
 export async function getText(url: string, options: HttpOptions): Promise<HttpOutcome> {
