@@ -249,11 +249,14 @@ describe('bad input: skipped with a reason, the rest read', () => {
     expect(results(bytesOf(t)).map((r) => (r.ok ? 'frame' : r.error.reason))).toEqual(['too-long']);
   });
 
-  it('a register sent twice is read once, with its last value', () => {
-    const f = readTelegram(bytesOf(telegramOf('1-0:1.7.0(00.100*kW)', '1-0:2.7.0(00.000*kW)', '1-0:1.7.0(00.200*kW)')), 'UTC');
-    expect(f.readings.map((r) => [r.key, r.value])).toEqual([
-      ['active_power_import', 200],
-      ['active_power_export', 0],
+  it('a register sent twice is read once, with its last value, and a tariff sent twice counts once in the total', () => {
+    const f = readTelegram(bytesOf(telegramOf('1-0:1.7.0(00.100*kW)', '1-1:1.8.1(000010.000*kWh)', '1-0:2.7.0(00.000*kW)', '1-0:1.7.0(00.200*kW)', '1-1:1.8.2(000001.500*kWh)', '1-1:1.8.1(000010.001*kWh)')), 'UTC');
+    expect(f.readings.map((r) => [r.key, r.obis, r.value])).toEqual([
+      ['active_power_import', '1-0:1.7.0.255', 200],
+      ['active_energy_import_tariff_1', '1-1:1.8.1.255', 10.001],
+      ['active_power_export', '1-0:2.7.0.255', 0],
+      ['active_energy_import_tariff_2', '1-1:1.8.2.255', 1.5],
+      ['active_energy_import', '1-1:1.8.0.255', 11.501],
     ]);
   });
 });

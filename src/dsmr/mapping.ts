@@ -1,4 +1,4 @@
-import { matchKeyOf, type Obis } from '../dlms/obis.js';
+import { matchKeyOf } from '../dlms/obis.js';
 import { flags } from '../obis/profile.js';
 import type { DemandPeak, Detail, DetailKind, MeterFrame, PowerFailure, Reading, Skipped, SubMeter } from '../obis/readings.js';
 import { registerOf, type KnownRegister } from '../obis/registers.js';
@@ -58,8 +58,6 @@ class TelegramMapper {
   tariff: { obis: string; code: number } | null = null;
   failureLog: PowerFailure[] | undefined;
   demandHistory: DemandPeak[] | undefined;
-  /** The tariff registers' sums, and whether the totals came. */
-  private readonly sums = { import: 0, export: 0, importTariffs: 0, exportTariffs: 0, importTotal: false, exportTotal: false, b: 0 };
 
   constructor(
     telegram: Telegram,
@@ -107,24 +105,6 @@ class TelegramMapper {
     if (Number.isNaN(value)) return this.skip(o, `"${number}" is not a number`);
     const reading: Reading = at === undefined ? { key: known.key, obis: o.obis.toString(), quantity: known.quantity, value, unit: known.unit } : { key: known.key, obis: o.obis.toString(), quantity: known.quantity, value, unit: known.unit, at };
     this.place(reading, known);
-    this.sum(o.obis, value);
-  }
-
-  /** Energy by tariff adds up to the total the meter does not send (IEC 62056-61: E = 0 is the sum of the tariffs). */
-  private sum(obis: Obis, value: number): void {
-    if (obis.d !== 8 || (obis.c !== 1 && obis.c !== 2)) return;
-    const s = this.sums;
-    s.b = obis.b;
-    if (obis.e === 0) {
-      if (obis.c === 1) s.importTotal = true;
-      else s.exportTotal = true;
-    } else if (obis.c === 1) {
-      s.import += value;
-      s.importTariffs++;
-    } else {
-      s.export += value;
-      s.exportTariffs++;
-    }
   }
 
   /** A register sent twice is read once, in its first place, with its last value. */
@@ -278,20 +258,31 @@ class TelegramMapper {
     return out;
   }
 
-  /** The import and export totals a Dutch or Belgian meter does not send: the sums of its tariffs. */
+  /**
+   * The import and export totals a Dutch or Belgian meter does not send: the sums of its tariffs (IEC 62056-61: E = 0
+   * is the total over the tariffs), each tariff once however often it was sent.
+   */
   totals(): void {
-    const s = this.sums;
-    if (!s.importTotal && s.importTariffs > 0) this.readings.push(total('1.8.0', s.b, 'active_energy_import', s.import));
-    if (!s.exportTotal && s.exportTariffs > 0) this.readings.push(total('2.8.0', s.b, 'active_energy_export', s.export));
+    this.total(1, 'active_energy_import');
+    this.total(2, 'active_energy_export');
+  }
+
+  private total(c: 1 | 2, key: string): void {
+    let sum = 0;
+    let ab: string | null = null;
+    for (const r of this.readings) {
+      if (r.key === key) return;
+      if (r.key.startsWith(key) && r.key.startsWith('_tariff_', key.length)) {
+        sum += r.value;
+        ab = r.obis.slice(0, r.obis.indexOf(':'));
+      }
+    }
+    if (ab !== null) this.readings.push({ key, obis: `${ab}:${c}.8.0.255`, quantity: 'energy', value: roundSum(sum), unit: 'kWh' });
   }
 }
 
 /** 0-0:42.0.0, the COSEM logical device name: Smarty and E.ON Hungary send their id in it. */
 const LOGICAL_NAME = matchKeyOf('0-0:42.0.0');
-
-function total(cde: string, b: number, key: string, sum: number): Reading {
-  return { key, obis: `1-${b}:${cde}.255`, quantity: 'energy', value: roundSum(sum), unit: 'kWh' };
-}
 
 /** The model in the header's ident: `\2MT382-1000` is an MT382-1000 (the `\2` is IEC 62056-21's enhanced-mode mark). */
 function modelOf(ident: string): string | null {
