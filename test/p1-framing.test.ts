@@ -98,6 +98,11 @@ describe('P1 text telegrams in the framer', () => {
     expect(texts(out)).toEqual([handed(telegram('ndokter-v5').telegram)]);
   });
 
+  it('ends a telegram at a "!" that starts a line, not at one inside a text message sent in clear', () => {
+    const text = resigned(telegram('ndokter-v5').telegram.replace('0-0:96.13.0()', '0-0:96.13.0(Hello, world!)'));
+    expect(texts(feedAll(bytesOf(text), () => 4096))).toEqual([handed(text)]);
+  });
+
   it('a DSMR 2.2 "!" that is the last byte of the input ends its telegram', () => {
     const text = telegram('athombv-dsmr-2.2-kfm-1').telegram;
     expect(text.endsWith('!')).toBe(true);

@@ -147,8 +147,8 @@ export class TextTelegramScanner {
           this.credible = true;
         }
         this.lineAt = off + 1;
-      } else if (c === BANG) {
-        this.bang = off;
+      } else if (c === BANG && off === this.lineAt) {
+        this.bang = off; // at a line start: a "!" inside a text sent in clear is text
       } else if (c === P1_START && off === this.lineAt) {
         if (!this.credible) return invalid;
         return { status: 'error', reason: 'closing-flag', message: `P1 telegram of ${off} bytes has no end ("!"): the next telegram began before it ended (a byte lost on the line)`, total: off, next: i };
