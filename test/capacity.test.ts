@@ -3,7 +3,7 @@ import { Accounting, emptyPeriods, type LastReading } from '../src/accounting/ac
 import { instantOf } from '../src/accounting/time-zone.js';
 import { CapacityMachine, restoreCapacity, type CapacityOptions } from '../src/capacity/machine.js';
 import { presets, type CapacityRule } from '../src/capacity/rule.js';
-import { windowStart } from '../src/capacity/windows.js';
+import { windowStart } from '../src/accounting/register-windows.js';
 import { prng, seed } from './support/random.js';
 
 const QUARTER = 900_000;

@@ -1,6 +1,6 @@
 import { periodEnd, periodStart } from '../accounting/periods.js';
 import { keepWindow, monthFigures, type Peak } from './peaks.js';
-import { RegisterWindows } from './register.js';
+import { RegisterWindows } from '../accounting/register-windows.js';
 import { peakCount, ruleKey, type CapacityRule } from './rule.js';
 import { checkCapacityState, emptyCapacityState, type CapacityState, type CapacityStateError, type MonthValue } from './state.js';
 import { stepFor, type CapacitySteps, type StepValue } from './steps.js';

@@ -1,4 +1,5 @@
 import { Ajv, type JSONSchemaType } from 'ajv';
+import type { OpenWindow, Reading, WindowState } from '../accounting/register-windows.js';
 import { MAX_PEAKS } from './settings.js';
 
 /**
@@ -7,21 +8,6 @@ import { MAX_PEAKS } from './settings.js';
  * Times are instants (ms since the epoch); energies kWh, powers kW.
  */
 export const CAPACITY_STATE_VERSION = 1;
-
-export interface Reading {
-  readonly at: number;
-  readonly kWh: number;
-}
-
-export interface OpenWindow {
-  readonly start: number;
-  /** The register at the window's start, or at the last rebase after the register broke (a meter replaced). */
-  startKwh: number;
-  /** Energy of the window counted before the last rebase. */
-  usedKwh: number;
-  /** Frames were missing in the window or across one of its boundaries, or the register broke in it. */
-  gap: boolean;
-}
 
 /** A closed window that can still be one of the month's peaks: its counted kW (the average times the rule's weight). */
 export interface ClosedWindow {
@@ -50,14 +36,10 @@ export interface MonthValue {
   readonly gap: boolean;
 }
 
-export interface CapacityState {
+export interface CapacityState extends WindowState {
   version: typeof CAPACITY_STATE_VERSION;
   /** The rule the peaks were kept under (rule.ts `ruleKey`). */
   rule: string;
-  /** The register's usual interval between readings, ms. */
-  lastInterval: number | null;
-  last: Reading | null;
-  window: OpenWindow | null;
   month: MonthWindows | null;
   /** The last finished months, oldest first, at most 12. */
   history: MonthValue[];

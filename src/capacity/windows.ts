@@ -1,16 +1,6 @@
 import { wallTime } from '../accounting/time-zone.js';
 import type { CapacityRule } from './rule.js';
 
-/**
- * Fixed windows on the local clock (:00–:15 … or whole hours), by instant: the hour the clocks go back is two hours
- * and so four or eight windows of its own (a 25-hour day has 100 quarter hours, a 23-hour day 92). Every zone's offset
- * is a multiple of 15 minutes, so a window boundary is a whole quarter of the UTC clock too.
- */
-export function windowStart(at: number, minutes: 15 | 60, timeZone: string): number {
-  const w = wallTime(at, timeZone);
-  return at - (((w.minute % minutes) * 60 + w.second) * 1000 + (((at % 1000) + 1000) % 1000));
-}
-
 /** What the calendar says of a window, by the local time it starts at. */
 export interface WindowFacts {
   readonly start: number;

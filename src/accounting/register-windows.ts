@@ -1,12 +1,45 @@
-import { windowStart } from './windows.js';
-import type { CapacityState, OpenWindow, Reading } from './state.js';
+import { wallTime } from './time-zone.js';
 
 /**
- * Energy per window from the import register, never from integrated power: the register's difference across the
+ * Fixed windows on the local clock (:00–:15 … or whole hours), by instant: the hour the clocks go back is two hours
+ * and so four or eight windows of its own (a 25-hour day has 100 quarter hours, a 23-hour day 92). Every zone's offset
+ * is a multiple of 15 minutes, so a window boundary is a whole quarter of the UTC clock too.
+ */
+export function windowStart(at: number, minutes: 15 | 60, timeZone: string): number {
+  const w = wallTime(at, timeZone);
+  return at - (((w.minute % minutes) * 60 + w.second) * 1000 + (((at % 1000) + 1000) % 1000));
+}
+
+/** A register reading: when, and its value in kWh. */
+export interface Reading {
+  readonly at: number;
+  readonly kWh: number;
+}
+
+export interface OpenWindow {
+  readonly start: number;
+  /** The register at the window's start, or at the last rebase after the register broke (a meter replaced). */
+  startKwh: number;
+  /** Energy of the window counted before the last rebase. */
+  usedKwh: number;
+  /** Frames were missing in the window or across one of its boundaries, or the register broke in it. */
+  gap: boolean;
+}
+
+/** What a register's windows keep: plain JSON, saved by their owner (the capacity machine, the cost of each quarter). */
+export interface WindowState {
+  /** The register's usual interval between readings, ms. */
+  lastInterval: number | null;
+  last: Reading | null;
+  window: OpenWindow | null;
+}
+
+/**
+ * Energy per window (a quarter hour or an hour) from a register, never from integrated power: the register's difference across the
  * window. The register's value at a boundary is the reading nearest to it, before or after, as the energy periods take
  * it (src/accounting/accounting.ts `advance`), so an hour window holds exactly the energy of the accounting's hour.
  *
- * Where the rules differ from the accounting's, for capacity: a window is flagged `gap` when frames are missing across
+ * Where the rules differ from the hour/day/month periods (accounting.ts), for capacity and cost: a window is flagged `gap` when frames are missing across
  * either of its boundaries (not only inside it); a window left by whole windows of silence keeps its energy up to its
  * last reading, flagged `gap`, as a lower bound that can still be a peak (the accounting counts such a period as
  * unknown). The grid company's meter still counts what happened during the gap.
@@ -49,12 +82,12 @@ export class RegisterWindows {
     return start;
   }
 
-  threshold(s: CapacityState): number {
+  threshold(s: WindowState): number {
     return Math.max(this.minGapMs, 1.5 * (s.lastInterval ?? 0));
   }
 
   /** Energy counted in the open window so far. */
-  used(s: CapacityState): number {
+  used(s: WindowState): number {
     const w = s.window;
     return w === null || s.last === null ? 0 : Math.max(0, w.usedKwh + s.last.kWh - w.startKwh);
   }
@@ -69,7 +102,7 @@ export class RegisterWindows {
    * Readings that are not newer than the last (a replayed or reordered frame) and values that are not numbers are
    * ignored.
    */
-  observe(s: CapacityState, at: number, kWh: number, closed: ClosedCallback): boolean {
+  observe(s: WindowState, at: number, kWh: number, closed: ClosedCallback): boolean {
     if (!Number.isFinite(at) || !Number.isFinite(kWh)) return false;
     const last = s.last;
     if (last !== null && at <= last.at) return false;
@@ -104,7 +137,7 @@ export class RegisterWindows {
    * for the next frame. A register that is still reporting rolls over with its next reading, which knows the value at
    * the boundary best. Returns true when a window closed.
    */
-  tick(s: CapacityState, at: number, closed: ClosedCallback): boolean {
+  tick(s: WindowState, at: number, closed: ClosedCallback): boolean {
     if (s.last === null || at - s.last.at <= this.threshold(s)) return false;
     return this.advance(s, at, null, false, closed);
   }
@@ -113,11 +146,11 @@ export class RegisterWindows {
    * Closes the open window when `at` is past it, as `tick` would whether or not the register is silent: what the
    * values show between the end of a window and the next reading.
    */
-  settle(s: CapacityState, at: number, closed: ClosedCallback): boolean {
+  settle(s: WindowState, at: number, closed: ClosedCallback): boolean {
     return this.advance(s, at, null, false, closed);
   }
 
-  private advance(s: CapacityState, at: number, reading: Reading | null, broken: boolean, closed: ClosedCallback): boolean {
+  private advance(s: WindowState, at: number, reading: Reading | null, broken: boolean, closed: ClosedCallback): boolean {
     const w: OpenWindow | null = s.window;
     const last = s.last;
     if (w === null || last === null || at < w.start + this.windowMs) return false;
