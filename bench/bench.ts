@@ -1,14 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { benchDecode, benchDecodeCommand } from './decode.js';
-import { benchService, nodeFlags } from './service.js';
+import { nodeFlags } from './flags.js';
 
 /**
- * `npm run bench` runs every part; `npm run bench -- decode`, `-- service`, `-- fleet` or `-- page` runs one;
- * `npm run bench -- compare OTHER_CHECKOUT` compares this decoder with another build under the add-on's flags. The fleet takes
- * `-- fleet METERS SECONDS` (1000 meters for 180 s by default), and `-- fleet METERS SECONDS jit` runs it with the
- * add-on's flags but a JIT.
+ * `npm run bench` runs every part; `npm run bench -- decode`, `-- service`, `-- floor`, `-- fleet` or `-- page` runs
+ * one. `-- service` measures the service against the floor (floor.ts, versus.ts) in one run; `-- service jit` runs
+ * the service with the add-on's flags but a JIT (the floor keeps them). `npm run bench -- compare OTHER_CHECKOUT`
+ * compares this decoder with another build under the add-on's flags. The fleet takes `-- fleet METERS SECONDS`
+ * (1000 meters for 180 s by default), and `-- fleet METERS SECONDS jit` runs it with the add-on's flags but a JIT.
  */
 const only = process.argv[2];
+const withoutJitless = nodeFlags.filter((f) => f !== '--jitless');
 if (only === 'compare') {
   const run = spawnSync(process.execPath, [...nodeFlags, new URL('./compare.js', import.meta.url).pathname, process.argv[3] ?? ''], { encoding: 'utf8' });
   process.stdout.write(run.stdout + run.stderr);
@@ -25,15 +27,22 @@ if (only === undefined || only === 'decode') {
   await benchDecodeCommand(20_000, bare);
 }
 if (only === undefined || only === 'service') {
-  console.log('\nService (powermeter run) between a TCP bridge and a local broker:');
-  await benchService();
+  const jit = process.argv[3] === 'jit';
+  console.log(`\nService (powermeter run) against the floor, Node flags ${(jit ? withoutJitless : nodeFlags).join(' ')} (the floor: ${nodeFlags.join(' ')}):`);
+  const { benchService } = await import('./service.js');
+  await benchService(jit ? withoutJitless : undefined);
+}
+if (only === 'floor') {
+  console.log(`\nThe floor (bench/floor.ts), Node flags ${nodeFlags.join(' ')}:`);
+  const { benchFloor } = await import('./service.js');
+  await benchFloor();
 }
 if (only === undefined || only === 'fleet') {
   console.log('\nA fleet of bridges publishing raw frames on MQTT, one service (powermeter run) reading them all:');
   const jit = process.argv[5] === 'jit';
   // Loaded only when run: the page's bench brings a browser driver, loaded into this process it lowered the measured decode rate by a fifth.
   const { benchFleet } = await import('./fleet.js');
-  await benchFleet(Number(process.argv[3] ?? 1000), Number(process.argv[4] ?? 180), jit ? nodeFlags.filter((f) => f !== '--jitless') : nodeFlags);
+  await benchFleet(Number(process.argv[3] ?? 1000), Number(process.argv[4] ?? 180), jit ? withoutJitless : nodeFlags);
 }
 if (only === undefined || only === 'page') {
   console.log('\nThe page: what it costs the service (`-- page SECONDS`, 600 by default):');

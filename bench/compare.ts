@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import type { Decoder } from '../src/decoder.js';
-import { compare, danishFrame } from './decode.js';
+import { danishFrame as frame, danishKeys as keys } from './danish.js';
+import { compare } from './decode.js';
 
 /**
  * Two builds of the decoder side by side, in alternating short rounds of one process (`compare` in decode.ts), so
@@ -14,7 +15,6 @@ const other = process.argv[2];
 if (!other) throw new Error('usage: npm run bench -- compare OTHER_CHECKOUT');
 const theirs = ((await import(pathToFileURL(`${other}/dist/src/decoder.js`).href)) as { Decoder: DecoderClass }).Decoder;
 const ours = ((await import('../src/decoder.js')) as { Decoder: DecoderClass }).Decoder;
-const { frame, keys } = danishFrame();
 
 function runner(D: DecoderClass): () => void {
   const decoder = new D({ keys });

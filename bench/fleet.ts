@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'mqtt';
 import { SimulatedMeter } from '../src/simulator/meter.js';
-import { TestBroker } from '../test/support/broker.js';
 import { cpuMs, percentile, rssMb, sleep } from './proc.js';
-import { nodeFlags } from './service.js';
+import { nodeFlags } from './flags.js';
+import { Mosquitto } from './mosquitto.js';
 
 /**
  * The real service (`powermeter run`, its own process, the add-on's Node flags) reading `meters` simulated meters,
@@ -16,7 +16,7 @@ import { nodeFlags } from './service.js';
  * over the run, and the delay from a frame's publish to its state's publish at a subscriber.
  */
 export async function benchFleet(meters = 1000, seconds = 180, flags: readonly string[] = nodeFlags): Promise<void> {
-  const broker = await TestBroker.start();
+  const broker = await Mosquitto.start();
   const fleet = Array.from({ length: meters }, (_, i) => {
     const number = 60_000_000 + i;
     const keys = { encryption: randomBytes(16), authentication: randomBytes(16) };
@@ -112,7 +112,7 @@ export async function benchFleet(meters = 1000, seconds = 180, flags: readonly s
   await new Promise((r) => child.once('exit', r));
   await publisher.endAsync();
   await subscriber.endAsync();
-  await broker.down();
+  await broker.stop();
 }
 
 async function connectAsync(url: string) {

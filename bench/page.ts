@@ -1,28 +1,36 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedMeter } from '../src/simulator/meter.js';
-import { launchBrowser } from '../test/support/browser.js';
-import { freePort, TestBroker } from '../test/support/broker.js';
-import { MeterServer } from '../test/support/meter-server.js';
-import { danishFrame } from './decode.js';
-import { rssMb, sleep } from './proc.js';
-import { nodeFlags } from './service.js';
+import { chromium, type Browser } from 'playwright-core';
+import { danishKeys as keys } from './danish.js';
+import { nodeFlags } from './flags.js';
+import { Bridge, sendInChunks } from './line.js';
+import { freePort, Mosquitto } from './mosquitto.js';
+import { prng, rssMb, sleep } from './proc.js';
+
+/** Debian's Chromium (`apt-get install chromium`), or POWERMETER_CHROMIUM, driven by playwright-core. */
+async function launchBrowser(): Promise<Browser> {
+  const path = process.env.POWERMETER_CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+  if (path === undefined) throw new Error('Chromium is not installed: apt-get install chromium (or set POWERMETER_CHROMIUM)');
+  return chromium.launch({ executablePath: path, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+}
+
+const random = prng(30);
 
 
 interface Instance {
   readonly name: string;
   readonly child: ChildProcess;
-  readonly meter: MeterServer;
+  readonly meter: Bridge;
   readonly sim: SimulatedMeter;
   readonly url: string | null;
 }
 
 /** `powermeter run` as the add-on runs it (its Node flags), reading a TCP bridge, with or without its page. */
-async function instance(name: string, broker: TestBroker, page: boolean): Promise<Instance> {
-  const meter = await MeterServer.start();
-  const { keys } = danishFrame();
+async function instance(name: string, broker: Mosquitto, page: boolean): Promise<Instance> {
+  const meter = await Bridge.start();
   const dir = mkdtempSync(join(tmpdir(), 'powermeter-page-bench-'));
   const options = join(dir, 'options.json');
   writeFileSync(options, JSON.stringify({ source: 'tcp', tcp_host: '127.0.0.1', tcp_port: meter.port, mqtt_url: broker.url, encryption_key: keys.encryption.toString('hex'), authentication_key: keys.authentication.toString('hex'), base_topic: `bench-${name}`, log_level: 'warning' }));
@@ -50,7 +58,7 @@ function pageWeight(): string {
  */
 export async function benchPage(seconds = 600): Promise<void> {
   console.log(pageWeight());
-  const broker = await TestBroker.start();
+  const broker = await Mosquitto.start();
   const all = [await instance('no-page', broker, false), await instance('page-closed', broker, true), await instance('page-open', broker, true)];
   const browser = await launchBrowser();
   const open = all[2]!;
@@ -70,7 +78,7 @@ export async function benchPage(seconds = 600): Promise<void> {
   const until = Date.now() + seconds * 1000;
   while (Date.now() < until) {
     t += 10_000;
-    for (const s of all) await s.meter.send(s.sim.frame(new Date(t), 10));
+    for (const s of all) await sendInChunks(s.meter, s.sim.frame(new Date(t), 10), random);
     for (const s of all) max.set(s.name, Math.max(max.get(s.name) ?? 0, rssMb(s.child.pid!)));
     await sleep(10_000);
   }
@@ -83,5 +91,5 @@ export async function benchPage(seconds = 600): Promise<void> {
     await new Promise((r) => s.child.once('exit', r));
     await s.meter.close();
   }
-  await broker.down();
+  await broker.stop();
 }
