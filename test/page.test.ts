@@ -130,7 +130,7 @@ describe('the page, with the service reading a TCP bridge into Mosquitto', () =>
       if (!(r.headers()['content-type'] ?? '').includes('event-stream')) void r.text().then((t) => bodies.push(t), () => undefined);
     });
     await page.goto(address);
-    await page.waitForSelector('body[data-ready]');
+    await page.waitForSelector('body[data-ready][data-liveness="live"]');
     return page;
   };
 
@@ -190,7 +190,8 @@ describe('the page, with the service reading a TCP bridge into Mosquitto', () =>
     await eventually(async () => expect(await card.locator('.now [data-key="active_power_import"]').textContent()).toBe('4,321 W'));
     await eventually(async () => expect(Number(await card.locator('[data-plot="power"]').getAttribute('data-points'))).toBeGreaterThanOrEqual(4));
     expect(await card.locator('[data-plot="power"] canvas').count()).toBe(1);
-    await expect(page.locator('[data-field="security"]').textContent()).resolves.toBe('keys_swapped');
+    await expect(page.locator('[data-field="security"]').getAttribute('data-state')).resolves.toBe('keys_swapped');
+    await expect(page.locator('[data-field="security"]').textContent()).resolves.toBe('Keys swapped');
     await page.close();
   });
 
@@ -200,7 +201,7 @@ describe('the page, with the service reading a TCP bridge into Mosquitto', () =>
     frame[60]! ^= 0xff;
     await meterServer.send(frame);
     const row = page.locator('#frame-log tbody tr', { hasText: 'checksum' }).first();
-    await eventually(async () => expect(await row.textContent()).toMatch(/checksum.*failed its checksum \(FCS\)/), 15_000);
+    await eventually(async () => expect(await row.textContent()).toMatch(/checksum error.*failed its checksum \(FCS\)/), 15_000);
     await expect(page.locator('#frame-log tbody tr', { hasText: 'accepted' }).count()).resolves.toBeGreaterThanOrEqual(3);
     await page.close();
   });
@@ -211,15 +212,15 @@ describe('the page, with the service reading a TCP bridge into Mosquitto', () =>
       await page.fill('input[name="encryption_key"]', encryption);
       await page.fill('input[name="authentication_key"]', authentication);
       await page.click('button[type="submit"]');
-      const verdict = page.locator('#verdict [data-verdict]');
+      const verdict = page.locator('#verdict strong[data-verdict]');
       await verdict.waitFor();
       const word = await verdict.getAttribute('data-verdict');
       const text = (await page.locator('#verdict').textContent()) ?? '';
       await page.evaluate("document.getElementById('verdict').replaceChildren()");
       return { word, text };
     };
-    expect(await check(ek, ak)).toMatchObject({ word: 'authenticated', text: expect.stringContaining('the first into encryption_key (GPK60)') as string });
-    expect(await check(ak, ek)).toMatchObject({ word: 'keys_swapped', text: expect.stringContaining('the other way round') as string });
+    expect(await check(ek, ak)).toMatchObject({ word: 'authenticated', text: expect.stringContaining('Keys right Both are right: the first is the encryption key (GPK60)') as string });
+    expect(await check(ak, ek)).toMatchObject({ word: 'keys_swapped', text: expect.stringContaining('Keys swapped They go the other way round') as string });
     expect((await check(ek, wrong)).word).toBe('wrong_authentication_key');
     expect((await check(wrong, ak)).word).toBe('wrong_encryption_key');
     // Spaces and colons as the letter prints them are fine; a malformed key is named, never echoed.
@@ -239,7 +240,8 @@ describe('the page, with the service reading a TCP bridge into Mosquitto', () =>
     await page.locator('#verdict [data-verdict="keys_swapped"]').waitFor();
     await page.click('#save-keys');
     await page.locator('#verdict [data-verdict="saved"]').waitFor();
-    expect(savedOptions).toEqual([{ ...userOptions, encryption_key: ek, authentication_key: ak }]);
+    // The keys, and what the user set: the defaults the Supervisor merged in (tcp_port, log_level, meter_profile) stay unset.
+    expect(savedOptions).toEqual([{ source: 'tcp', tcp_host: '127.0.0.1', encryption_key: ek, authentication_key: ak, more_meters: [], meter_keys: [] }]);
     await eventually(() => expect(restarts).toBe(1));
     expect(await page.inputValue('input[name="encryption_key"]')).toBe('');
     // Keys that do not decode are never saved.
@@ -281,7 +283,7 @@ describe('the page, with the service reading a TCP bridge into Mosquitto', () =>
   });
 
   it('puts no key in any answer, log line or MQTT payload', async () => {
-    for (const path of ['api/state', 'api/frames', 'api/capture', '', 'app.js']) bodies.push((await httpGet(`${url}${path}`)).body);
+    for (const path of ['api/state', 'api/frames', 'api/capture', 'api/serial-ports', '', 'app.js', 'key-check.js']) bodies.push((await httpGet(`${url}${path}`)).body);
     expect(bodies.length).toBeGreaterThan(10);
     bodies.forEach((b, i) => expectNoKey(b, `HTTP answer ${i}`));
     log.lines.forEach((l) => expectNoKey(l, 'the log'));
@@ -317,7 +319,7 @@ describe('the page of the demo', () => {
     for (const colorScheme of ['light', 'dark'] as const) {
       const page = await browser.newPage({ colorScheme, viewport: { width: 1100, height: 900 } });
       await page.goto(url);
-      await page.waitForSelector('body[data-ready]');
+      await page.waitForSelector('body[data-ready][data-liveness="live"]');
       const card = page.locator('[data-meter="57000001"]');
       await eventually(async () => expect(Number(await card.locator('[data-plot="power"]').getAttribute('data-points'))).toBeGreaterThanOrEqual(3), 20_000);
       expect(await card.locator('.now [data-key="active_power_import"]').textContent()).toMatch(/^[\d,]+ W$/);

@@ -1,56 +1,23 @@
 import type { Effect, FrameLogEntry, Payload, SourceId } from '../core/events.js';
 import { bridgeStateTopic } from '../ha/bridge.js';
 import type { Topics } from '../ha/discovery.js';
+import { FRAMES_KEPT, type BrokerView, type FrameView, type MeterHistory, type PageEvent, type PageMeter, type PageReading, type PageSource, type PageState } from './contract.js';
+import { HistoryFromMessages, recent, type HistorySource } from './energy-history.js';
 
-/** How the page names one source. */
-export interface PageSource {
-  readonly id: SourceId;
-  readonly name: string;
-  /** The suffix of its fields in the diagnostics message ("" for the first). */
-  readonly suffix: string;
-}
-
-/** A reading as the page shows it: the name and unit come from the meter's discovery, as Home Assistant sees them. */
-export interface PageReading {
-  readonly key: string;
-  readonly name: string;
-  readonly unit: string | null;
-  readonly value: number | string | null;
-}
-
-export interface PageMeter {
-  readonly id: string;
-  readonly name: string;
-  readonly updatedAt: number | null;
-  readonly readings: PageReading[];
-  /** Power over the last hour: times (s), import and export (W). */
-  readonly power: [number[], (number | null)[], (number | null)[]];
-  /** Energy per closed hour over the last 48 hours: hour starts (s), import and export (kWh). */
-  readonly hours: [number[], (number | null)[], (number | null)[]];
-}
-
-/** What the page's event stream sends: one event per published state, diagnostics message and logged frame. */
-export type PageEvent =
-  | { readonly type: 'state'; readonly meter: string; readonly at: number; readonly state: Payload }
-  | { readonly type: 'diagnostics'; readonly diagnostics: Payload }
-  | { readonly type: 'frame'; readonly frame: FrameView }
-  | { readonly type: 'broker'; readonly broker: BrokerView };
-
-/** A frame log entry without its bytes. */
-export type FrameView = Omit<FrameLogEntry, 'raw'> & { readonly sourceName: string };
-
-export interface BrokerView {
-  readonly connected: boolean;
-  readonly detail: string | null;
-}
+/** The API's types live in contract.ts; these names stay importable from here for the service's wiring. */
+export { FRAMES_KEPT };
+export type { BrokerView, FrameView, PageEvent, PageSource };
 
 /** The last hour of power at one point per frame (10 s): 360 points; the bound keeps a fast meter from growing it. */
 const POWER_POINTS = 400;
 const POWER_WINDOW_MS = 3_600_000;
-const HOURS_KEPT = 48;
-/** Meters with a power plot: a fleet of a thousand would cost megabytes for plots nobody opens all at once. */
+/** Meters with plots: a fleet of a thousand would cost megabytes for plots nobody opens all at once. */
 const METERS_WITH_HISTORY = 32;
-export const FRAMES_KEPT = 100;
+
+export interface DashboardOptions {
+  /** The service's own energy history (from its state file); without it, the page keeps hours and days since it started. */
+  readonly history?: HistorySource;
+}
 
 interface MeterRecord {
   id: string;
@@ -59,13 +26,14 @@ interface MeterRecord {
   components: Map<string, { name: string; unit: string | null }>;
   state: Payload | null;
   updatedAt: number | null;
-  power: { t: number; imp: number | null; exp: number | null }[] | null;
-  hours: { start: number; imp: number | null; exp: number | null }[];
-  /** The start of the last closed hour recorded, from the accounting message. */
-  lastHourStart: string | null;
+  /** Null for meters beyond METERS_WITH_HISTORY. */
+  plots: { power: { t: number; imp: number | null; exp: number | null }[]; history: HistoryFromMessages } | null;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const record = (v: unknown): Readonly<Record<string, unknown>> | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v)) : null);
+const noHistory: MeterHistory = { hours: [], days: [] };
 
 /**
  * What the page shows, built from what the service publishes: the same discovery, state and diagnostics messages
@@ -86,6 +54,7 @@ export class Dashboard {
   constructor(
     topics: Topics,
     readonly sources: readonly PageSource[],
+    private readonly options: DashboardOptions = {},
   ) {
     this.diagnosticsTopic = bridgeStateTopic(topics);
     this.discoveryPrefix = `${topics.discoveryPrefix}/device/powermeter_`;
@@ -104,10 +73,7 @@ export class Dashboard {
     const meter = this.byStateTopic.get(topic);
     if (meter) return this.stateOf(meter, payload, at);
     const accounted = this.byAccountingTopic.get(topic);
-    if (accounted) {
-      this.accounting(accounted, payload);
-      return null;
-    }
+    if (accounted) return this.accounting(accounted, payload);
     if (topic.startsWith(this.discoveryPrefix) && topic.endsWith('/config')) this.discovery(payload);
     return null;
   }
@@ -117,9 +83,16 @@ export class Dashboard {
     return { type: 'broker', broker: this.brokerView };
   }
 
-  /** The whole picture, for `GET api/state`. */
-  state(): { meters: PageMeter[]; diagnostics: Payload; sources: readonly PageSource[]; broker: BrokerView } {
-    return { meters: [...this.meters.values()].map((m) => this.view(m)), diagnostics: this.diagnostics, sources: this.sources, broker: this.brokerView };
+  /** The whole picture, for `GET api/state` (without what only the server knows: whether keys can be saved). */
+  state(): Omit<PageState, 'canSaveKeys'> {
+    return {
+      meters: [...this.meters.values()].map((m) => this.view(m)),
+      diagnostics: this.diagnostics,
+      sources: this.sources,
+      broker: this.brokerView,
+      systemTitles: this.systemTitles(),
+      framesKept: FRAMES_KEPT,
+    };
   }
 
   /** The frame log, newest first, without the bytes. */
@@ -181,9 +154,9 @@ export class Dashboard {
     const name = text(device?.name) ?? id;
     let m = this.meters.get(id);
     if (!m) {
-      m = { id, name, components: new Map(), state: null, updatedAt: null, power: null, hours: [], lastHourStart: null };
+      m = { id, name, components: new Map(), state: null, updatedAt: null, plots: null };
       if (this.withHistory < METERS_WITH_HISTORY) {
-        m.power = [];
+        m.plots = { power: [], history: new HistoryFromMessages() };
         this.withHistory++;
       }
       this.meters.set(id, m);
@@ -201,43 +174,42 @@ export class Dashboard {
   private stateOf(m: MeterRecord, state: Payload, at: number): PageEvent {
     m.state = state;
     m.updatedAt = at;
-    if (m.power) {
-      m.power.push({ t: at, imp: num(state.active_power_import), exp: num(state.active_power_export) });
-      while (m.power.length > POWER_POINTS || (m.power.length > 0 && m.power[0]!.t < at - POWER_WINDOW_MS)) m.power.shift();
+    const power = m.plots?.power;
+    if (power) {
+      power.push({ t: at, imp: num(state.active_power_import), exp: num(state.active_power_export) });
+      while (power.length > POWER_POINTS || (power.length > 0 && power[0]!.t < at - POWER_WINDOW_MS)) power.shift();
     }
     return { type: 'state', meter: m.id, at, state };
   }
 
-  /** A new closed hour in the accounting message: its energy, from the state published just before, is kept. */
-  private accounting(m: MeterRecord, attributes: Payload): void {
-    const start = text(record(attributes.energy_import_previous_hour)?.period_start) ?? text(record(attributes.energy_export_previous_hour)?.period_start);
-    if (start === null || start === m.lastHourStart || m.state === null) return;
-    m.lastHourStart = start;
-    m.hours.push({ start: Date.parse(start), imp: num(m.state.energy_import_previous_hour), exp: num(m.state.energy_export_previous_hour) });
-    if (m.hours.length > HOURS_KEPT) m.hours.shift();
+  /** An accounting message: when a period closed, the meter's history anew. */
+  private accounting(m: MeterRecord, attributes: Payload): PageEvent | null {
+    if (!m.plots?.history.accounting(attributes, m.state)) return null;
+    return { type: 'history', meter: m.id, history: this.historyOf(m) };
+  }
+
+  /** The service's history when it has one for the meter, else what the page kept since it started. */
+  private historyOf(m: MeterRecord): MeterHistory {
+    if (m.plots === null) return noHistory;
+    const kept = this.options.history?.(m.id);
+    return kept ? { hours: recent(kept.hours, 'hours'), days: recent(kept.days, 'days') } : m.plots.history.view();
   }
 
   private view(m: MeterRecord): PageMeter {
     const readings: PageReading[] = [];
+    // The `_last_reset` keys come along: they are when the open hour and day began, where the page draws them.
     for (const [key, value] of Object.entries(m.state ?? {})) {
-      if (key.endsWith('_last_reset')) continue;
       const c = m.components.get(key);
       readings.push({ key, name: c?.name ?? key, unit: c?.unit ?? null, value: typeof value === 'number' || typeof value === 'string' ? value : null });
     }
-    const power = m.power ?? [];
+    const power = m.plots?.power ?? [];
     return {
       id: m.id,
       name: m.name,
       updatedAt: m.updatedAt,
       readings,
       power: [power.map((p) => p.t / 1000), power.map((p) => p.imp), power.map((p) => p.exp)],
-      hours: [m.hours.map((h) => h.start / 1000), m.hours.map((h) => h.imp), m.hours.map((h) => h.exp)],
+      history: this.historyOf(m),
     };
   }
 }
-
-function record(v: unknown): Readonly<Record<string, unknown>> | null {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v)) : null;
-}
-
-const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);

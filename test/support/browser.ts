@@ -1,5 +1,16 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ServiceCore } from '../../src/core/core.js';
+import type { Effect, SourceSpec } from '../../src/core/events.js';
+import { emptyState } from '../../src/core/persisted.js';
+import type { Keys } from '../../src/dlms/cipher.js';
+import { Dashboard } from '../../src/page/dashboard.js';
+import type { HistorySource } from '../../src/page/energy-history.js';
+import { startPage, type PageOptions, type PageServer } from '../../src/page/server.js';
+import { SimulatedMeter } from '../../src/simulator/meter.js';
+import type { MeterValues } from '../../src/simulator/kamstrup.js';
+import { captureLogger } from './capture-logger.js';
+import { danishKeys } from './vectors.js';
 
 /** Debian's Chromium (`apt-get install chromium`; .ci/run installs it), or POWERMETER_CHROMIUM. */
 export const chromiumPath = process.env.POWERMETER_CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p)) ?? null;
@@ -8,4 +19,102 @@ export const chromiumPath = process.env.POWERMETER_CHROMIUM ?? ['/usr/bin/chromi
 export async function launchBrowser(): Promise<Browser> {
   if (chromiumPath === null) throw new Error('Chromium is not installed: apt-get install chromium (or set POWERMETER_CHROMIUM)');
   return chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+}
+
+export interface RigOptions {
+  /** The keys the service is configured with (the meter always encrypts with danishKeys). */
+  readonly keys?: Keys;
+  /** When the rig's clock starts (ms); the hours and days of the plots follow it. */
+  readonly start?: number;
+  readonly timeZone?: string;
+  readonly history?: HistorySource;
+  readonly page?: Partial<Omit<PageOptions, 'dashboard' | 'logger'>>;
+  /** More sources beside the first (each named and keyed like it). */
+  readonly sources?: number;
+}
+
+/**
+ * The page over the real service core, without a broker or a line: the rig steps the core with a simulated meter's
+ * frames at a clock of its own (10 s a frame), and hands every effect to the dashboard and the page, as the
+ * service's shell does (src/service/app.ts `perform`).
+ */
+export async function startRig(o: RigOptions = {}) {
+  let clock = o.start ?? Date.UTC(2026, 5, 15, 10, 0, 5);
+  const timeZone = o.timeZone ?? 'Europe/Copenhagen';
+  const log = captureLogger('info');
+  const specs: SourceSpec[] = Array.from({ length: 1 + (o.sources ?? 0) }, (_, i) => ({
+    id: String(i),
+    name: `tcp 192.168.1.${50 + i}:6638`,
+    redial: true,
+    remoteLine: true,
+    keys: o.keys ?? danishKeys,
+    baudRate: 2400,
+    parity: 'none',
+    profile: 'auto',
+  }));
+  const topics = { discoveryPrefix: 'homeassistant', baseTopic: 'powermeter' };
+  const core = new ServiceCore({ sources: specs, dataTimeoutMs: 60_000, topics, origin: { name: 'PowerMeter', sw_version: 'test', support_url: 'https://example.invalid' }, timeZone, state: emptyState(), persist: false, frameLog: true });
+  const dashboard = new Dashboard(topics, specs.map((s, i) => ({ id: s.id, name: s.name, suffix: i === 0 ? '' : `_${i + 1}` })), { history: o.history });
+  const server: PageServer = await startPage({ host: '127.0.0.1', port: 0, allow: 'any', dashboard, logger: log.logger, now: () => clock, ...o.page });
+  const meters = specs.map((_, i) => new SimulatedMeter(57_000_001 + i, danishKeys, { timeZone }));
+  const perform = (effects: readonly Effect[]) => {
+    for (const effect of effects) {
+      const event = dashboard.observe(effect, clock);
+      if (event) server.send(event);
+    }
+  };
+  perform(core.step({ kind: 'start', at: clock }));
+  perform(core.step({ kind: 'broker', state: 'connected', at: clock }));
+  server.send(dashboard.broker(true, null));
+  for (const s of specs) perform(core.step({ kind: 'source', source: s.id, state: 'connected', at: clock }));
+
+  const rig = {
+    url: server.url,
+    server,
+    dashboard,
+    core,
+    log,
+    now: () => clock,
+    /** The next frame of a meter, 10 s after the last; `raw` changes its bytes on the way (a corruption). */
+    frame(override: MeterValues = {}, meter = 0, raw?: (frame: Buffer) => Buffer) {
+      clock += 10_000;
+      const sim = meters[meter];
+      if (!sim) throw new Error(`no meter ${meter}`);
+      const frame = sim.frame(new Date(clock), 10, override);
+      perform(core.step({ kind: 'bytes', source: String(meter), chunk: raw ? raw(frame) : frame, at: clock }));
+    },
+    /** Bytes that form no frame (a wrong baud rate), at the meter's pace. */
+    noise(meter = 0) {
+      clock += 10_000;
+      perform(core.step({ kind: 'bytes', source: String(meter), chunk: Buffer.alloc(300, 0x55), at: clock }));
+    },
+    /** Time passes without frames: a tick every 10 s, as the shell's timer would wake the core. */
+    silence(ms: number) {
+      for (let left = ms; left > 0; left -= 10_000) {
+        clock += Math.min(10_000, left);
+        perform(core.step({ kind: 'tick', at: clock }));
+      }
+    },
+    /** Frames for `ms`, with the hour events of the shell's clock at each full hour. */
+    run(ms: number, override: MeterValues = {}) {
+      const end = clock + ms;
+      while (clock + 10_000 <= end) {
+        const before = Math.floor(clock / 3_600_000);
+        rig.frame(override);
+        if (Math.floor(clock / 3_600_000) !== before) perform(core.step({ kind: 'hour', at: clock }));
+      }
+    },
+    close: () => server.close(),
+  };
+  return rig;
+}
+
+export type Rig = Awaited<ReturnType<typeof startRig>>;
+
+/** Opens the page and waits until it shows the service's picture (and, unless told otherwise, hears it live). */
+export async function openPage(browser: Browser, url: string, o: { colorScheme?: 'light' | 'dark'; width?: number; height?: number; locale?: string; live?: boolean } = {}): Promise<Page> {
+  const page = await browser.newPage({ colorScheme: o.colorScheme ?? 'light', viewport: { width: o.width ?? 1100, height: o.height ?? 900 }, locale: o.locale ?? 'en-GB' });
+  await page.goto(url);
+  await page.waitForSelector(o.live === false ? 'body[data-ready]' : 'body[data-ready][data-liveness="live"]');
+  return page;
 }

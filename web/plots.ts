@@ -1,0 +1,218 @@
+// The meter's plots (uPlot on a canvas), each with what a canvas cannot say: a summary that is always shown (no
+// hover needed, on a phone either), the numbers as a table, an empty state instead of a blank canvas, axes in the
+// page's locale, and ranges that fit the data (a single bar sits on a day, not on years; the power on its hour).
+import type UPlot from 'uplot';
+import type { EnergyBar, PowerSeries } from '../src/page/contract.js';
+import { color, el } from './dom.js';
+import { day, hour, minute, quantity, time } from './format.js';
+import { fill, locale, t } from './i18n.js';
+
+declare const uPlot: typeof UPlot;
+
+const HEIGHT = 200;
+const HOUR_S = 3600;
+const DAY_S = 86_400;
+
+const numbers = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
+
+/** A figure: heading, empty state, the canvas (hidden from screen readers: the summary and table say it), summary, table. */
+abstract class Plot<T> {
+  readonly root: HTMLElement;
+  protected readonly canvasBox: HTMLElement;
+  protected readonly empty: HTMLElement;
+  protected readonly summary: HTMLElement;
+  private readonly table: HTMLTableSectionElement;
+  private readonly details: HTMLDetailsElement;
+  private plot: UPlot | null = null;
+  protected data: T;
+
+  constructor(kind: string, heading: string, emptyText: string, columns: readonly string[], data: T) {
+    this.data = data;
+    this.canvasBox = el('div', { class: 'plot-canvas', 'aria-hidden': 'true' });
+    this.empty = el('p', { class: 'hint' }, emptyText);
+    this.summary = el('p', { class: 'plot-summary' });
+    this.table = el('tbody');
+    this.details = el('details', {}, el('summary', {}, t.plots.numbers), el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, ...columns.map((c) => el('th', { scope: 'col' }, c)))), this.table)));
+    // The table is filled when it is opened: a closed one costs nothing per frame.
+    this.details.addEventListener('toggle', () => this.fillTable());
+    this.root = el('figure', { class: 'plot', 'data-plot': kind }, el('figcaption', {}, el('h3', {}, heading)), this.empty, this.canvasBox, this.summary, this.details);
+    new ResizeObserver(() => this.draw()).observe(this.root);
+  }
+
+  set(data: T): void {
+    this.data = data;
+    this.draw();
+  }
+
+  protected abstract points(): number;
+  protected abstract options(width: number): UPlot.Options;
+  protected abstract aligned(): UPlot.AlignedData;
+  protected abstract describe(): string;
+  protected abstract rows(): (string | Node)[][];
+
+  private draw(): void {
+    const n = this.points();
+    this.root.dataset.points = String(n);
+    this.empty.hidden = n > 0;
+    this.canvasBox.hidden = n === 0;
+    this.details.hidden = n === 0;
+    this.summary.textContent = n === 0 ? '' : this.describe();
+    if (this.details.open) this.fillTable();
+    const width = this.canvasBox.clientWidth;
+    if (n === 0 || width === 0) return;
+    if (this.plot === null || this.plot.width !== width) {
+      this.plot?.destroy();
+      this.plot = new uPlot(this.options(width), this.aligned(), this.canvasBox);
+    } else this.plot.setData(this.aligned());
+  }
+
+  private fillTable(): void {
+    if (!this.details.open) return;
+    this.table.replaceChildren(...this.rows().map((cells) => el('tr', {}, el('th', { scope: 'row' }, cells[0] ?? ''), ...cells.slice(1).map((c) => el('td', { class: 'num' }, c)))));
+  }
+
+  protected axes(xValues: (ms: number) => string, incrs: number[], unit: string): UPlot.Axis[] {
+    const stroke = color('--muted');
+    const grid = { stroke: color('--line'), width: 1 };
+    return [
+      {
+        stroke,
+        grid,
+        ticks: grid,
+        incrs,
+        space: 56,
+        values: (_u, splits) => {
+          const labels = splits.map((s) => xValues(s * 1000));
+          // What the canvas shows, for tests and for anyone who inspects the page.
+          this.root.dataset.xTicks = labels.join('|');
+          return labels;
+        },
+      },
+      { stroke, grid, ticks: grid, size: 64, label: unit, values: (_u, splits) => splits.map((v) => numbers.format(v)) },
+    ];
+  }
+}
+
+/** Power over the last hour: a line per direction, the x range the hour (at least ten minutes, never milliseconds). */
+export class PowerPlot extends Plot<PowerSeries> {
+  constructor(data: PowerSeries) {
+    super('power', t.plots.power, t.plots.noPower, [t.plots.time, t.meter.import, t.meter.export], data);
+  }
+
+  protected points(): number {
+    return this.data[0].length;
+  }
+
+  protected aligned(): UPlot.AlignedData {
+    return this.data;
+  }
+
+  protected options(width: number): UPlot.Options {
+    return {
+      width,
+      height: HEIGHT,
+      legend: { show: false },
+      scales: {
+        x: { time: true, range: (_u, min, max) => [max - Math.min(HOUR_S, Math.max(600, max - min)), max] },
+        y: { range: (_u, min, max) => [Math.min(0, min), Math.max(100, max * 1.1)] },
+      },
+      series: [{}, { label: t.meter.import, stroke: color('--import'), width: 2 }, { label: t.meter.export, stroke: color('--export'), width: 2 }],
+      axes: this.axes(minute, [60, 300, 600, 900, 1200, 1800, 3600], 'W'),
+    };
+  }
+
+  protected describe(): string {
+    const last = this.data[0].length - 1;
+    return fill(t.plots.latest, { time: time((this.data[0][last] ?? 0) * 1000), import: quantity(this.data[1][last], 'W'), export: quantity(this.data[2][last], 'W') });
+  }
+
+  /** A row per minute at most: the table is for reading, not for every frame. */
+  protected rows(): (string | Node)[][] {
+    const rows: (string | Node)[][] = [];
+    let lastMinute = -1;
+    for (let i = this.data[0].length - 1; i >= 0; i--) {
+      const at = this.data[0][i] ?? 0;
+      if (Math.floor(at / 60) === lastMinute) continue;
+      lastMinute = Math.floor(at / 60);
+      rows.push([time(at * 1000), quantity(this.data[1][i], 'W'), quantity(this.data[2][i], 'W')]);
+    }
+    return rows;
+  }
+}
+
+/** Energy per hour or per day: bars side by side, partial periods pale; the x range from the first bar. */
+export class EnergyPlot extends Plot<readonly EnergyBar[]> {
+  constructor(private readonly span: 'hours' | 'days') {
+    super(span, span === 'hours' ? t.plots.hours : t.plots.days, span === 'hours' ? t.plots.noHours : t.plots.noDays, [t.plots.time, t.meter.import, t.meter.export], []);
+  }
+
+  private get period(): number {
+    return this.span === 'hours' ? HOUR_S : DAY_S;
+  }
+
+  protected points(): number {
+    return this.data.length;
+  }
+
+  /** Each bar at the middle of its period, so that it stands within it. */
+  protected aligned(): UPlot.AlignedData {
+    return [this.data.map((b) => b.start / 1000 + this.period / 2), this.data.map((b) => b.import), this.data.map((b) => b.export)];
+  }
+
+  protected options(width: number): UPlot.Options {
+    const bars = (align: -1 | 1, name: string) =>
+      uPlot.paths.bars?.({
+        align,
+        size: [0.45, 48],
+        // Partial periods in the pale shade of their colour (style.css --import-partial …).
+        disp: { fill: { unit: 3, values: (_u, _s, i0, i1) => this.data.slice(i0, i1 + 1).map((b) => color(b.partial ? `--${name}-partial` : `--${name}`)) } },
+      });
+    return {
+      width,
+      height: HEIGHT,
+      legend: { show: false },
+      cursor: { points: { show: false } },
+      scales: {
+        x: { time: true, range: () => this.xRange() },
+        y: { range: (_u, _min, max) => [0, Math.max(0.1, max * 1.15)] },
+      },
+      series: [
+        {},
+        { label: t.meter.import, stroke: color('--import'), fill: color('--import'), paths: bars(-1, 'import'), points: { show: false } },
+        { label: t.meter.export, stroke: color('--export'), fill: color('--export'), paths: bars(1, 'export'), points: { show: false } },
+      ],
+      axes: this.axes(this.span === 'hours' ? (ms) => (new Date(ms).getHours() === 0 ? day(ms) : minute(ms)) : day, this.span === 'hours' ? [HOUR_S, 2 * HOUR_S, 3 * HOUR_S, 6 * HOUR_S, 12 * HOUR_S, DAY_S] : [DAY_S, 2 * DAY_S, 7 * DAY_S], 'kWh'),
+    };
+  }
+
+  /** From the first bar's period to the last one's end, at least half a day (hours) or a week (days). */
+  private xRange(): [number, number] {
+    const first = (this.data[0]?.start ?? 0) / 1000;
+    const last = (this.data.at(-1)?.start ?? 0) / 1000;
+    const range: [number, number] = [first, Math.max(last + this.period, first + (this.span === 'hours' ? 12 * HOUR_S : 7 * DAY_S))];
+    this.root.dataset.range = range.map((s) => new Date(s * 1000).toISOString()).join('/');
+    this.root.dataset.partial = String(this.data.filter((b) => b.partial).length);
+    return range;
+  }
+
+  private label(b: EnergyBar): string {
+    return this.span === 'hours' ? hour(b.start) : day(b.start);
+  }
+
+  protected describe(): string {
+    const sum = (key: 'import' | 'export') => this.data.reduce((s, b) => s + (b[key] ?? 0), 0);
+    const first = this.data[0];
+    const last = this.data.at(-1);
+    if (!first || !last) return '';
+    let most = first;
+    for (const b of this.data) if ((b.import ?? 0) > (most.import ?? 0)) most = b;
+    const range = fill(t.plots.range, { from: this.label(first), to: this.label(last), import: quantity(sum('import'), 'kWh'), export: quantity(sum('export'), 'kWh') });
+    const top = fill(t.plots.most, { period: this.span === 'hours' ? t.plots.hour : t.plots.day, value: quantity(most.import, 'kWh'), when: this.label(most) });
+    const partial = this.data.some((b) => b.partial) ? ` ${t.plots.partialNote}` : '';
+    return `${range} ${top}${partial}`;
+  }
+
+  protected rows(): (string | Node)[][] {
+    return [...this.data].reverse().map((b) => [b.partial ? `${this.label(b)} (${t.plots.partial})` : this.label(b), quantity(b.import, 'kWh'), quantity(b.export, 'kWh')]);
+  }
+}
