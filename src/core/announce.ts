@@ -2,6 +2,7 @@ import type { Accounting } from '../accounting/accounting.js';
 import { bridgeDiscoveryTopic } from '../ha/bridge.js';
 import { accountingTopic, availabilityTopic, discoveryTopic, meterAvailabilityTopic, meterDiscovery, stateTopic, type Origin, type Topics } from '../ha/discovery.js';
 import { meterState, periodAttributes } from '../ha/state.js';
+import type { MeterExtras } from './extras.js';
 import type { Meter } from './meter.js';
 import type { Meters } from './meters.js';
 import type { Outbox } from './outbox.js';
@@ -21,6 +22,7 @@ export class Announce {
     private readonly origin: Origin,
     private readonly meters: Meters,
     private readonly accounting: Accounting,
+    private readonly extras: MeterExtras,
     private readonly out: Outbox,
   ) {}
 
@@ -54,29 +56,32 @@ export class Announce {
   }
 
   /** Each heard meter's discovery and state, after the diagnostics device's own discovery. */
-  everyMeter(): void {
+  everyMeter(at: number): void {
     for (const meter of this.meters.values()) {
       if (!meter.heard) continue;
       meter.discoveryStale = true;
-      this.meter(meter, true);
+      this.meter(meter, true, at);
     }
   }
 
   /** A meter's discovery when it changed, its state, and its periods' attributes when they changed (`attributes`). */
-  meter(meter: Meter, attributes: boolean): void {
+  meter(meter: Meter, attributes: boolean, at: number): void {
     const { topics, origin } = this;
     const announced = meter.discoveryStale;
     if (announced) {
       const readings = [...meter.readings.values()].map((h) => h.reading);
-      this.out.publish(discoveryTopic(topics, meter.id), meterDiscovery(topics, origin, { meterId: meter.id, manufacturer: meter.manufacturer, model: meter.model, readings, hasFrameCounter: meter.hasFrameCounter }), true);
+      const device = { meterId: meter.id, manufacturer: meter.manufacturer, model: meter.model, readings, hasFrameCounter: meter.hasFrameCounter, extra: this.extras.components(meter) };
+      this.out.publish(discoveryTopic(topics, meter.id), meterDiscovery(topics, origin, device), true);
       meter.discoveryStale = false;
     }
     const periodsOf = (register: string) => this.accounting.values(meter.periods[register], meter.last(register));
-    this.out.publish(stateTopic(topics, meter.id), meterState(meter, periodsOf), false);
+    const state = meterState(meter, periodsOf);
+    this.out.publish(stateTopic(topics, meter.id), this.extras.active ? { ...state, ...this.extras.state(meter, at) } : state, false);
     // The periods' attributes change a few times an hour: published when they do, not with every frame.
     if (attributes || announced) {
       const a = periodAttributes(meter, periodsOf);
       if (Object.keys(a).length > 0) this.out.publish(accountingTopic(topics, meter.id), a, false);
+      this.extras.attributes(meter, at);
     }
   }
 

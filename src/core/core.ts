@@ -4,9 +4,11 @@ import { keyFingerprint, type Keys } from '../dlms/cipher.js';
 import { securityAdvice, type SecurityState } from '../diagnostics/key-check.js';
 import { AuthenticationError, KeyMissingError, type PowerMeterError } from '../errors.js';
 import { accountedRegisters, type Origin, type Topics } from '../ha/discovery.js';
+import type { PriceArea } from '../prices/settings.js';
 import { MAX_STREAMS, type SourceState } from '../source/source.js';
 import { Announce } from './announce.js';
 import { Diagnostics } from './diagnostics.js';
+import { MeterExtras, type CapacitySetting } from './extras.js';
 import type { Effect, Event, SourceId, SourceSpec } from './events.js';
 import { Intake, outcomeDetail, type Outcome } from './intake.js';
 import type { Meter } from './meter.js';
@@ -14,6 +16,7 @@ import { Meters } from './meters.js';
 import type { Level } from './notices.js';
 import { Outbox, type AnyNotice } from './outbox.js';
 import { PeriodClock } from './period-clock.js';
+import { Prices } from './prices.js';
 import { Persistence } from './persistence.js';
 import { emptyState, STATE_VERSION, type PersistedState } from './persisted.js';
 import { ReplayGuard } from './replay-guard.js';
@@ -39,6 +42,10 @@ export interface CoreOptions {
   readonly meterKeys?: readonly { readonly systemTitle: string; readonly keys: Keys }[];
   /** Emit a `frame` effect for every frame, with its raw bytes (the page's frame log). */
   readonly frameLog?: boolean;
+  /** The Danish electricity price device, and each meter's cost: the area whose prices the shell fetches. */
+  readonly prices?: { readonly area: PriceArea } | null;
+  /** The capacity tariff's rule and steps, for each meter's import. */
+  readonly capacity?: CapacitySetting | null;
 }
 
 /** The one-time note of the upgrade that changed which sensors are enabled and which have a state class. */
@@ -78,6 +85,8 @@ export class ServiceCore {
   private readonly announce: Announce;
   private readonly diagnostics: Diagnostics;
   private readonly persistence: Persistence;
+  private readonly prices: Prices | null;
+  private readonly extras: MeterExtras;
   private readonly periodClock: PeriodClock;
   private readonly meterKeys: ReadonlyMap<string, Keys>;
   private readonly said: string[];
@@ -100,7 +109,9 @@ export class ServiceCore {
     options.sources.forEach((spec, i) => this.sources.set(spec.id, new SourceRecord(spec, i, settings)));
     const records = [...this.sources.values()];
     this.intake = new Intake({ timeZone: options.timeZone, meterKeyPrints }, new ReplayGuard(this.counters), this.meters, this.out, records.map((s) => s.keys));
-    this.announce = new Announce(options.topics, options.origin, this.meters, this.accounting, this.out);
+    this.prices = options.prices ? new Prices(options.topics, options.origin, options.prices.area, this.out) : null;
+    this.extras = new MeterExtras(options.topics, options.timeZone, 2 * options.dataTimeoutMs, this.prices, options.capacity ?? null, this.out);
+    this.announce = new Announce(options.topics, options.origin, this.meters, this.accounting, this.extras, this.out);
     this.diagnostics = new Diagnostics(options.topics, options.origin, options.configurationUrl ?? null, records, this.out);
   }
 
@@ -135,6 +146,10 @@ export class ServiceCore {
         break;
       case 'ha-online':
         this.announceAll(event.at);
+        break;
+      case 'prices':
+        this.prices?.take(event.table, event.at);
+        this.soon(this.prices?.dueAt(event.at) ?? Infinity);
         break;
       case 'saved':
         if (event.error === null) this.out.signal('store-saved', null);
@@ -248,10 +263,11 @@ export class ServiceCore {
       periodsChanged = this.accounting.observe(meter.periodsOf(r.key), last === null ? null : { value: last.value, at: Math.min(last.at, periodsAt) }, r.value, periodsAt) || periodsChanged;
     }
     meter.record(frame, at, clock, guardClock);
-    this.announce.meter(meter, periodsChanged);
+    const windowClosed = this.extras.active && this.extras.observe(meter, at);
+    this.announce.meter(meter, periodsChanged || windowClosed, at);
     if (!meter.online) this.announce.online(meter, true);
-    this.soon(at + this.options.dataTimeoutMs);
-    this.persistence.changed(periodsChanged);
+    this.soon(Math.min(at + this.options.dataTimeoutMs, this.extras.dueAt(at)));
+    this.persistence.changed(periodsChanged || windowClosed);
     this.save(at, false);
   }
 
@@ -354,7 +370,14 @@ export class ServiceCore {
       this.lineTick(source, at);
     }
     this.diagnostics.publish(at, false);
-    for (const meter of this.meters.values()) if (meter.online && at - meter.lastFrameAt >= timeout) this.announce.online(meter, false);
+    this.prices?.tick(at);
+    for (const meter of this.meters.values()) {
+      if (meter.online && at - meter.lastFrameAt >= timeout) this.announce.online(meter, false);
+      if (this.extras.active && this.extras.tick(meter, at)) {
+        if (meter.heard) this.announce.meter(meter, true, at);
+        this.persistence.changed(true);
+      }
+    }
     this.save(at, false);
     this.rewake(at);
   }
@@ -383,7 +406,7 @@ export class ServiceCore {
         const periods = meter.periods[register];
         if (periods) closed = this.accounting.tick(periods, meter.last(register), periodsAt) || closed;
       }
-      if (closed && meter.heard) this.announce.meter(meter, true);
+      if (closed && meter.heard) this.announce.meter(meter, true, at);
       if (closed) this.persistence.changed(true);
     }
     this.save(at, false);
@@ -400,7 +423,8 @@ export class ServiceCore {
   private announceAll(at: number): void {
     this.announce.all();
     this.diagnostics.discovery();
-    this.announce.everyMeter();
+    this.prices?.discovery();
+    this.announce.everyMeter(at);
     this.diagnostics.publish(at, true);
   }
 
@@ -418,7 +442,7 @@ export class ServiceCore {
 
   /** Works out the next wake from every machine: after a tick, when the last one was spent. */
   private rewake(at: number): void {
-    let wake = Math.min(this.diagnostics.dueAt(), this.persistence.dueAt());
+    let wake = Math.min(this.diagnostics.dueAt(), this.persistence.dueAt(), this.prices?.dueAt(at) ?? Infinity, this.extras.dueAt(at));
     for (const source of this.sources.values()) {
       wake = Math.min(wake, source.line.dueAt(at));
       for (const stream of source.streams.values()) wake = Math.min(wake, stream.keyCheck.dueAt ?? Infinity);

@@ -1,4 +1,5 @@
 import type { Keys } from '../dlms/cipher.js';
+import type { PriceTable } from '../prices/price-model.js';
 import type { SourceState } from '../source/source.js';
 import type { Notice } from './notices.js';
 import type { PersistedState } from './persisted.js';
@@ -25,6 +26,8 @@ export type Event =
   /** Something a source found in its bytes that the user should know (said once by the source). */
   | { readonly kind: 'source-notice'; readonly source: SourceId; readonly stream?: string; readonly text: string; readonly at: number }
   | { readonly kind: 'broker'; readonly state: BrokerState; readonly detail?: string; readonly at: number }
+  /** The day's electricity prices, as the shell fetched them (with prices on). */
+  | { readonly kind: 'prices'; readonly table: PriceTable; readonly at: number }
   /** Home Assistant's birth message: it wants discovery and state again. */
   | { readonly kind: 'ha-online'; readonly at: number }
   /** What became of a `persist` effect. */

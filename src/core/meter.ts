@@ -2,6 +2,8 @@ import { emptyPeriods, type LastReading, type RegisterPeriods } from '../account
 import type { MeterFrame, Reading } from '../obis/readings.js';
 import { isEnergy, unitOf } from '../obis/readings.js';
 import { EnergyGuard, type Sample } from './energy-guard.js';
+import type { CapacityMachine } from '../capacity/machine.js';
+import type { CostState } from './cost.js';
 import type { PersistedMeter, PersistedTotal, SecurityFloor } from './persisted.js';
 
 /** A reading as last accepted, with when its frame came and the meter's clock in it. */
@@ -38,6 +40,11 @@ export class Meter {
   readonly guard = new EnergyGuard();
   /** The least protection its frames may have, with the keys in use (see intake.ts); null until it is known. */
   security: SecurityFloor | null;
+  /** Its cost per quarter hour (with prices on; extras.ts). */
+  cost: CostState | null;
+  /** Its capacity tariff (with a rule set; extras.ts), and the saved state it starts from once the rule is known. */
+  capacity: CapacityMachine | null = null;
+  savedCapacity: Readonly<Record<string, unknown>> | null;
   /** How notices about this meter name it. */
   readonly scope: string;
 
@@ -48,6 +55,8 @@ export class Meter {
     this.scope = `meter=${id}`;
     this.periods = persisted?.periods ?? {};
     this.security = persisted?.security ?? null;
+    this.cost = persisted?.cost ?? null;
+    this.savedCapacity = persisted?.capacity ?? null;
     for (const [key, t] of Object.entries(persisted?.totals ?? {})) {
       this.readings.set(key, { reading: { key, obis: t.obis, quantity: t.quantity, value: t.value, unit: unitOf[t.quantity] }, value: t.value, at: t.at, clock: t.clock });
     }
@@ -92,6 +101,11 @@ export class Meter {
       const q = h.reading.quantity;
       if (isEnergy(q)) totals[key] = { obis: h.reading.obis, quantity: q, value: h.value, at: h.at, clock: h.clock };
     }
-    return this.security === null ? { totals, periods: this.periods } : { totals, periods: this.periods, security: this.security };
+    const out: PersistedMeter = { totals, periods: this.periods };
+    if (this.security !== null) out.security = this.security;
+    if (this.cost !== null) out.cost = this.cost;
+    const capacity = this.capacity?.snapshot() ?? this.savedCapacity;
+    if (capacity !== null) out.capacity = { ...capacity };
+    return out;
   }
 }

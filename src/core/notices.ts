@@ -18,6 +18,8 @@ export type Signal =
   | 'keys-ok'
   /** The host clock is past the time the energy periods stood at. */
   | 'clock-caught-up'
+  /** A total price covers now again. */
+  | 'price-known'
   /** The source's frames have passed their checksum for a while (see CHECKSUM_RECOVERED_AFTER in the core). */
   | 'checksums-pass'
   | 'source-up'
@@ -82,6 +84,8 @@ interface Contexts {
   rejected: { reason: string; message: string };
   'source-notice': { text: string };
   'too-many-streams': { max: number; source: string };
+  'price-missing': { area: string; at: string };
+  'capacity-afresh': { meter: string; why: string };
 }
 
 export type NoticeId = keyof Contexts;
@@ -322,6 +326,20 @@ export const noticeTable: { readonly [K in NoticeId]: NoticeSpec<Contexts[K]> } 
     repeat: 'hourly',
     endedBy: [],
     more: (n) => `${n} more streams forgotten in the last hour because there were more than the most one source keeps`,
+  },
+  'price-missing': {
+    level: 'warn',
+    text: (c) =>
+      `no electricity price for ${c.area} covers ${c.at}: the price sensors are unavailable until one does, and the cost of such a quarter is counted as a quarter without a price. The prices are fetched again every quarter hour; tomorrow's are published in the early afternoon`,
+    repeat: 'once',
+    endedBy: ['price-known'],
+    ended: { level: 'info', text: 'an electricity price covers now again' },
+  },
+  'capacity-afresh': {
+    level: 'warn',
+    text: (c) => `meter ${c.meter}: the capacity tariff's saved peaks cannot be used (${c.why}); this month's peaks start afresh`,
+    repeat: 'once',
+    endedBy: [],
   },
   rejected: {
     level: 'debug',

@@ -1,5 +1,6 @@
 import { Ajv, type JSONSchemaType } from 'ajv';
 import { emptyPeriods, type ClosedPeriod, type OpenPeriod, type RegisterPeriods } from '../accounting/accounting.js';
+import { costSchema, type CostState } from './cost.js';
 import type { CounterRecord } from './replay-guard.js';
 
 /**
@@ -45,6 +46,10 @@ export interface PersistedMeter {
   totals: Record<string, PersistedTotal>;
   periods: Record<string, RegisterPeriods>;
   security?: SecurityFloor;
+  /** Its cost per quarter hour, with prices on (cost.ts). */
+  cost?: CostState;
+  /** Its capacity tariff's state, checked by the capacity machine itself when it is restored (capacity/state.ts). */
+  capacity?: Record<string, unknown>;
 }
 
 export interface PersistedState {
@@ -128,6 +133,8 @@ const stateSchema: JSONSchemaType<PersistedState> = {
         properties: {
           totals: { type: 'object', maxProperties: 64, propertyNames: name, required: [], additionalProperties: totalSchema },
           periods: { type: 'object', maxProperties: 8, propertyNames: name, required: [], additionalProperties: periodsSchema },
+          cost: { ...costSchema, nullable: true },
+          capacity: { type: 'object', nullable: true, maxProperties: 16, required: [] },
           security: {
             type: 'object',
             nullable: true,

@@ -69,6 +69,8 @@ export interface MeterDevice {
   /** Every reading the meter has sent so far: components are never dropped. */
   readonly readings: readonly Reading[];
   readonly hasFrameCounter: boolean;
+  /** Components of what the service adds to the meter (its cost, its capacity tariff), built by their own modules. */
+  readonly extra?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 type Component = Record<string, unknown>;
@@ -139,6 +141,7 @@ export function meterDiscovery(t: Topics, origin: Origin, m: MeterDevice): Recor
     entity_category: 'diagnostic',
   });
   if (m.hasFrameCounter) components.frame_counter = entity(id, 'frame_counter', 'Frame counter', { entity_category: 'diagnostic', icon: 'mdi:counter' });
+  Object.assign(components, m.extra ?? {});
   const manufacturer = m.manufacturer ?? 'Unknown';
   return {
     device: {

@@ -1,4 +1,8 @@
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { hostTimeZone, unknownTimeZone, zoneName } from '../accounting/time-zone.js';
+import { PriceFetcher } from '../prices/fetcher.js';
+import { pricesBaseUrl } from '../prices/queries.js';
 import { ServiceCore, type CoreOptions } from '../core/core.js';
 import type { Effect, Event, SourceId, SourceSpec } from '../core/events.js';
 import type { Notice } from '../core/notices.js';
@@ -202,6 +206,8 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
     configurationUrl: options.configurationUrl ?? null,
     meterKeys: settings.meterKeys,
     frameLog: options.page !== undefined,
+    prices: settings.prices === null ? null : { area: settings.prices.area },
+    capacity: settings.capacity,
   });
   if (options.page) dashboard = new Dashboard(topics, specs.map((spec, i) => ({ id: spec.id, name: spec.name, suffix: sourceSuffix(i) })));
 
@@ -286,6 +292,20 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
   }
   const stopHourly = everyFullHour(() => dispatch({ kind: 'hour', at: now() }));
 
+  // The one thing the add-on fetches from the internet, and only with a price area set; it works on without it.
+  const prices =
+    settings.prices === null
+      ? null
+      : new PriceFetcher({
+          baseUrl: pricesBaseUrl(process.env.POWERMETER_PRICES_URL),
+          settings: settings.prices,
+          cacheDirectory: options.statePath ? dirname(options.statePath) : join(tmpdir(), 'powermeter'),
+          logger: { info: (m) => logger.info(`prices: ${m}`), warn: (m) => logger.warn(`prices: ${m}`), debug: (m) => logger.debug(`prices: ${m}`) },
+          onTable: (table) => dispatch({ kind: 'prices', table, at: now() }),
+          now,
+        });
+  void prices?.start();
+
   const page = dashboard && options.page ? openPage(options.page, dashboard, specs, logger, now) : Promise.resolve(null);
   void page.then((server) => (pageServer = server));
 
@@ -295,6 +315,7 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
     page,
     async stop() {
       stopHourly();
+      prices?.stop();
       await (await page)?.close();
       await Promise.all([...sources.values()].map((s) => s.stop()));
       // What is still queued is decoded now: a backlog is data the meter sent, and its energy counts.

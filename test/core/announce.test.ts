@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Accounting } from '../../src/accounting/accounting.js';
 import { Announce } from '../../src/core/announce.js';
+import { MeterExtras } from '../../src/core/extras.js';
 import { Meters } from '../../src/core/meters.js';
 import { Outbox } from '../../src/core/outbox.js';
 import { emptyState } from '../../src/core/persisted.js';
@@ -12,7 +13,7 @@ const reading = { key: 'active_energy_import', obis: '1-1:1.8.0.255', quantity: 
 function setup(state = emptyState()) {
   const out = new Outbox();
   const meters = new Meters(state);
-  const announce = new Announce(topics, origin, meters, new Accounting('UTC', 60_000), out);
+  const announce = new Announce(topics, origin, meters, new Accounting('UTC', 60_000), new MeterExtras(topics, 'UTC', 60_000, null, null, out), out);
   return { out, meters, announce };
 }
 
@@ -21,8 +22,8 @@ describe('what Home Assistant is told', () => {
     const s = setup();
     const m = s.meters.getOrMake('57000001')!;
     m.record({ meterId: m.id, meterTime: null, list: 'l', manufacturer: 'Kamstrup', model: null, readings: [reading], unitRule: null, frameCounter: null }, 1000, null, null);
-    s.announce.meter(m, false);
-    s.announce.meter(m, false);
+    s.announce.meter(m, false, 1000);
+    s.announce.meter(m, false, 2000);
     const topicsOut = s.out.take().map((e) => (e.kind === 'publish' ? e.topic : e.kind));
     expect(topicsOut.filter((t) => t.endsWith('/config'))).toEqual(['homeassistant/device/powermeter_57000001/config']);
     expect(topicsOut.filter((t) => t.endsWith('/state'))).toHaveLength(2);

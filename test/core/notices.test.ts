@@ -36,6 +36,8 @@ const examples: { readonly [K in NoticeId]: ContextOf<K> } = {
   rejected: { reason: 'checksum', message: 'the frame check sequence does not match' },
   'source-notice': { text: 'the bridge on han/a/raw now publishes hex frames where it published binary' },
   'too-many-streams': { max: 2000, source: 'mqtt topic han/+/raw' },
+  'price-missing': { area: 'DK1', at: '2026-12-04T23:00:00.000Z' },
+  'capacity-afresh': { meter: '57000001', why: 'the rule changed' },
 };
 const ids = Object.keys(noticeTable).filter((k): k is NoticeId => k in examples);
 
@@ -59,7 +61,7 @@ describe('the notice table, walked', () => {
     if (spec.repeat === 'hourly') expect(hourly.map((n) => n.text)).toEqual([spec.more!(1)]);
     else expect(hourly).toEqual([]);
     // Signals of others leave it; its own end it, in its scope only, saying so when the table says.
-    const all: Signal[] = ['frame-decoded', 'bytes', 'frame-formed', 'keys-ok', 'clock-caught-up', 'checksums-pass', 'source-up', 'broker-up', 'store-saved', 'energy-plausible', 'counter-advanced'];
+    const all: Signal[] = ['frame-decoded', 'bytes', 'frame-formed', 'keys-ok', 'clock-caught-up', 'price-known', 'checksums-pass', 'source-up', 'broker-up', 'store-saved', 'energy-plausible', 'counter-advanced'];
     for (const s of all.filter((s) => !spec.endedBy.includes(s))) {
       const out: Notice[] = [];
       board.signal(s, 'scope=a', out);

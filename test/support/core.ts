@@ -15,6 +15,8 @@ export interface HarnessOptions {
   redial?: boolean;
   dataTimeoutS?: number;
   startNotices?: CoreOptions['startNotices'];
+  prices?: CoreOptions['prices'];
+  capacity?: CoreOptions['capacity'];
 }
 
 /**
@@ -33,6 +35,8 @@ export function harness(o: HarnessOptions = {}) {
     state: o.state ?? emptyState(),
     persist: o.persist ?? true,
     startNotices: o.startNotices,
+    prices: o.prices ?? null,
+    capacity: o.capacity ?? null,
   });
   const effects: Effect[] = [];
   const step = (e: Event): readonly Effect[] => {

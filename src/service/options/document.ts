@@ -1,5 +1,9 @@
 import type { JSONSchemaType } from 'ajv';
+import { aggregations, capacityTariffs } from '../../capacity/rule.js';
+import { MAX_PEAKS } from '../../capacity/settings.js';
 import { profileIds } from '../../obis/profiles/index.js';
+import { chargeOwnerIds } from '../../prices/charge-owners.data.js';
+import { priceAreas } from '../../prices/settings.js';
 
 export type SourceKind = 'serial' | 'tcp' | 'mqtt';
 export type Parity = 'none' | 'even' | 'odd';
@@ -40,6 +44,36 @@ export interface OptionsDocument {
   /** This instance's share of a fleet: the raw-frame streams whose topic hashes to it (docs/scaling.md). */
   partition_index?: number;
   partition_count?: number;
+  /** Danish electricity prices: the bidding zone, none for no prices. */
+  price_area?: 'none' | 'DK1' | 'DK2';
+  /** The grid company whose tariff is part of the price (charge owner id), none for none. */
+  grid_company?: string;
+  /** DKK/kWh excl. VAT. */
+  supplier_markup?: number;
+  vat_percent?: number;
+  /** DKK/kWh added to the spot price for exported energy. */
+  export_markup?: number;
+  capacity_tariff?: string;
+  capacity_window?: number;
+  capacity_peaks?: number;
+  capacity_distinct_days?: boolean;
+  capacity_aggregation?: string;
+  capacity_floor_kw?: number;
+  /** "22-6 0.5": the night hours and the weight a window in them counts at. */
+  capacity_night?: string;
+  /** "11-3", "1,2,12": the months, weekdays (1 Monday … 7 Sunday) and hours that count. */
+  capacity_months?: string;
+  capacity_weekdays?: string;
+  capacity_hours?: string;
+  capacity_steps?: CapacityStepDocument[];
+  capacity_step_included?: boolean;
+  /** Seconds between state messages of a meter that sends every second (P1): its power is averaged over them. */
+  publish_interval?: number;
+}
+
+export interface CapacityStepDocument {
+  from_kw: number;
+  price: number;
 }
 
 /** One more meter: its source, line settings, keys and profile, named as the first meter's options are. */
@@ -88,6 +122,14 @@ export const defaults = {
   meter_profile: 'auto',
   more_meters: [],
   meter_keys: [],
+  price_area: 'none',
+  grid_company: 'none',
+  supplier_markup: 0,
+  vat_percent: 25,
+  export_markup: 0,
+  capacity_tariff: 'none',
+  capacity_steps: [],
+  publish_interval: 10,
 } as const satisfies Partial<Record<keyof OptionsDocument, unknown>>;
 
 /**
@@ -169,6 +211,30 @@ export const optionsSchema: JSONSchemaType<OptionsDocument> = {
     meter_keys: { type: 'array', items: meterKeySchema, maxItems: 10_000, nullable: true, default: [] },
     partition_index: { type: 'integer', minimum: 0, maximum: 999, nullable: true },
     partition_count: { type: 'integer', minimum: 1, maximum: 1000, nullable: true },
+    price_area: { type: 'string', enum: ['none', ...priceAreas], nullable: true, default: defaults.price_area },
+    grid_company: { type: 'string', enum: ['none', ...chargeOwnerIds], nullable: true, default: defaults.grid_company },
+    supplier_markup: { type: 'number', minimum: -100, maximum: 100, nullable: true, default: defaults.supplier_markup },
+    vat_percent: { type: 'number', minimum: 0, maximum: 100, nullable: true, default: defaults.vat_percent },
+    export_markup: { type: 'number', minimum: -100, maximum: 100, nullable: true, default: defaults.export_markup },
+    capacity_tariff: { type: 'string', enum: [...capacityTariffs], nullable: true, default: defaults.capacity_tariff },
+    capacity_window: { type: 'integer', enum: [15, 60], nullable: true },
+    capacity_peaks: { type: 'integer', minimum: 1, maximum: MAX_PEAKS, nullable: true },
+    capacity_distinct_days: { type: 'boolean', nullable: true },
+    capacity_aggregation: { type: 'string', enum: [...aggregations], nullable: true },
+    capacity_floor_kw: { type: 'number', minimum: 0, maximum: 10_000, nullable: true },
+    capacity_night: text(32),
+    capacity_months: text(64),
+    capacity_weekdays: text(32),
+    capacity_hours: text(96),
+    capacity_steps: {
+      type: 'array',
+      maxItems: 64,
+      nullable: true,
+      default: [],
+      items: { type: 'object', additionalProperties: false, properties: { from_kw: { type: 'number', minimum: 0, maximum: 100_000 }, price: { type: 'number' } }, required: ['from_kw', 'price'] },
+    },
+    capacity_step_included: { type: 'boolean', nullable: true },
+    publish_interval: { type: 'integer', minimum: 1, maximum: 300, nullable: true, default: defaults.publish_interval },
   },
   required: [],
 };

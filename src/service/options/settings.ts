@@ -1,6 +1,9 @@
 import type { Keys } from '../../dlms/cipher.js';
 import { parseKeyOptions } from '../../keys.js';
+import type { CapacitySetting } from '../../core/extras.js';
+import type { PriceSettings } from '../../prices/settings.js';
 import type { Partition } from '../../source/partition.js';
+import { capacitySetting, priceSettings } from './tariffs.js';
 import { defaults, MAX_MORE_METERS, type LogLevel, type MeterDocument, type OptionsDocument, type Parity } from './document.js';
 
 /** Where the meter's bytes come from: exactly what that kind of source needs, nothing optional. */
@@ -41,6 +44,11 @@ export interface Settings {
   readonly captureMinutes: number;
   /** What the service should say at the start about options it took but did not use whole (more meters than it reads). */
   readonly notes: readonly string[];
+  /** Danish prices and each meter's cost; null without a price area. */
+  readonly prices: PriceSettings | null;
+  readonly capacity: CapacitySetting | null;
+  /** How often a meter that sends every second (P1) is published, its power averaged over it. */
+  readonly publishIntervalMs: number;
 }
 
 /** The service's settings from a valid document; what is wrong beyond the schema is added to `problems`. */
@@ -75,6 +83,8 @@ export function toSettings(o: OptionsDocument, problems: string[]): Settings | n
     else if (index >= count) problems.push(`partition_index: must be below partition_count (${count}): instances count from 0`);
     else partition = { index, count };
   }
+  const prices = priceSettings(o, problems);
+  const capacity = capacitySetting(o, problems);
   if (problems.length > 0 || first === null || more.some((m) => m === null)) return null;
   return {
     sources: [first, ...more.filter((m): m is MeterSource => m !== null)],
@@ -87,6 +97,9 @@ export function toSettings(o: OptionsDocument, problems: string[]): Settings | n
     dataTimeoutMs: (o.data_timeout ?? defaults.data_timeout) * 1000,
     captureMinutes: o.capture_minutes ?? defaults.capture_minutes,
     notes,
+    prices,
+    capacity,
+    publishIntervalMs: (o.publish_interval ?? defaults.publish_interval) * 1000,
   };
 }
 
