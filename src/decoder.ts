@@ -1,5 +1,5 @@
 import { DATA_NOTIFICATION, GENERAL_GLO_CIPHERING, parseNotificationHeader } from './dlms/apdu.js';
-import { decipher, parseCiphered, protectionOf, type CipheredApdu, type Keys, type Protection } from './dlms/cipher.js';
+import { decipher, decipherWithoutTag, parseCiphered, protectionOf, type CipheredApdu, type Keys, type Protection } from './dlms/cipher.js';
 import { toIso } from './dlms/datetime.js';
 import { uint32 } from './bytes.js';
 import { ApduError, AuthenticationError, FrameError, KeyMissingError, PowerMeterError, UnsupportedListError } from './errors.js';
@@ -117,12 +117,12 @@ const SC_AUTHENTICATED_ENCRYPTED = 0x30;
  * authentication key their specification fixes is used, only where the tag verifies with it; else the frame needs the
  * key, as before.
  */
-function decipherSmarty(c: CipheredApdu, encryption: Uint8Array): Uint8Array {
+function decipherSmarty(c: CipheredApdu, encryption: Uint8Array): Uint8Array | null {
   try {
     return decipher(c, { encryption, authentication: SMARTY_AUTHENTICATION_KEY }, isPlaintext);
   } catch (error) {
-    // The encryption key is right but the tag is not Smarty's: the meter's own authentication key is missing.
-    if (error instanceof AuthenticationError && error.key === 'authentication') throw new KeyMissingError('authentication');
+    // The encryption key is right but the tag is not Smarty's: not a Smarty, read with the encryption key alone.
+    if (error instanceof AuthenticationError && error.key === 'authentication') return null;
     throw error;
   }
 }
@@ -173,16 +173,27 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
     // The frame's own entry of meter_keys, else the source's keys.
     const given = options.meterKeys?.get(title.hex) ?? options.keys ?? NO_KEYS;
     const keys = options.swapKeys === true ? { encryption: given.authentication, authentication: given.encryption } : given;
-    const smarty = framing === 'apdu' && keys.authentication === undefined && keys.encryption !== undefined && (c.securityControl & SC_AUTHENTICATED_ENCRYPTED) === SC_AUTHENTICATED_ENCRYPTED;
+    // One key is enough to read: an authenticated frame with the encryption key alone is a Smarty's (whose fixed
+    // authentication key then verifies its tag), or is read without its tag (cipher.ts decipherWithoutTag).
+    const oneKey = keys.authentication === undefined && keys.encryption !== undefined && (c.securityControl & SC_AUTHENTICATED_ENCRYPTED) === SC_AUTHENTICATED_ENCRYPTED;
+    let smarty = false;
+    protection = protectionOf(c);
     try {
-      plain = smarty ? decipherSmarty(c, keys.encryption) : decipher(c, keys, isPlaintext);
+      if (oneKey && keys.encryption !== undefined) {
+        const fixed = framing === 'apdu' ? decipherSmarty(c, keys.encryption) : null;
+        smarty = fixed !== null;
+        if (fixed !== null) plain = fixed;
+        else {
+          plain = decipherWithoutTag(c, keys.encryption, isPlaintext);
+          protection = 'encrypted-tag-unchecked';
+        }
+      } else plain = decipher(c, keys, isPlaintext);
     } catch (error) {
       // The meter's system title tells the user which entry of meter_keys is missing or wrong.
       if (error instanceof KeyMissingError) throw new KeyMissingError(error.key, title.hex);
       if (error instanceof AuthenticationError) throw new AuthenticationError(error.key, title.hex);
       throw error;
     }
-    protection = protectionOf(c);
     frameCounter = c.frameCounter;
     if (plain[0] === P1_START) return decodeTelegram(plain, options, { framing, protection, title, frameCounter, smarty });
   }

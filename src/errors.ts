@@ -98,7 +98,7 @@ export class UnsupportedListError extends PowerMeterError {
   /** How the frame was protected: it did decrypt, so the keys are right even though the list is unknown. */
   constructor(
     message: string,
-    readonly protection: 'authenticated-encrypted' | 'encrypted' | 'authenticated' | 'none',
+    readonly protection: 'authenticated-encrypted' | 'encrypted-tag-unchecked' | 'encrypted' | 'authenticated' | 'none',
   ) {
     super(message);
     this.name = 'UnsupportedListError';

@@ -37,6 +37,7 @@ export function protectionLevel(p: Protection): 0 | 1 | 2 {
     case 'none':
       return 0;
     case 'encrypted':
+    case 'encrypted-tag-unchecked':
       return 1;
     case 'authenticated':
     case 'authenticated-encrypted':
@@ -74,7 +75,9 @@ export class Intake {
     if (level === 0 && source.keyed) return this.unprotected(source, frame, 'keys are set for this source, so every frame on it must be encrypted');
     const keys = frame.systemTitle === null ? source.keys : (this.settings.meterKeyPrints.get(frame.systemTitle) ?? source.keys);
 
-    if (level === 2 && frame.systemTitle !== null && frame.frameCounter !== null) {
+    // Replay: frames whose counter the tag proves, and frames read with one key (a replayed one decrypts as well as
+    // the first did); an encryption-only meter's counter is its own word.
+    if ((level === 2 || frame.protection === 'encrypted-tag-unchecked') && frame.systemTitle !== null && frame.frameCounter !== null) {
       const replay = this.replay.check(frame.systemTitle, frame.frameCounter, keys);
       if (replay.replay) {
         source.count('replay');

@@ -51,6 +51,8 @@ export function verdictOf(result: DecodeResult): SecurityState | null {
         return 'not_encrypted';
       case 'encrypted':
         return 'encryption_only';
+      case 'encrypted-tag-unchecked':
+        return 'not_authenticated';
       case 'authenticated':
       case 'authenticated-encrypted':
         return 'authenticated';

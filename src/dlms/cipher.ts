@@ -23,7 +23,11 @@ export interface CipheredApdu {
   readonly tag: Uint8Array | null;
 }
 
-export type Protection = 'authenticated-encrypted' | 'encrypted' | 'authenticated' | 'none';
+/**
+ * How a frame was protected, as far as the keys could check it. `encrypted-tag-unchecked`: encrypted and authenticated
+ * by the meter, but read with the encryption key alone, its tag not checked (see `decipherWithoutTag`).
+ */
+export type Protection = 'authenticated-encrypted' | 'encrypted-tag-unchecked' | 'encrypted' | 'authenticated' | 'none';
 
 const SC_AUTHENTICATION = 0x10;
 const SC_ENCRYPTION = 0x20;
@@ -145,6 +149,18 @@ export function decipher(c: CipheredApdu, keys: Keys, isValid: (plain: Uint8Arra
   const plain = gcmVerify(c, keys.encryption, keys.authentication, true);
   if (plain) return plain;
   throw new AuthenticationError(isValid(ctrDecrypt(c, keys.encryption)) ? 'authentication' : 'encryption');
+}
+
+/**
+ * An encrypted and authenticated APDU read with the encryption key alone: GCM is counter mode, so the key decrypts it;
+ * the tag, which needs the authentication key too, is left unchecked (NIST SP 800-38D §7.2 decrypts before it
+ * verifies). Many grid companies hand out one key (Austria, and the encryption key of a Luxembourg Smarty): without
+ * this their frames could not be read at all. The plaintext's structure is the only check: a wrong key gives garbage.
+ */
+export function decipherWithoutTag(c: CipheredApdu, encryption: Uint8Array, isValid: (plain: Uint8Array) => boolean): Uint8Array {
+  const plain = ctrDecrypt(c, encryption);
+  if (!isValid(plain)) throw new AuthenticationError('encryption');
+  return plain;
 }
 
 /**

@@ -1,0 +1,64 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runDecode } from '../src/commands/decode.js';
+import { decodeCapture } from '../src/decoder.js';
+import { verdictOf } from '../src/diagnostics/key-check.js';
+import { SimulatedMeter } from '../src/simulator/meter.js';
+import { harness, tz } from './support/core.js';
+import { bytesOf, danish, danishKeys } from './support/vectors.js';
+
+const onlyEncryption = { encryption: danishKeys.encryption };
+
+describe('one key is enough to read: an encrypted and authenticated frame with the encryption key alone', () => {
+  it('decodes a real Danish capture (SC 0x30) to the same readings as with both keys, its tag not checked', () => {
+    const both = decodeCapture(bytesOf(danish), { keys: danishKeys });
+    const one = decodeCapture(bytesOf(danish), { keys: onlyEncryption });
+    expect(both[0]?.ok && one[0]?.ok).toBe(true);
+    if (!both[0]?.ok || !one[0]?.ok) return;
+    expect(one[0].frame.readings).toEqual(both[0].frame.readings);
+    expect(one[0].frame.readings.find((r) => r.key === 'voltage_l1')?.value).toBe(224);
+    expect(one[0].frame.protection).toBe('encrypted-tag-unchecked');
+    expect(both[0].frame.protection).toBe('authenticated-encrypted');
+    expect(verdictOf(one[0])).toBe('not_authenticated');
+    expect(verdictOf(both[0])).toBe('authenticated');
+  });
+
+  it('a wrong encryption key alone is still a wrong encryption key', () => {
+    const [r] = decodeCapture(bytesOf(danish), { keys: { encryption: Buffer.alloc(16, 1) } });
+    expect(r?.ok).toBe(false);
+    if (r && !r.ok) expect(r.error.reason).toBe('wrong-encryption-key');
+  });
+
+  it('in the service: the key check says not_authenticated once, with the advice, and the replay guard still applies', () => {
+    const h = harness({ keys: onlyEncryption });
+    const sim = new SimulatedMeter(57_000_001, danishKeys, { timeZone: tz });
+    const first = sim.frame(new Date(h.at()), 10);
+    h.bytes(first);
+    h.advance(10_000);
+    h.bytes(sim.frame(new Date(h.at()), 10));
+    h.bytes(first);
+    expect(h.core.security('m')).toBe('not_authenticated');
+    expect(h.notices(/key check/)).toEqual(["WARN key check: decrypted with the encryption key; the frames' integrity is not checked: add the authentication key (GPK61/GAK) if your grid company gave you one"]);
+    expect(h.core.rejected('m', 'replay')).toBe(1);
+    expect(h.published('powermeter/57000001/state')).toHaveLength(2);
+  });
+
+  it('decode says it on standard error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'powermeter-one-key-'));
+    const file = join(dir, 'capture.hex');
+    writeFileSync(file, danish.hex);
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const out: string[] = [];
+    const err: string[] = [];
+    stdout.on('data', (c: Buffer) => out.push(c.toString()));
+    stderr.on('data', (c: Buffer) => err.push(c.toString()));
+    const code = await runDecode(['--encryption-key', danish.keys!.encryption!, file], { stdout, stderr, stdin: Readable.from([]) });
+    expect(code).toBe(0);
+    expect(out.join('')).toContain('"meterId":"27581522"');
+    expect(err.join('')).toMatch(/key check: not_authenticated: decrypted with the encryption key/);
+  });
+});
