@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ServiceCore } from '../../src/core/core.js';
 import type { Effect, SourceSpec } from '../../src/core/events.js';
@@ -75,18 +76,23 @@ export async function startRig(o: RigOptions = {}) {
     core,
     log,
     now: () => clock,
-    /** The next frame of a meter, 10 s after the last; `raw` changes its bytes on the way (a corruption). */
-    frame(override: MeterValues = {}, meter = 0, raw?: (frame: Buffer) => Buffer) {
+    /**
+     * The next frame of a meter, 10 s after the last; `raw` changes its bytes on the way (a corruption), `clockOffsetMs`
+     * sets the meter's clock off the host's.
+     */
+    frame(override: MeterValues = {}, o: { meter?: number; raw?: (frame: Buffer) => Buffer; clockOffsetMs?: number } = {}) {
       clock += 10_000;
+      const meter = o.meter ?? 0;
       const sim = meters[meter];
       if (!sim) throw new Error(`no meter ${meter}`);
-      const frame = sim.frame(new Date(clock), 10, override);
-      perform(core.step({ kind: 'bytes', source: String(meter), chunk: raw ? raw(frame) : frame, at: clock }));
+      const frame = sim.frame(new Date(clock + (o.clockOffsetMs ?? 0)), 10, override);
+      perform(core.step({ kind: 'bytes', source: String(meter), chunk: o.raw ? o.raw(frame) : frame, at: clock }));
     },
-    /** Bytes that form no frame (a wrong baud rate), at the meter's pace. */
+    /** Bytes that form no frame (a wrong baud rate), at the meter's pace, and the tick the shell's timer would give. */
     noise(meter = 0) {
       clock += 10_000;
       perform(core.step({ kind: 'bytes', source: String(meter), chunk: Buffer.alloc(300, 0x55), at: clock }));
+      perform(core.step({ kind: 'tick', at: clock }));
     },
     /** Time passes without frames: a tick every 10 s, as the shell's timer would wake the core. */
     silence(ms: number) {
@@ -111,9 +117,15 @@ export async function startRig(o: RigOptions = {}) {
 
 export type Rig = Awaited<ReturnType<typeof startRig>>;
 
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
 /** Opens the page and waits until it shows the service's picture (and, unless told otherwise, hears it live). */
-export async function openPage(browser: Browser, url: string, o: { colorScheme?: 'light' | 'dark'; width?: number; height?: number; locale?: string; live?: boolean } = {}): Promise<Page> {
-  const page = await browser.newPage({ colorScheme: o.colorScheme ?? 'light', viewport: { width: o.width ?? 1100, height: o.height ?? 900 }, locale: o.locale ?? 'en-GB' });
+export async function openPage(browser: Browser, url: string, o: { colorScheme?: 'light' | 'dark'; width?: number; height?: number; locale?: string; live?: boolean; axe?: boolean; prepare?: (page: Page) => Promise<void> } = {}): Promise<Page> {
+  // In the rig's time zone, as a browser in the household of the meter would be.
+  const page = await browser.newPage({ colorScheme: o.colorScheme ?? 'light', viewport: { width: o.width ?? 1100, height: o.height ?? 900 }, locale: o.locale ?? 'en-GB', timezoneId: 'Europe/Copenhagen' });
+  // axe-core as an init script: the browser runs it before the page's own, outside the page's Content-Security-Policy.
+  if (o.axe) await page.addInitScript({ path: axePath });
+  await o.prepare?.(page);
   await page.goto(url);
   await page.waitForSelector(o.live === false ? 'body[data-ready]' : 'body[data-ready][data-liveness="live"]');
   return page;
