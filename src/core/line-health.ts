@@ -13,6 +13,9 @@
  */
 export type LineState = 'ok' | 'no-bytes' | 'no-frames';
 
+import type { Outbox } from './outbox.js';
+import type { SourceRecord } from './streams.js';
+
 /** The thresholds, in one place. */
 export const lineRules = {
   /** After this many checksum failures, more than twice the good frames, the line settings are the likely cause. */
@@ -109,5 +112,21 @@ export class LineHealth {
     let due = Infinity;
     for (const c of candidates) if (c > at && c < due) due = c;
     return due;
+  }
+}
+
+/** What the line's state says at a tick: its notice, and a redial of a silent bridge. Pure but for the outbox. */
+export function sayLine(source: SourceRecord, at: number, timeoutMs: number, out: Outbox): void {
+  const line = source.line;
+  const seconds = Math.round(timeoutMs / 1000);
+  const state = line.state(at);
+  if (state === 'no-bytes') {
+    out.say('no-bytes', source.scope, { seconds, everHeard: line.lastBytesAt !== null, redial: source.spec.redial });
+    // A bridge that sends nothing may be half-open (it lost power, Wi-Fi dropped): dial it again. One that sends
+    // bytes, even bad ones, is connected: dialling again would not help.
+    if (source.spec.redial && source.state === 'connected' && line.redialDue(at)) out.push({ kind: 'redial', source: source.spec.id, reason: `no bytes for ${seconds} s` });
+  } else if (state === 'no-frames') {
+    const { baudRate, parity, remoteLine } = source.spec;
+    out.say('no-frames', source.scope, { seconds, bytesPerSecond: line.bytesPerSecond(at), baudRate, parity, bridge: remoteLine });
   }
 }

@@ -23,3 +23,13 @@ export class PeriodClock {
     return { at: this.high, behindMs: this.high - at };
   }
 }
+
+/** "2 h 5 min", "40 s": how far a clock is off. */
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 120) return `${m} min`;
+  const h = Math.floor(m / 60);
+  return h < 48 ? `${h} h ${m % 60} min` : `${Math.round(h / 24)} days`;
+}

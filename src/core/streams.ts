@@ -6,6 +6,7 @@ import { sourceSuffix } from '../ha/bridge.js';
 import { MAX_STREAMS, type SourceState } from '../source/source.js';
 import type { SourceSpec } from './events.js';
 import { LineHealth } from './line-health.js';
+import type { Outbox } from './outbox.js';
 
 /** Severity of a key check verdict, to say one for a source of many streams: the worst of them. */
 const securityRank: Record<SecurityState, number> = {
@@ -117,6 +118,27 @@ export class SourceRecord {
     let worst: SecurityState = 'no_data';
     for (const s of this.streams.values()) if (securityRank[s.keyCheck.state] > securityRank[worst]) worst = s.keyCheck.state;
     return worst;
+  }
+
+  /** The source's connection changed: said once per outage (the retries are debug). True when its state changed. */
+  changeState(state: SourceState, detail: string | undefined, at: number, out: Outbox): boolean {
+    const was = this.state;
+    this.state = state;
+    if (state === 'connected') {
+      this.line.connectedAt = at;
+      out.say('source-connected', this.scope, {});
+      out.signal('source-up', this.scope);
+    } else if (state === 'disconnected') {
+      this.line.connectedAt = null;
+      if (!out.isActive('source-down', this.scope)) out.say('source-down', this.scope, { detail: detail ?? 'connection lost' });
+      else out.say('source-retry', this.scope, { detail: detail ?? 'connection lost' });
+    }
+    return state !== was;
+  }
+
+  /** What the source found in its bytes (a bridge that changed its format), said in the stream's scope. */
+  notice(text: string, stream: string | undefined, out: Outbox): void {
+    out.say('source-notice', stream === undefined ? this.scope : `stream=${stream}`, { text });
   }
 
   count(reason: string): void {

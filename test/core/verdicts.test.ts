@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { Outbox } from '../../src/core/outbox.js';
+import { SourceRecord } from '../../src/core/streams.js';
+import { Verdicts } from '../../src/core/verdicts.js';
+import type { SourceSpec } from '../../src/core/events.js';
+import { FrameError, KeyMissingError, UnsupportedListError } from '../../src/errors.js';
+
+const spec = (multiStream = false): SourceSpec => ({ id: 's', name: 'tcp bridge:6638', redial: true, remoteLine: true, keys: {}, baudRate: 2400, parity: 'none', multiStream });
+const settings = { meterKeys: new Map(), dataTimeoutMs: 60_000, keepRaw: true, startedAt: 0 };
+const said = (out: Outbox) => out.take().flatMap((e) => (e.kind === 'notice' ? [`${e.notice.level} ${e.notice.text}`] : []));
+
+describe('the words for the verdicts', () => {
+  it('counts every refusal by its reason, and says a list PowerMeter does not know, and the line settings after checksums fail', () => {
+    const out = new Outbox();
+    const v = new Verdicts(out, false);
+    const source = new SourceRecord(spec(), 0, settings);
+    const stream = source.stream('', 0);
+    v.rejected(source, stream, new UnsupportedListError('a list of 11 values is not supported yet', 'none'));
+    for (let i = 0; i < 5; i++) v.rejected(source, stream, new FrameError('checksum', 'the frame check sequence does not match'));
+    expect(source.rejected.get('checksum')).toBe(5);
+    expect(said(out).filter((l) => !l.startsWith('debug'))).toEqual([
+      'error a list of 11 values is not supported yet; further frames like it are counted',
+      expect.stringMatching(/^warn 5 frames failed their checksum and 0 decoded: the line settings \(now 2400 baud, parity none, as the bridge must read the meter\)/),
+    ]);
+  });
+
+  it('says a meter without keys once by its system title on a source of many meters, and the key check only quietly', () => {
+    const out = new Outbox();
+    const v = new Verdicts(out, false);
+    const source = new SourceRecord(spec(true), 0, settings);
+    const stream = source.stream('han/a/raw', 0);
+    v.rejected(source, stream, new KeyMissingError('encryption', '4B414D4501A4DC52'));
+    v.rejected(source, stream, new KeyMissingError('encryption', '4B414D4501A4DC52'));
+    stream.keyCheck.observe({ ok: false, error: new KeyMissingError('encryption', '4B414D4501A4DC52') }, 0);
+    v.keysChanged(source, stream);
+    expect(said(out)).toEqual([expect.stringMatching(/^error the meter with system title 4B414D4501A4DC52 \(on han\/a\/raw\) encrypts its frames and no keys are set for it/), expect.stringMatching(/^debug key check: the meter encrypts its frames but no key is set/)]);
+  });
+
+  it('logs a frame with what became of it', () => {
+    const out = new Outbox();
+    const v = new Verdicts(out, false);
+    const source = new SourceRecord(spec(), 0, settings);
+    v.logFrame(source, source.stream('', 0), { ok: false, error: new FrameError('checksum', 'bad') }, [Buffer.from([0x7e, 0x7e])], null, 5);
+    expect(out.take()).toEqual([{ kind: 'frame', entry: { at: 5, source: 's', stream: '', raw: [Buffer.from([0x7e, 0x7e])], size: 2, list: null, meterId: null, systemTitle: null, verdict: 'checksum', detail: 'bad' } }]);
+  });
+});
