@@ -13,13 +13,22 @@ export interface TcpOptions {
 const READ_BUFFER = 16 * 1024;
 
 /**
- * After a read the socket rests this long, so that what the bridge sends in the meantime comes in one read. A bridge
+ * After a read the source rests this long, so that what the bridge sends in the meantime comes in one read. A bridge
  * forwards the meter's 2400 baud line a few bytes at a time, and under the add-on's --jitless each read costs Node
  * about 65 µs of CPU whatever it carries (measured with an empty handler): a 491-byte frame in 16-byte segments cost
- * 2 ms in reads alone. Resting 100 ms makes that a read or two, and delays a frame by at most 100 ms, nothing next
- * to the meter's 10 s.
+ * 2 ms in reads alone. Resting 100 ms makes that a read or two, and delays a frame by at most 100 ms, nothing next to
+ * the meter's 10 s.
  */
 export const GATHER_MS = 100;
+
+/**
+ * A read at least this large is a burst, not a meter's line (115200 baud, the fastest a meter sends, gives 1.2 kB in
+ * GATHER_MS): a backlog the bridge buffered, or a flood. After it the source reads again on the next turn of the
+ * event loop, once what was read is decoded (the service decodes a read in the turn it comes in and the next:
+ * service/app.ts, SLICE_BYTES), so that a real frame behind 10 MB of noise waits for the noise to be read and
+ * decoded, not for 640 rests of 100 ms (16 kB each: 66.7 s; issue #22, item 6; test/source-flood.test.ts).
+ */
+export const BURST_BYTES = 4096;
 
 /**
  * A client to a serial-to-TCP bridge at the meter (ESPHome stream server, ser2net, socat). It redials by itself when
@@ -34,6 +43,7 @@ export class TcpSource implements Source {
   private readonly backoff: Backoff;
   private readonly buffer = Buffer.allocUnsafe(READ_BUFFER);
   private gather: NodeJS.Timeout | null = null;
+  private waking: NodeJS.Immediate | null = null;
 
   constructor(private readonly options: TcpOptions) {
     this.name = `tcp ${options.host}:${options.port}`;
@@ -47,13 +57,12 @@ export class TcpSource implements Source {
 
   private connect(events: SourceEvents): void {
     if (this.stopped) return;
-    if (this.gather) clearTimeout(this.gather);
-    this.gather = null;
+    this.quiet();
     events.state('connecting');
     const onRead = (n: number, buffer: Buffer): boolean => {
       this.backoff.reset();
       events.data(Buffer.from(buffer.subarray(0, n)));
-      this.rest(socket);
+      this.rest(socket, n >= BURST_BYTES);
       return true;
     };
     const { host, port } = this.options;
@@ -79,14 +88,25 @@ export class TcpSource implements Source {
     });
   }
 
-  /** Stops reading for GATHER_MS (see there). */
-  private rest(socket: Socket): void {
-    if (this.gather !== null) return;
+  /** Stops reading for GATHER_MS, or after a burst until the next turn of the event loop (see BURST_BYTES). */
+  private rest(socket: Socket, more: boolean): void {
+    if (this.gather !== null || this.waking !== null) return;
     socket.pause();
-    this.gather = setTimeout(() => {
+    const resume = () => {
       this.gather = null;
+      this.waking = null;
       if (this.socket === socket && !socket.destroyed) socket.resume();
-    }, GATHER_MS);
+    };
+    if (more) this.waking = setImmediate(resume);
+    else this.gather = setTimeout(resume, GATHER_MS);
+  }
+
+  /** Forgets a rest in progress (a new connection, or the stop). */
+  private quiet(): void {
+    if (this.gather) clearTimeout(this.gather);
+    if (this.waking) clearImmediate(this.waking);
+    this.gather = null;
+    this.waking = null;
   }
 
   redial(reason: string): void {
@@ -96,7 +116,7 @@ export class TcpSource implements Source {
   stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    if (this.gather) clearTimeout(this.gather);
+    this.quiet();
     const socket = this.socket;
     this.socket = null;
     if (!socket || socket.destroyed) return Promise.resolve();
