@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PageState } from '../src/page/contract.js';
+import type { FrameView, PageState } from '../src/page/contract.js';
 import { da } from '../web/i18n/da.data.js';
 import { en } from '../web/i18n/en.data.js';
 import { launchBrowser, openPage, startRig, type Rig } from './support/browser.js';
@@ -134,6 +134,30 @@ describe('the page in Chromium (#28)', () => {
     });
   });
 
+  /**
+   * The widest picture a phone gets, as api/state and api/frames would say it: a meter with every per-phase reading at
+   * its widest, a long name, two sources (the frame log's source column shown) and a long refusal.
+   */
+  function widest(at: number): { state: PageState; frames: FrameView[] } {
+    const reading = (key: string, unit: string | null, value: number | string) => ({ key, name: key.replace(/_/g, ' '), unit, value });
+    const phases = ['l1', 'l2', 'l3'].flatMap((p) => [reading(`voltage_${p}`, 'V', 239.9), reading(`current_${p}`, 'A', 63.25), reading(`active_power_import_${p}`, 'W', 14_999), reading(`active_power_export_${p}`, 'W', 11_111)]);
+    const energy = ['import', 'export'].flatMap((d) => [reading(`active_energy_${d}`, 'kWh', 1_234_567.89), ...['hour', 'day', 'month'].map((p) => reading(`energy_${d}_${p}`, 'kWh', 1234.56))]);
+    const hours = Array.from({ length: 48 }, (_, i) => ({ start: at - (48 - i) * 3_600_000, import: 12.34, export: 5.67 }));
+    const frame = (source: number): FrameView => ({ at, source: String(source), sourceName: `mqtt powermeter/raw/${'bridge-in-the-garage-'.repeat(2)}${source}`, stream: '', size: 491, list: 'kamstrup-han-nve-list-1', meterId: null, systemTitle: null, verdict: 'not-protected', detail: 'refused: less protected than the keys (or this meter’s earlier frames) require: a forgery, or the meter’s security was changed' });
+    return {
+      state: {
+        meters: [{ id: '1', name: 'Kamstrup OMNIPOWER 5706567000000001 (annex)', updatedAt: at, readings: [reading('active_power_import', 'W', 44_999), reading('active_power_export', 'W', 33_333), ...phases, ...energy], power: [[at / 1000 - 10, at / 1000], [44_999, 44_999], [0, 0]], history: { hours, days: [] } }],
+        diagnostics: { security: 'keys_swapped', problem: 'OFF', source_state: 'disconnected', frames_decoded: 1_234_567, seconds_since_last_frame: 123_456, security_2: 'wrong_authentication_key', problem_2: 'ON', source_state_2: 'connecting' },
+        sources: [0, 1].map((i) => ({ id: String(i), name: frame(i).sourceName, suffix: i === 0 ? '' : '_2' })),
+        broker: { connected: false, detail: 'connection refused: not authorised (check mqtt_username and mqtt_password)' },
+        systemTitles: ['4B414D4503660701', '4B414D4503660702'],
+        canSaveKeys: true,
+        framesKept: 100,
+      },
+      frames: [frame(0), frame(1)],
+    };
+  }
+
   describe('a phone (360 × 740)', () => {
     it.each(['light', 'dark'] as const)('%s: no view scrolls sideways; the frame log wraps by design and names its one source once', async (colorScheme) => {
       const wrongKeys = await rig({ keys: { encryption: danishKeys.encryption, authentication: new Uint8Array(16) } });
@@ -141,7 +165,7 @@ describe('the page in Chromium (#28)', () => {
       for (const url of [healthy.url, wrongKeys.url]) {
         const page = await openPage(browser, url, { colorScheme, width: 360, height: 740, locale: 'da-DK' });
         await openEveryTable(page);
-        expect(await sideways(page)).toEqual({ page: 0, boxes: [] });
+        expect(await sideways(page), url).toEqual({ page: 0, boxes: [] });
         const row = page.locator('#frame-log tbody tr').first();
         const [time, verdict] = await Promise.all([row.locator('.time').boundingBox(), row.locator('.verdict').boundingBox()]);
         // The verdict on a line of its own, as wide as the card.
@@ -151,6 +175,22 @@ describe('the page in Chromium (#28)', () => {
         expect(await text(page, '#frames-from')).toBe('Alle fra tcp 192.168.1.50:6638.');
         await page.close();
       }
+      // The widest a page gets, in German (the longest words).
+      const { state, frames } = widest(healthy.now());
+      const page = await openPage(browser, healthy.url, {
+        colorScheme,
+        width: 360,
+        height: 740,
+        locale: 'de-DE',
+        prepare: async (p) => {
+          await p.route('**/api/state', (route) => route.fulfill({ json: state }));
+          await p.route('**/api/frames', (route) => route.fulfill({ json: frames }));
+        },
+      });
+      await openEveryTable(page);
+      expect(await sideways(page), 'the widest').toEqual({ page: 0, boxes: [] });
+      expect(await page.locator('#frame-log tbody tr .source').first().isVisible()).toBe(true);
+      await page.close();
     });
   });
 

@@ -68,9 +68,10 @@ export class MeterCard {
       ),
     );
     const grid = el('div', { class: 'grid' });
+    // A row per quantity, a column per phase: four narrow columns, which fit a phone's width in every language.
     const phases = ['l1', 'l2', 'l3'].filter((p) => has(`voltage_${p}`) || has(`current_${p}`));
     if (phases.length > 0) {
-      const columns = (
+      const quantities = (
         [
           ['voltage', t.meter.voltage],
           ['current', t.meter.current],
@@ -78,8 +79,8 @@ export class MeterCard {
           ['active_power_export', t.meter.export],
         ] as const
       ).filter(([k]) => phases.some((p) => has(`${k}_${p}`)));
-      const head = el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t.meter.phase), ...columns.map(([, n]) => el('th', { scope: 'col', class: 'num' }, n))));
-      const body = el('tbody', {}, ...phases.map((p) => el('tr', {}, el('th', { scope: 'row' }, p.toUpperCase()), ...columns.map(([k]) => el('td', { class: 'num' }, this.cell(`${k}_${p}`))))));
+      const head = el('thead', {}, el('tr', {}, el('td', {}), ...phases.map((p) => el('th', { scope: 'col', class: 'num' }, p.toUpperCase()))));
+      const body = el('tbody', {}, ...quantities.map(([k, name]) => el('tr', {}, el('th', { scope: 'row' }, name), ...phases.map((p) => el('td', { class: 'num' }, this.cell(`${k}_${p}`))))));
       grid.append(el('div', {}, el('h3', {}, t.meter.perPhase), el('div', { class: 'scroll' }, el('table', {}, head, body))));
     }
     const rows: [string, string, string][] = [

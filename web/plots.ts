@@ -206,9 +206,10 @@ export class EnergyPlot extends Plot<readonly EnergyBar[]> {
     if (!first || !last) return '';
     let most = first;
     for (const b of this.data) if ((b.import ?? 0) > (most.import ?? 0)) most = b;
+    const partial = this.data.some((b) => b.partial) ? ` ${t.plots.partialNote}` : '';
+    if (first === last) return `${fill(t.plots.one, { when: this.label(first), import: quantity(first.import, 'kWh'), export: quantity(first.export, 'kWh') })}${partial}`;
     const range = fill(t.plots.range, { from: this.label(first), to: this.label(last), import: quantity(sum('import'), 'kWh'), export: quantity(sum('export'), 'kWh') });
     const top = fill(t.plots.most, { period: this.span === 'hours' ? t.plots.hour : t.plots.day, value: quantity(most.import, 'kWh'), when: this.label(most) });
-    const partial = this.data.some((b) => b.partial) ? ` ${t.plots.partialNote}` : '';
     return `${range} ${top}${partial}`;
   }
 
