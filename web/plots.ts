@@ -13,7 +13,11 @@ const HEIGHT = 200;
 const HOUR_S = 3600;
 const DAY_S = 86_400;
 
-const numbers = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
+const numbers = new Intl.NumberFormat(locale, { maximumFractionDigits: 3 });
+/** Value ticks at 1, 2 and 5 times a power of ten: labels that read as written (never 0.025 shown as "0.03"). */
+const valueSteps = [-3, -2, -1, 0, 1, 2, 3, 4, 5, 6].flatMap((e) => [1, 2, 5].map((m) => m * 10 ** e));
+/** Room at the right for the last time label, which uPlot centres on the plot's edge. */
+const PADDING: UPlot.Padding = [12, 28, 0, 0];
 
 /** A figure: heading, empty state, the canvas (hidden from screen readers: the summary and table say it), summary, table. */
 abstract class Plot<T> {
@@ -88,7 +92,7 @@ abstract class Plot<T> {
           return labels;
         },
       },
-      { stroke, grid, ticks: grid, size: 64, label: unit, values: (_u, splits) => splits.map((v) => numbers.format(v)) },
+      { stroke, grid, ticks: grid, size: 64, label: unit, incrs: valueSteps, values: (_u, splits) => splits.map((v) => numbers.format(v)) },
     ];
   }
 }
@@ -111,6 +115,7 @@ export class PowerPlot extends Plot<PowerSeries> {
     return {
       width,
       height: HEIGHT,
+      padding: PADDING,
       legend: { show: false },
       scales: {
         x: { time: true, range: (_u, min, max) => [max - Math.min(HOUR_S, Math.max(600, max - min)), max] },
@@ -170,6 +175,7 @@ export class EnergyPlot extends Plot<readonly EnergyBar[]> {
     return {
       width,
       height: HEIGHT,
+      padding: PADDING,
       legend: { show: false },
       cursor: { points: { show: false } },
       scales: {
