@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import type { Decoder } from '../src/decoder.js';
+import type { Decoder } from '../src/decode/decoder.js';
 import { danishFrame as frame, danishKeys as keys } from './danish.js';
 import { compare } from './decode.js';
 
@@ -14,7 +14,7 @@ type DecoderClass = new (options: { keys?: { encryption: Buffer; authentication:
 const other = process.argv[2];
 if (!other) throw new Error('usage: npm run bench -- compare OTHER_CHECKOUT');
 const theirs = ((await import(pathToFileURL(`${other}/dist/src/decoder.js`).href)) as { Decoder: DecoderClass }).Decoder;
-const ours = ((await import('../src/decoder.js')) as { Decoder: DecoderClass }).Decoder;
+const ours = ((await import('../src/decode/decoder.js')) as { Decoder: DecoderClass }).Decoder;
 
 function runner(D: DecoderClass): () => void {
   const decoder = new D({ keys });

@@ -1,5 +1,5 @@
 import { createDecipheriv } from 'node:crypto';
-import { Decoder } from '../src/decoder.js';
+import { Decoder } from '../src/decode/decoder.js';
 import { danishFrame as frame, danishKeys as keys } from './danish.js';
 
 /** Runs `fn` for about `ms` milliseconds; returns calls per second. */

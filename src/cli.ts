@@ -1,5 +1,5 @@
 import { decodeUsage, runDecode } from './commands/decode.js';
-import { VERSION } from './version.js';
+import { VERSION } from './base/version.js';
 
 const usage = `usage: powermeter <command> [options]
 

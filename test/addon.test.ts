@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { KEY_PATTERN, parseKey } from '../src/keys.js';
+import { KEY_PATTERN, parseKey } from '../src/dlms/keys.js';
 import { defaults, optionsSchema, parseOptions } from '../src/service/options.js';
 import { maxLength } from '../src/service/options/document.js';
 import { linterProblems, readJson, readYaml, root, supervisorProblems, supervisorType } from './support/addon.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseData, type Data } from '../src/dlms/axdr.js';
 import { parseDataNotification } from '../src/dlms/apdu.js';
 import { parseDateTime, toIso } from '../src/dlms/datetime.js';
-import { ApduError } from '../src/errors.js';
+import { ApduError } from '../src/base/errors.js';
 import { Obis } from '../src/dlms/obis.js';
 import { dataNotification, encodeData } from '../src/simulator/encode.js';
 

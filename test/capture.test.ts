@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runDecode } from '../src/commands/decode.js';
-import { CaptureRecorder } from '../src/diagnostics/capture-recorder.js';
+import { CaptureRecorder } from '../src/service/capture-recorder.js';
 import { captureLogger } from './support/capture-logger.js';
 import { bytesOf, danish } from './support/vectors.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bareApdu } from '../src/decoder.js';
+import { bareApdu } from '../src/decode/decoder.js';
 import { parseNotificationHeader } from '../src/dlms/apdu.js';
 import { decipher, parseCiphered } from '../src/dlms/cipher.js';
 import { codeOf, matchKeyOf } from '../src/dlms/obis.js';

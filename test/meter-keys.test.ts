@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Decoder } from '../src/decoder.js';
-import { KeyMissingError } from '../src/errors.js';
+import { Decoder } from '../src/decode/decoder.js';
+import { KeyMissingError } from '../src/base/errors.js';
 import { bytesOf, danish, danishKeys, keysOf, vector } from './support/vectors.js';
 
 /** The Radius capture's meter: "KAME" and its number 27581522. */

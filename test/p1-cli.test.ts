@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runDecode } from '../src/commands/decode.js';
-import { Decoder } from '../src/decoder.js';
+import { Decoder } from '../src/decode/decoder.js';
 import { SimulatedP1Meter } from '../src/simulator/p1.js';
 import { bytesOf, encrypted, resigned, telegram } from './p1-fixtures.js';
 

@@ -1,6 +1,6 @@
 import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Decoder, decodeApdu, type DecodedFrame, type DecodeResult } from '../src/decoder.js';
+import { Decoder, decodeApdu, type DecodedFrame, type DecodeResult } from '../src/decode/decoder.js';
 import { readTelegram } from '../src/dsmr/mapping.js';
 import { MAX_OBJECTS, parseTelegram } from '../src/dsmr/telegram.js';
 import { instantOfTimestamp, readTimestamp } from '../src/dsmr/timestamp.js';

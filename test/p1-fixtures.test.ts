@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Decoder, type DecodedFrame, type DecodeResult } from '../src/decoder.js';
+import { Decoder, type DecodedFrame, type DecodeResult } from '../src/decode/decoder.js';
 import { bytesOf, resigned, telegrams, wire, zoneOf, type SourceAssert, type TelegramFixture } from './p1-fixtures.js';
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { outcomeDetail } from '../src/core/intake.js';
-import type { FrameProblem } from '../src/errors.js';
+import type { FrameProblem } from '../src/base/errors.js';
 import { da } from '../web/i18n/da.data.js';
 import { de } from '../web/i18n/de.data.js';
 import { en } from '../web/i18n/en.data.js';

@@ -8,7 +8,7 @@ import { chargeOwnerById, energinet } from '../src/prices/charge-owners.data.js'
 import { danishInstant } from '../src/prices/danish-time.js';
 import { buildPriceTable, type PriceTable } from '../src/prices/price-model.js';
 import type { PriceSettings } from '../src/prices/settings.js';
-import { origin } from '../src/version.js';
+import { origin } from '../src/base/version.js';
 import { discoveryProblems, templateProblems } from './support/ha.js';
 import { root } from './support/addon.js';
 

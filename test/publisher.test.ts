@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Publisher, topicMatches, type BrokerEvent } from '../src/mqtt/publisher.js';
-import { Backoff } from '../src/source/source.js';
+import { Backoff } from '../src/base/backoff.js';
 import { mosquitto, Recorder, TestBroker } from './support/broker.js';
 import { eventually } from './support/eventually.js';
 

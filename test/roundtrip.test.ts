@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeCapture, Decoder } from '../src/decoder.js';
+import { decodeCapture, Decoder } from '../src/decode/decoder.js';
 import type { Data } from '../src/dlms/axdr.js';
 import { encipher } from '../src/dlms/cipher.js';
 import { CIPHERED_MAX } from '../src/framing/ciphered.js';

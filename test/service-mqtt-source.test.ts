@@ -4,7 +4,7 @@ import { parseOptions } from '../src/service/options.js';
 import { ServiceCore } from '../src/core/core.js';
 import type { Effect } from '../src/core/events.js';
 import { emptyState } from '../src/core/persisted.js';
-import { Decoder, type DecodedFrame } from '../src/decoder.js';
+import { Decoder, type DecodedFrame } from '../src/decode/decoder.js';
 import { MqttFrameSource } from '../src/source/mqtt-frames.js';
 import { SimulatedMeter } from '../src/simulator/meter.js';
 import { classify, RawFrameStream } from '../src/source/raw-frames.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type Running } from '../src/service/app.js';
-import { Backoff } from '../src/source/source.js';
+import { Backoff } from '../src/base/backoff.js';
 import { parseOptions } from '../src/service/options.js';
 import { SimulatedMeter } from '../src/simulator/meter.js';
 import { mosquitto, Recorder, TestBroker } from './support/broker.js';

@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Decoder } from '../src/decoder.js';
-import { Backoff } from '../src/source/source.js';
+import { Decoder } from '../src/decode/decoder.js';
+import { Backoff } from '../src/base/backoff.js';
 import { TcpSource } from '../src/source/tcp.js';
 import { eventually } from './support/eventually.js';
 import { randomBytes } from './support/random.js';

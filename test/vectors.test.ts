@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decipher, parseCiphered } from '../src/dlms/cipher.js';
 import { parseDateTime, toIso } from '../src/dlms/datetime.js';
-import { decodeCapture } from '../src/decoder.js';
-import { verdictOf } from '../src/diagnostics/key-check.js';
+import { decodeCapture } from '../src/decode/decoder.js';
+import { verdictOf } from '../src/core/key-check.js';
 import { numberOf, readPushList, textOf, type Value } from '../src/dlms/push-list.js';
 import { rawNotification } from './support/raw.js';
 import { bytesOf, danish, danishKeys, extraVectors, keysOf, vector, vectors } from './support/vectors.js';

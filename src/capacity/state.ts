@@ -1,4 +1,4 @@
-import { Ajv, type JSONSchemaType } from 'ajv';
+import { Ajv, type JSONSchemaType, type ValidateFunction } from 'ajv';
 import type { OpenWindow, Reading, WindowState } from '../accounting/register-windows.js';
 import { MAX_PEAKS } from './settings.js';
 
@@ -98,7 +98,12 @@ export const capacityStateSchema: JSONSchemaType<CapacityState> = {
   additionalProperties: false,
 };
 
-const validate = new Ajv({ allErrors: false }).compile(capacityStateSchema);
+/**
+ * Compiled on first use, not when the module loads: the service loads it whether or not a capacity tariff is set,
+ * and ajv's compile costs tens of ms under the add-on's --jitless (issue #30, cold start).
+ */
+let compiled: ValidateFunction<CapacityState> | null = null;
+const validator = (): ValidateFunction<CapacityState> => (compiled ??= new Ajv({ allErrors: false }).compile(capacityStateSchema));
 
 /** Why stored capacity state cannot be used; the service then starts the month afresh and says so. */
 export class CapacityStateError extends Error {
@@ -119,6 +124,7 @@ export function checkCapacityState(doc: unknown, rule: string): CapacityState | 
   const version = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as { version?: unknown }).version : undefined;
   if (typeof version === 'number' && Number.isInteger(version) && version > CAPACITY_STATE_VERSION)
     return new CapacityStateError('newer', `the capacity state was written by a newer PowerMeter (version ${version}); it is left alone and the month starts afresh`);
+  const validate = validator();
   if (!validate(doc)) {
     const e = validate.errors?.[0];
     return new CapacityStateError('invalid', `the capacity state is damaged (${e ? `${e.instancePath || 'the document'} ${e.message ?? 'is invalid'}` : 'not a capacity state'}); the month's peaks start afresh`);

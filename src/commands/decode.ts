@@ -2,11 +2,11 @@ import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { CaptureReader } from '../capture-reader.js';
-import { bareApdu, Decoder, type DecodedFrame, type DecodeResult } from '../decoder.js';
-import { KeyCheck, securityAdvice } from '../diagnostics/key-check.js';
-import { OptionError } from '../errors.js';
-import { parseKey } from '../keys.js';
+import { CaptureReader } from '../decode/capture-reader.js';
+import { bareApdu, Decoder, type DecodedFrame, type DecodeResult } from '../decode/decoder.js';
+import { KeyCheck, securityAdvice } from '../core/key-check.js';
+import { OptionsError } from '../base/errors.js';
+import { parseKey } from '../dlms/keys.js';
 import { profileIds } from '../obis/profiles/index.js';
 import type { SubMeter } from '../obis/readings.js';
 
@@ -22,7 +22,7 @@ Exit status: 0 when a frame was decoded, 1 when none was, 2 on bad arguments.`;
 export function parseEnergyMultiplier(text: string | undefined, option: string): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new OptionError(option, 'must be a positive number of Wh per raw energy unit (10 for Danish Kamstrup meters, 1 for meters that send Wh)');
+  if (!Number.isFinite(n) || n <= 0) throw OptionsError.of(option, 'must be a positive number of Wh per raw energy unit (10 for Danish Kamstrup meters, 1 for meters that send Wh)');
   return n;
 }
 
@@ -133,7 +133,7 @@ export async function runDecode(argv: string[], io: Io): Promise<number> {
       profile: args.values.profile,
     };
     if (options.profile !== undefined && options.profile !== 'auto' && !profileIds.includes(options.profile)) {
-      throw new OptionError('--profile', `must be auto or one of ${profileIds.join(', ')}`);
+      throw OptionsError.of('--profile', `must be auto or one of ${profileIds.join(', ')}`);
     }
   } catch (error) {
     say(`powermeter decode: ${(error as Error).message}`);

@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { connect } from 'mqtt';
-import { parseKey } from '../keys.js';
+import { parseKey } from '../dlms/keys.js';
 import { onShutdown, startApp } from '../service/app.js';
 import { createLogger } from '../service/logger.js';
 import { parseOptions } from '../service/options.js';

@@ -5,7 +5,7 @@ import { redactUrl, type BrokerOptions } from '../mqtt/publisher.js';
 import { onShutdown, startApp, type PageSettings, type Running } from '../service/app.js';
 import { createLogger } from '../service/logger.js';
 import { loadOptions, OptionsError, type Settings } from '../service/options.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../base/version.js';
 
 export const DEFAULT_OPTIONS_FILE = '/data/options.json';
 /** The add-on's persistent folder: it survives restarts and upgrades, and is in Home Assistant's backups. */
@@ -77,7 +77,7 @@ export async function runService(argv: string[], hooks: RunHooks = {}): Promise<
     settings = loadOptions(path);
   } catch (error) {
     if (!(error instanceof OptionsError)) throw error;
-    process.stderr.write(`powermeter: refusing to start, ${error.message}\n`);
+    process.stderr.write(`powermeter: refusing to start, invalid options:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
     return 2;
   }
   const logger = createLogger(settings.logLevel);

@@ -1,6 +1,6 @@
-import type { DecodedFrame, DecodeResult } from '../decoder.js';
+import type { DecodedFrame, DecodeResult } from '../decode/decoder.js';
 import { keyFingerprint, type Keys } from '../dlms/cipher.js';
-import type { SecurityState } from '../diagnostics/key-check.js';
+import type { SecurityState } from './key-check.js';
 import { MAX_STREAMS, type SourceState } from '../source/source.js';
 import { Announce } from './announce.js';
 import type { CoreOptions } from './core-options.js';

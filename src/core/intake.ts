@@ -1,5 +1,5 @@
 import { meterInstant } from '../accounting/time-zone.js';
-import type { DecodedFrame } from '../decoder.js';
+import type { DecodedFrame } from '../decode/decoder.js';
 import type { Protection } from '../dlms/cipher.js';
 import { isEnergy } from '../obis/readings.js';
 import { CONFIRM_FRAMES, type Sample } from './energy-guard.js';

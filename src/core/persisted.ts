@@ -1,4 +1,4 @@
-import { Ajv, type JSONSchemaType } from 'ajv';
+import { Ajv, type JSONSchemaType, type ValidateFunction } from 'ajv';
 import { emptyPeriods, type ClosedPeriod, type OpenPeriod, type RegisterPeriods } from '../accounting/accounting.js';
 import { costSchema, type CostState } from './cost.js';
 import type { CounterRecord } from './replay-guard.js';
@@ -172,7 +172,12 @@ const stateSchema: JSONSchemaType<PersistedState> = {
   additionalProperties: false,
 };
 
-const validate = new Ajv({ allErrors: false }).compile(stateSchema);
+/**
+ * The checks are compiled on first use, not when the module loads: a first start has no state file, most starts no
+ * file of version 1, and ajv's compile costs tens of ms under the add-on's --jitless (issue #30, cold start).
+ */
+let compiled: ValidateFunction<PersistedState> | null = null;
+const validator = (): ValidateFunction<PersistedState> => (compiled ??= new Ajv({ allErrors: false }).compile(stateSchema));
 
 /** Version 1 (PowerMeter 0.1): periods per register with the register's last value inside them. */
 interface V1Register {
@@ -220,7 +225,8 @@ const v1Schema: JSONSchemaType<V1State> = {
   required: ['version', 'savedAt', 'meters'],
   additionalProperties: false,
 };
-const validateV1 = new Ajv({ allErrors: false }).compile(v1Schema);
+let compiledV1: ValidateFunction<V1State> | null = null;
+const validatorV1 = (): ValidateFunction<V1State> => (compiledV1 ??= new Ajv({ allErrors: false }).compile(v1Schema));
 
 /** The OBIS codes of the registers version 1 accounted. */
 const v1Obis: Record<string, string> = { active_energy_import: '1-0:1.8.0.255', active_energy_export: '1-0:2.8.0.255' };
@@ -261,11 +267,13 @@ export function parseState(text: string): Parsed {
   const version = isObject(doc) ? doc.version : undefined;
   if (typeof version === 'number' && Number.isInteger(version) && version > STATE_VERSION) return { kind: 'newer', version };
   if (version === 1) {
+    const validateV1 = validatorV1();
     if (validateV1(doc)) return { kind: 'ok', state: fromV1(doc) };
     return { kind: 'invalid', problem: problemOf(validateV1.errors) };
   }
   // Version 2 is version 3 without the meters' security floors, which start afresh.
   if (version === 2 && isObject(doc)) doc.version = STATE_VERSION;
+  const validate = validator();
   if (validate(doc)) return { kind: 'ok', state: doc };
   return { kind: 'invalid', problem: problemOf(validate.errors) };
 }

@@ -1,6 +1,6 @@
-import { Decoder } from '../decoder.js';
+import { Decoder } from '../decode/decoder.js';
 import { keyFingerprint, type Keys } from '../dlms/cipher.js';
-import { KeyCheck, type SecurityState } from '../diagnostics/key-check.js';
+import { KeyCheck, type SecurityState } from './key-check.js';
 import type { BridgeState } from '../ha/bridge.js';
 import { sourceSuffix } from '../ha/bridge.js';
 import { MAX_STREAMS, type SourceState } from '../source/source.js';

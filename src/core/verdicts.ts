@@ -1,6 +1,6 @@
-import type { DecodeResult } from '../decoder.js';
-import { securityAdvice, type SecurityState } from '../diagnostics/key-check.js';
-import { AuthenticationError, KeyMissingError, type PowerMeterError } from '../errors.js';
+import type { DecodeResult } from '../decode/decoder.js';
+import { securityAdvice, type SecurityState } from './key-check.js';
+import { AuthenticationError, KeyMissingError, type PowerMeterError } from '../base/errors.js';
 import { outcomeDetail, type Outcome } from './intake.js';
 import type { Level } from './notices.js';
 import type { Outbox } from './outbox.js';

@@ -1,5 +1,5 @@
-import { uint32 } from '../bytes.js';
-import { ApduError } from '../errors.js';
+import { uint32 } from '../base/bytes.js';
+import { ApduError } from '../base/errors.js';
 import { parseData, type Data } from './axdr.js';
 import { dateTimeAt, type CosemDateTime } from './datetime.js';
 

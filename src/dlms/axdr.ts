@@ -1,5 +1,5 @@
-import { ApduError } from '../errors.js';
-import { readBerLength } from './ber.js';
+import { ApduError } from '../base/errors.js';
+import { readBerLength } from '../base/ber.js';
 
 /** A-XDR Data (IEC 62056-6-2 / Green Book "Data" CHOICE), as pushed by meters. */
 export type Data =

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
-import { uint32 } from '../bytes.js';
-import { ApduError, AuthenticationError, KeyMissingError, UnsupportedSecurityError } from '../errors.js';
-import { readBerLength } from './ber.js';
+import { uint32 } from '../base/bytes.js';
+import { ApduError, AuthenticationError, KeyMissingError, UnsupportedSecurityError } from '../base/errors.js';
+import { readBerLength } from '../base/ber.js';
 import { GENERAL_GLO_CIPHERING } from './apdu.js';
 
 /**

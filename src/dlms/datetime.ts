@@ -1,4 +1,4 @@
-import { uint16 } from '../bytes.js';
+import { uint16 } from '../base/bytes.js';
 
 /**
  * COSEM date-time (Blue Book 4.1.6.1): year(2) month day weekday hour minute second hundredths

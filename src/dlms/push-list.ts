@@ -1,4 +1,4 @@
-import { ApduError } from '../errors.js';
+import { ApduError } from '../base/errors.js';
 import { expectBodyEnd } from './apdu.js';
 import { ARRAY, ENUM, INTEGER, isNumeric, OCTET_STRING, Reader, STRUCTURE, type Data } from './axdr.js';
 import { Obis } from './obis.js';

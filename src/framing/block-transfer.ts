@@ -1,6 +1,6 @@
-import { uint16 } from '../bytes.js';
-import { FrameError } from '../errors.js';
-import { readBerLength } from '../dlms/ber.js';
+import { uint16 } from '../base/bytes.js';
+import { FrameError } from '../base/errors.js';
+import { readBerLength } from '../base/ber.js';
 
 /** DLMS general-block-transfer (Green Book §9.3.10): `E0 | ctl | block-no(2) | ack-no(2) | BER length | data`. */
 export const GBT_TAG = 0xe0;

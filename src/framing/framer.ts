@@ -1,4 +1,4 @@
-import { FrameError } from '../errors.js';
+import { FrameError } from '../base/errors.js';
 import { BlockTransfer, GBT_TAG } from './block-transfer.js';
 import { invalid, type Candidate } from './candidate.js';
 import { CIPHERED_MAX, GLO_CIPHERING, parseBareCiphered } from './ciphered.js';

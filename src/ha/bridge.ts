@@ -1,6 +1,25 @@
-import { securityStates, type SecurityState } from '../diagnostics/key-check.js';
-import type { SourceState } from '../source/source.js';
 import { availabilityTopic, bridgeId, type Origin, type Topics } from './discovery.js';
+import type { SourceState } from '../source/source.js';
+
+/**
+ * The key check's states: the options of the `security` diagnostic sensor (the core's key check, key-check.ts, decides
+ * and says each on every change). The most common question of users of these meters is "why does nothing show up?";
+ * this answers it.
+ */
+export const securityStates = [
+  'authenticated',
+  'encryption_only',
+  'not_authenticated',
+  'keys_swapped',
+  'not_encrypted',
+  'wrong_authentication_key',
+  'wrong_encryption_key',
+  'key_missing',
+  'no_frames',
+  'no_data',
+] as const;
+
+export type SecurityState = (typeof securityStates)[number];
 
 /**
  * The add-on itself as a device: its diagnostics must stay available exactly when the meter's data is not

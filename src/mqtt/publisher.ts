@@ -1,5 +1,5 @@
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import { Backoff } from '../source/source.js';
+import { Backoff } from '../base/backoff.js';
 
 export interface BrokerOptions {
   readonly url: string;

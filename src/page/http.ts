@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Keys } from '../dlms/cipher.js';
-import { parseKeyOptions } from '../keys.js';
+import { parseKeyOptions } from '../dlms/keys.js';
 
 /** An answer other than 200, with what the caller needs to act. */
 export class HttpError extends Error {

@@ -1,6 +1,6 @@
-import { Decoder } from '../decoder.js';
+import { Decoder } from '../decode/decoder.js';
 import type { Keys } from '../dlms/cipher.js';
-import { verdictOf, type SecurityState } from '../diagnostics/key-check.js';
+import { verdictOf, type SecurityState } from '../core/key-check.js';
 import type { KeyCheckAnswer } from './contract.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js';
+import type { Logger } from '../base/log.js';
 
 /** At most one line per this long about refused connections: a flood at the door must not flood the log. */
 export const REFUSALS_SAID_EVERY_MS = 60_000;

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { SourceId } from '../core/events.js';
 import type { Keys } from '../dlms/cipher.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../base/log.js';
 import { loadAssets } from './assets.js';
 import type { ErrorAnswer, KeyCheckAnswer, PageEvent, PageState, SaveKeysAnswer } from './contract.js';
 import type { Dashboard } from './dashboard.js';

@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { danishInstant } from './danish-time.js';
 import type { PriceArea } from './settings.js';
 
@@ -55,9 +55,7 @@ interface PricelistAnswer {
   records: ({ ChargeTypeCode: string; ValidFrom: string; ValidTo: string | null; Price1: number; Note?: string | null; GLN_Number?: string | null } & Record<string, unknown>)[];
 }
 
-const ajv = new Ajv({ allErrors: false });
-
-const validateSpot = ajv.compile<SpotAnswer>({
+const spotSchema = {
   type: 'object',
   required: ['records'],
   properties: {
@@ -72,12 +70,12 @@ const validateSpot = ajv.compile<SpotAnswer>({
       },
     },
   },
-});
+};
 
 const priceProperties: Record<string, unknown> = {};
 for (let n = 2; n <= 24; n++) priceProperties[`Price${n}`] = nullableNumber;
 
-const validatePricelist = ajv.compile<PricelistAnswer>({
+const pricelistSchema = {
   type: 'object',
   required: ['records'],
   properties: {
@@ -100,7 +98,19 @@ const validatePricelist = ajv.compile<PricelistAnswer>({
       },
     },
   },
-});
+};
+
+/**
+ * The checks are compiled on first use, not when the module loads: the service loads it whether or not prices are
+ * asked for, and ajv's compile costs tens of ms under the add-on's --jitless (issue #30: 7 compiles at start-up were
+ * 350–490 ms of a 0.6–0.75 s import).
+ */
+let checks: { readonly spot: ValidateFunction<SpotAnswer>; readonly pricelist: ValidateFunction<PricelistAnswer> } | null = null;
+function compiled(): NonNullable<typeof checks> {
+  if (checks) return checks;
+  const ajv = new Ajv({ allErrors: false });
+  return (checks = { spot: ajv.compile<SpotAnswer>(spotSchema), pricelist: ajv.compile<PricelistAnswer>(pricelistSchema) });
+}
 
 const describe = (errors: ErrorObject[] | null | undefined): string => {
   const e = errors?.[0];
@@ -122,6 +132,7 @@ export function parseDayAheadAnswer(text: string, area: PriceArea): Parsed<SpotP
   const parsed = json(text);
   if (!parsed.ok) return parsed;
   const answer = parsed.value;
+  const validateSpot = compiled().spot;
   if (!validateSpot(answer)) return { ok: false, problem: `the DayAheadPrices answer is not of the expected shape: ${describe(validateSpot.errors)}` };
   if (answer.dataset !== undefined && answer.dataset !== 'DayAheadPrices') return { ok: false, problem: `the answer is for dataset "${answer.dataset}", not DayAheadPrices` };
   const seen = new Set<number>();
@@ -152,6 +163,7 @@ export function parsePricelistAnswer(text: string, expect: PricelistExpectation)
   const parsed = json(text);
   if (!parsed.ok) return parsed;
   const answer = parsed.value;
+  const validatePricelist = compiled().pricelist;
   if (!validatePricelist(answer)) return { ok: false, problem: `the DatahubPricelist answer is not of the expected shape: ${describe(validatePricelist.errors)}` };
   if (answer.dataset !== undefined && answer.dataset !== 'DatahubPricelist') return { ok: false, problem: `the answer is for dataset "${answer.dataset}", not DatahubPricelist` };
   const out: TariffRecord[] = [];

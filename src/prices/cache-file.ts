@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import type { SpotPrice, TariffRecord } from './answers.js';
 
 /**
@@ -41,7 +41,7 @@ const record = {
 const records = { type: 'array', maxItems: 10_000, items: record } as const;
 const instant = { type: 'number', minimum: 0 } as const;
 
-const validate = new Ajv().compile<PriceCache>({
+const cacheSchema = {
   type: 'object',
   required: ['version', 'savedAt', 'spot', 'grid', 'energinet'],
   properties: {
@@ -77,7 +77,14 @@ const validate = new Ajv().compile<PriceCache>({
     },
     energinet: { anyOf: [{ type: 'null' }, { type: 'object', required: ['fetchedAt', 'records'], properties: { fetchedAt: instant, records } }] },
   },
-});
+} as const;
+
+/**
+ * Compiled on first use, not when the module loads: the service loads it whether or not prices are asked for, and
+ * ajv's compile costs tens of ms under the add-on's --jitless (issue #30, cold start).
+ */
+let compiled: ValidateFunction<PriceCache> | null = null;
+const validator = (): ValidateFunction<PriceCache> => (compiled ??= new Ajv().compile<PriceCache>(cacheSchema));
 
 export type CacheProblem = { readonly kind: 'damaged'; readonly path: string; readonly aside: string | null; readonly problem: string } | { readonly kind: 'unreadable'; readonly path: string; readonly problem: string };
 
@@ -129,6 +136,7 @@ export class PriceCacheFile {
     else {
       try {
         const value: unknown = JSON.parse(bytes.toString('utf8'));
+        const validate = validator();
         if (validate(value)) return { cache: value, problem: null };
         problem = `it is not a price cache (${validate.errors?.[0]?.instancePath ?? ''} ${validate.errors?.[0]?.message ?? ''})`.replace(/\( /, '(');
       } catch (error) {

@@ -1,5 +1,5 @@
 import cron from 'node-cron';
-import { VERSION } from '../version.js';
+import { VERSION } from '../base/version.js';
 import { parseDayAheadAnswer, parsePricelistAnswer, type Parsed, type SpotPrice, type TariffRecord } from './answers.js';
 import { PriceCacheFile, type PriceCache } from './cache-file.js';
 import { energinet, type ChargeOwner } from './charge-owners.data.js';

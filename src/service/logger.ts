@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import type { Logger } from '../log.js';
+import type { Logger } from '../base/log.js';
 import type { LogLevel } from './options.js';
 
 export type { Logger };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
-import { OptionsError } from '../errors.js';
+import { OptionsError } from '../base/errors.js';
 import { optionsSchema, type OptionsDocument } from './options/document.js';
 import { toSettings, type Settings } from './options/settings.js';
 import { describe, optionOf, withoutEmptied } from './options/supervisor.js';

@@ -1,5 +1,6 @@
 import { createConnection, type Socket } from 'node:net';
-import { Backoff, type Source, type SourceEvents } from './source.js';
+import { Backoff } from '../base/backoff.js';
+import type { Source, SourceEvents } from './source.js';
 
 export interface TcpOptions {
   readonly host: string;

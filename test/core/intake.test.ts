@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DecodedFrame } from '../../src/decoder.js';
+import type { DecodedFrame } from '../../src/decode/decoder.js';
 import { Intake, protectionLevel } from '../../src/core/intake.js';
 import { Meters } from '../../src/core/meters.js';
 import { Outbox } from '../../src/core/outbox.js';

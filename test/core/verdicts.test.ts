@@ -3,7 +3,7 @@ import { Outbox } from '../../src/core/outbox.js';
 import { SourceRecord } from '../../src/core/streams.js';
 import { Verdicts } from '../../src/core/verdicts.js';
 import type { SourceSpec } from '../../src/core/events.js';
-import { FrameError, KeyMissingError, UnsupportedListError } from '../../src/errors.js';
+import { FrameError, KeyMissingError, UnsupportedListError } from '../../src/base/errors.js';
 
 const spec = (multiStream = false): SourceSpec => ({ id: 's', name: 'tcp bridge:6638', redial: true, remoteLine: true, keys: {}, baudRate: 2400, parity: 'none', multiStream });
 const settings = { meterKeys: new Map(), dataTimeoutMs: 60_000, keepRaw: true, startedAt: 0 };

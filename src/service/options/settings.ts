@@ -1,5 +1,5 @@
 import type { Keys } from '../../dlms/cipher.js';
-import { parseKeyOptions } from '../../keys.js';
+import { parseKeyOptions } from '../../dlms/keys.js';
 import type { CapacitySetting } from '../../core/extras.js';
 import type { PriceSettings } from '../../prices/settings.js';
 import type { Partition } from '../../source/partition.js';

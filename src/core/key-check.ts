@@ -1,24 +1,9 @@
-import type { DecodeResult } from '../decoder.js';
-import { UnsupportedListError } from '../errors.js';
+import type { DecodeResult } from '../decode/decoder.js';
+import { UnsupportedListError } from '../base/errors.js';
 
-/**
- * What the frames say about the keys: the `security` diagnostic sensor and a log line on every change. The
- * most common question of users of these meters is "why does nothing show up?"; this answers it.
- */
-export const securityStates = [
-  'authenticated',
-  'encryption_only',
-  'not_authenticated',
-  'keys_swapped',
-  'not_encrypted',
-  'wrong_authentication_key',
-  'wrong_encryption_key',
-  'key_missing',
-  'no_frames',
-  'no_data',
-] as const;
+import { securityStates, type SecurityState } from '../ha/bridge.js';
 
-export type SecurityState = (typeof securityStates)[number];
+export { securityStates, type SecurityState };
 
 /** The log line for each state: what it means and what to do. */
 export const securityAdvice: Record<SecurityState, string> = {

@@ -1,18 +1,18 @@
-import { DATA_NOTIFICATION, GENERAL_GLO_CIPHERING, parseNotificationHeader } from './dlms/apdu.js';
-import { decipher, decipherWithoutTag, parseCiphered, protectionOf, type CipheredApdu, type Keys, type Protection } from './dlms/cipher.js';
-import { toIso } from './dlms/datetime.js';
-import { uint32 } from './bytes.js';
-import { ApduError, AuthenticationError, FrameError, KeyMissingError, PowerMeterError, UnsupportedListError } from './errors.js';
-import { Framer, type Framing } from './framing/framer.js';
-import { P1_START, TextTelegramScanner } from './framing/p1.js';
-import { readTelegram } from './dsmr/mapping.js';
-import { SMARTY_AUTHENTICATION_KEY } from './dsmr/smarty.js';
-import { isTelegramText } from './dsmr/telegram.js';
-import { readPushList, type PushList } from './dlms/push-list.js';
-import { applyProfile } from './obis/mapping.js';
-import { findList, type FrameContext, type Profile } from './obis/profile.js';
-import { profiles as allProfiles } from './obis/profiles/index.js';
-import type { MeterFrame } from './obis/readings.js';
+import { DATA_NOTIFICATION, GENERAL_GLO_CIPHERING, parseNotificationHeader } from '../dlms/apdu.js';
+import { decipher, decipherWithoutTag, parseCiphered, protectionOf, type CipheredApdu, type Keys, type Protection } from '../dlms/cipher.js';
+import { toIso } from '../dlms/datetime.js';
+import { uint32 } from '../base/bytes.js';
+import { ApduError, AuthenticationError, FrameError, KeyMissingError, PowerMeterError, UnsupportedListError } from '../base/errors.js';
+import { Framer, type Framing } from '../framing/framer.js';
+import { P1_START, TextTelegramScanner } from '../framing/p1.js';
+import { readTelegram } from '../dsmr/mapping.js';
+import { SMARTY_AUTHENTICATION_KEY } from '../dsmr/smarty.js';
+import { isTelegramText } from '../dsmr/telegram.js';
+import { readPushList, type PushList } from '../dlms/push-list.js';
+import { applyProfile } from '../obis/mapping.js';
+import { findList, type FrameContext, type Profile } from '../obis/profile.js';
+import { profiles as allProfiles } from '../obis/profiles/index.js';
+import type { MeterFrame } from '../obis/readings.js';
 
 export interface DecoderOptions {
   readonly keys?: Keys;

@@ -1,5 +1,5 @@
-import type { Keys } from './dlms/cipher.js';
-import { OptionError } from './errors.js';
+import type { Keys } from './cipher.js';
+import { OptionsError } from '../base/errors.js';
 
 /**
  * A 16-byte key the ways users paste it: 32 hex digits in any case, whole or in groups separated by spaces, colons,
@@ -23,7 +23,7 @@ export function parseKey(text: string | undefined | null, option: string): Uint8
     const hex = trimmed.replace(/0x/gi, '').replace(/[\s:,{}[\]-]/g, '');
     const digits = hex.replace(/[^0-9a-fA-F]/g, '').length;
     const detail = /[^0-9a-fA-F]/.test(hex) ? 'it contains characters that are not hexadecimal digits' : `it has ${digits} hex digits`;
-    throw new OptionError(
+    throw OptionsError.of(
       option,
       `must be 32 hexadecimal digits (16 bytes) as the grid company gives it, e.g. 00112233445566778899AABBCCDDEEFF (spaces, colons and a byte list like 0x00, 0x11, … are fine); ${detail}`,
     );
@@ -41,8 +41,8 @@ export function parseKeyOptions(o: { readonly encryption_key?: string | null; re
     try {
       keys[key] = parseKey(o[option], `${at}${option}`);
     } catch (error) {
-      if (!(error instanceof OptionError)) throw error;
-      problems.push(error.message);
+      if (!(error instanceof OptionsError)) throw error;
+      problems.push(...error.problems);
     }
   }
   return keys;

@@ -113,20 +113,12 @@ export class OptionsError extends PowerMeterError {
   readonly layer = 'options';
   readonly reason = 'bad-options';
   constructor(readonly problems: readonly string[]) {
-    super(`invalid options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(problems.length === 1 ? problems[0]! : `invalid options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'OptionsError';
   }
-}
 
-/** A configuration value is malformed. The message names the option and the expected form, never the value. */
-export class OptionError extends PowerMeterError {
-  readonly layer = 'options';
-  readonly reason = 'bad-option';
-  constructor(
-    readonly option: string,
-    message: string,
-  ) {
-    super(`${option}: ${message}`);
-    this.name = 'OptionError';
+  /** One option's problem: `option: message`. */
+  static of(option: string, message: string): OptionsError {
+    return new OptionsError([`${option}: ${message}`]);
   }
 }

@@ -1,7 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { captureLine } from '../capture.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../base/log.js';
 
 /**
  * Records the bytes exactly as the source delivered them (still encrypted, garbage and all) for a number of
@@ -56,4 +55,9 @@ export class CaptureRecorder {
       'capture finished: attach the file to a bug report (it holds the frames as the meter sent them, encrypted, and not your keys); set capture_minutes back to 0',
     );
   }
+}
+
+/** One line of a capture file: a comment with the time received, then the bytes in hex. */
+export function captureLine(bytes: Uint8Array, at: Date): string {
+  return `# ${at.toISOString()}\n${Buffer.from(bytes).toString('hex').toUpperCase()}\n`;
 }
