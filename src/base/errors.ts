@@ -91,6 +91,17 @@ export class ApduError extends PowerMeterError {
   }
 }
 
+/** One value of a list as it was sent, for a person adding a meter (`decode --dump`). */
+export interface DumpedValue {
+  /** Its OBIS code, when the list names it. */
+  readonly obis: string | null;
+  /** Its A-XDR type (`numeric` for a number the reader kept as a plain number). */
+  readonly type: string;
+  readonly value: string;
+  readonly scaler?: number;
+  readonly unit?: number;
+}
+
 /** The data-notification is valid but no meter profile knows its list. */
 export class UnsupportedListError extends PowerMeterError {
   readonly layer = 'profile';
@@ -99,6 +110,8 @@ export class UnsupportedListError extends PowerMeterError {
   constructor(
     message: string,
     readonly protection: 'authenticated-encrypted' | 'encrypted-tag-unchecked' | 'encrypted' | 'authenticated' | 'none',
+    /** The list's values as sent, when it was read. */
+    readonly values: readonly DumpedValue[] = [],
   ) {
     super(message);
     this.name = 'UnsupportedListError';

@@ -5,19 +5,35 @@ import { parseArgs } from 'node:util';
 import { CaptureReader } from '../decode/capture-reader.js';
 import { bareApdu, Decoder, type DecodedFrame, type DecodeResult } from '../decode/decoder.js';
 import { KeyCheck, securityAdvice } from '../core/key-check.js';
-import { OptionsError } from '../base/errors.js';
+import { OptionsError, UnsupportedListError } from '../base/errors.js';
 import { parseKey } from '../dlms/keys.js';
 import { profileIds } from '../obis/profiles/index.js';
 import type { SubMeter } from '../obis/readings.js';
 
-export const decodeUsage = `usage: powermeter decode [--encryption-key KEY] [--authentication-key KEY] [--energy-multiplier N] [--profile ID] [FILE]
+export const decodeUsage = `usage: powermeter decode [--encryption-key KEY] [--authentication-key KEY] [--energy-multiplier N] [--profile ID] [--dump] [FILE]
 
 Decodes a capture (hex text or raw bytes; standard input when FILE is absent or -) and prints one JSON line per
 frame as it is decoded, however long the capture. A capture of a P1 port (DSMR text telegrams, or the encrypted ones
 of Luxembourg and Austria) is read as it came from the serial port; its times are read in the time zone TZ names. Frames that cannot be decoded are reported on standard error
 with the reason; damaged hex is skipped to the next frame and said with its line. A KEY is 32 hex digits, with
 spaces, colons or 0x as you like, or the byte list 0x5A, 0xD8, … that Arduino sketches print.
+--dump prints every value of a list no profile knows (OBIS code, A-XDR type, raw value, scaler and unit when the list
+sends them), once per list: what CONTRIBUTING.md's "Adding a meter" starts from.
 Exit status: 0 when a frame was decoded, 1 when none was, 2 on bad arguments.`;
+
+/** DLMS unit enumeration (Blue Book, class 3 scaler_unit), the units meters send: for --dump. */
+const unitNames: Readonly<Record<number, string>> = { 27: 'W', 28: 'VA', 29: 'var', 30: 'Wh', 31: 'VAh', 32: 'varh', 33: 'A', 35: 'V', 44: 'Hz', 255: 'no unit' };
+
+/** The lines --dump prints for a list no profile knows. */
+export function dumpLines(index: number, error: UnsupportedListError): string[] {
+  const lines = [`frame ${index}: ${error.values.length} values of a list no profile knows:`];
+  error.values.forEach((v, i) => {
+    const unit = v.unit === undefined ? '' : ` unit ${v.unit}${unitNames[v.unit] ? ` (${unitNames[v.unit]})` : ''}`;
+    const scaler = v.scaler === undefined ? '' : ` scaler ${v.scaler}`;
+    lines.push(`  ${String(i + 1).padStart(3)}  ${(v.obis ?? '(no OBIS code)').padEnd(16)}  ${v.type.padEnd(20)}  ${v.value}${scaler}${unit}`);
+  });
+  return lines;
+}
 
 export function parseEnergyMultiplier(text: string | undefined, option: string): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
@@ -101,6 +117,7 @@ export async function runDecode(argv: string[], io: Io): Promise<number> {
         'authentication-key': { type: 'string' },
         'energy-multiplier': { type: 'string' },
         profile: { type: 'string' },
+        dump: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -152,6 +169,8 @@ export async function runDecode(argv: string[], io: Io): Promise<number> {
   /** What P1 telegrams held that was not read, each said once. */
   const skipsSaid = new Set<string>();
   let smartySaid = false;
+  /** The lists already dumped, by their shape: a capture holds the same list many times. */
+  const dumped = new Set<string>();
   // Results are kept only until the output takes them: a batch at most, written between chunks of input.
   const take = (result: DecodeResult) => {
     index++;
@@ -174,7 +193,17 @@ export async function runDecode(argv: string[], io: Io): Promise<number> {
         smartySaid = true;
         err.add('note: no authentication key was given: the frames verified with the one the Luxembourg Smarty P1 specification fixes for every meter (00112233445566778899AABBCCDDEEFF)');
       }
-    } else err.add(`frame ${index} rejected (${result.error.reason}): ${result.error.message}`);
+    } else {
+      err.add(`frame ${index} rejected (${result.error.reason}): ${result.error.message}`);
+      const e = result.error;
+      if (args.values.dump === true && e instanceof UnsupportedListError && e.values.length > 0) {
+        const shape = e.values.map((v) => `${v.obis ?? ''}:${v.type}`).join(' ');
+        if (!dumped.has(shape)) {
+          dumped.add(shape);
+          for (const line of dumpLines(index, e)) out.add(line);
+        }
+      }
+    }
   };
   let head: Buffer[] | null = [];
   let headSize = 0;

@@ -8,7 +8,7 @@ import { P1_START, TextTelegramScanner } from '../framing/p1.js';
 import { readTelegram } from '../dsmr/mapping.js';
 import { SMARTY_AUTHENTICATION_KEY } from '../dsmr/smarty.js';
 import { isTelegramText } from '../dsmr/telegram.js';
-import { readPushList, type PushList } from '../dlms/push-list.js';
+import { dumpList, readPushList, type PushList } from '../dlms/push-list.js';
 import { applyProfile } from '../obis/mapping.js';
 import { findList, type FrameContext, type Profile } from '../obis/profile.js';
 import { profiles as allProfiles } from '../obis/profiles/index.js';
@@ -105,7 +105,7 @@ const NO_KEYS: Keys = Object.freeze({});
 function checkForced(forced: string, profiles: readonly Profile[], list: PushList, ctx: FrameContext, protection: Protection): void {
   const detected = findList(profiles, list, ctx);
   if (detected && detected.profile.id !== forced) {
-    throw new UnsupportedListError(`the forced profile "${forced}" does not fit this frame: it is list "${detected.spec.id}" of the profile "${detected.profile.id}"; set the profile to auto or to ${detected.profile.id}`, protection);
+    throw new UnsupportedListError(`the forced profile "${forced}" does not fit this frame: it is list "${detected.spec.id}" of the profile "${detected.profile.id}"; set the profile to auto or to ${detected.profile.id}`, protection, dumpList(list));
   }
 }
 
@@ -207,7 +207,7 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
   if (!match) {
     const what = list.version ? `list "${list.version}"` : `a list of ${list.registers.length + list.bare.length} values`;
     const by = forced ? `the forced profile "${forced}" does not fit ${what}` : `${what} is not supported yet`;
-    throw new UnsupportedListError(`${by}: please attach a capture (the capture_minutes option records one) to a bug report`, protection);
+    throw new UnsupportedListError(`${by}: please attach a capture (the capture_minutes option records one) to a bug report`, protection, dumpList(list));
   }
   const mapped = applyProfile(match.profile, match.spec, list, ctx, { energyMultiplier: options.energyMultiplier });
   return {

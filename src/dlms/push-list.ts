@@ -1,4 +1,4 @@
-import { ApduError } from '../base/errors.js';
+import { ApduError, type DumpedValue } from '../base/errors.js';
 import { expectBodyEnd } from './apdu.js';
 import { ARRAY, ENUM, INTEGER, isNumeric, OCTET_STRING, Reader, STRUCTURE, type Data } from './axdr.js';
 import { Obis } from './obis.js';
@@ -202,4 +202,43 @@ export function readPushList(apdu: Uint8Array, at: number): PushList {
   }
   expectBodyEnd(apdu, r.pos);
   return { version, registers, bare, described: false, descriptors: false };
+}
+
+/** A value as text for a person: numbers as they are, strings in quotes, octet strings in hex, structures in brackets. */
+function show(d: Value): string {
+  if (typeof d === 'number') return String(d);
+  switch (d.type) {
+    case 'null':
+      return 'null';
+    case 'array':
+    case 'structure':
+      return `[${d.items.map(show).join(', ')}]`;
+    case 'boolean':
+      return String(d.value);
+    case 'bit-string':
+      return `bits ${Buffer.from(d.value).toString('hex')}`;
+    case 'octet-string':
+    case 'date-time':
+    case 'date':
+    case 'time': {
+      const hex = Buffer.from(d.value).toString('hex').toUpperCase();
+      const text = Buffer.from(d.value).toString('latin1');
+      return /^[\x20-\x7e]+$/.test(text) ? `${hex} ("${text}")` : hex;
+    }
+    case 'visible-string':
+    case 'utf8-string':
+      return JSON.stringify(d.value);
+    default:
+      return String(d.value);
+  }
+}
+
+/** Every value of a list as it was sent: what `decode --dump` prints of a list no profile knows. */
+export function dumpList(list: PushList): DumpedValue[] {
+  const out: DumpedValue[] = [];
+  for (const r of list.registers) {
+    out.push({ obis: r.obis.toString(), type: typeof r.value === 'number' ? 'numeric' : r.value.type, value: show(r.value), ...(r.scaler === undefined ? {} : { scaler: r.scaler }), ...(r.unit === undefined ? {} : { unit: r.unit }) });
+  }
+  for (const d of list.bare) out.push({ obis: null, type: d.type, value: show(d) });
+  return out;
 }
