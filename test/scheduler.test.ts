@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { everyFullHour, onCalendar } from '../src/service/scheduler.js';
+import { everyFullHour, everyQuarterHour, onCalendar } from '../src/service/scheduler.js';
 
 /**
  * The full hour on node-cron without its check once a second (issue #30): the task is started just before the hour
@@ -13,17 +13,16 @@ afterEach(() => {
 });
 
 /** Runs `hours` of fake time and returns the job's times and how many timer callbacks ran. */
-function hoursOf(start: string, hours: number, during?: () => void): { ticks: string[]; wakes: number } {
+function hoursOf(start: string, hours: number, every = everyFullHour): { ticks: string[]; wakes: number } {
   vi.useFakeTimers({ now: Date.parse(start) });
   const ticks: string[] = [];
-  const stop = everyFullHour(() => ticks.push(new Date().toISOString()));
+  const stop = every(() => ticks.push(new Date().toISOString()));
   let wakes = 0;
   // Each step runs at most one timer: the number of steps until the clock passes the end counts the wake-ups.
   const end = Date.now() + hours * 3_600_000;
   while (Date.now() < end && vi.getTimerCount() > 0) {
     vi.advanceTimersToNextTimer();
     wakes++;
-    during?.();
   }
   stop();
   return { ticks, wakes };
@@ -43,6 +42,13 @@ describe('the full hour (node-cron without its per-second check)', () => {
     process.env.TZ = 'Asia/Kolkata'; // UTC+5:30
     const { ticks } = hoursOf('2026-11-23T10:05:00Z', 2);
     expect(ticks).toEqual(['2026-11-23T10:30:00.000Z', '2026-11-23T11:30:00.000Z']);
+  });
+
+  it('runs every quarter hour for the prices, in a zone whose hours are not UTC hours too, with no check every second', () => {
+    process.env.TZ = 'Asia/Kathmandu'; // UTC+5:45
+    const { ticks, wakes } = hoursOf('2026-11-23T10:05:00Z', 1, everyQuarterHour);
+    expect(ticks).toEqual(['2026-11-23T10:15:00.000Z', '2026-11-23T10:30:00.000Z', '2026-11-23T10:45:00.000Z', '2026-11-23T11:00:00.000Z']);
+    expect(wakes).toBeLessThanOrEqual(4 * 8); // a re-check of the clock, the timer that starts node-cron, its checks
   });
 
   it('stops when told: no job and no timer afterwards', () => {

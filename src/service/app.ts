@@ -24,7 +24,7 @@ import type { Source } from '../source/source.js';
 import { TcpSource } from '../source/tcp.js';
 import { origin } from '../base/version.js';
 import { userOptions, type MeterSource, type Settings } from './options.js';
-import { everyFullHour } from './scheduler.js';
+import { everyFullHour, everyQuarterHour } from './scheduler.js';
 import { StateStore, type StoreProblem } from './state-store.js';
 
 export const DEFAULT_CAPTURE_DIR = '/share/powermeter';
@@ -304,6 +304,8 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
           logger: { info: (m) => logger.info(`prices: ${m}`), warn: (m) => logger.warn(`prices: ${m}`), debug: (m) => logger.debug(`prices: ${m}`) },
           onTable: (table) => dispatch({ kind: 'prices', table, at: now() }),
           now,
+          // node-cron without its check every second (issue #30)
+          schedule: everyQuarterHour,
         });
   void prices?.start();
 

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { ScheduledTask } from 'node-cron';
 import { LOCAL_TIME_ZONE, nextFullHour } from '../accounting/time-zone.js';
+import { EVERY_QUARTER_HOUR } from '../prices/schedule.js';
 
 /**
  * node-cron, loaded when its first task is started, not with the service: its load was 17–19 ms of the service's
@@ -81,4 +82,11 @@ export function onCalendar(expression: string, nextAt: (now: number) => number, 
 /** The full hour that rolls the energy periods over, in the process's zone. */
 export function everyFullHour(job: () => void): () => void {
   return onCalendar('0 0 * * * *', (now) => nextFullHour(now, LOCAL_TIME_ZONE), job);
+}
+
+const QUARTER_MS = 15 * 60_000;
+
+/** Every quarter hour, when the prices are fetched: a quarter hour of UTC is one in every zone (offsets are whole quarters). */
+export function everyQuarterHour(job: () => void): () => void {
+  return onCalendar(EVERY_QUARTER_HOUR, (now) => (Math.floor(now / QUARTER_MS) + 1) * QUARTER_MS, job);
 }
