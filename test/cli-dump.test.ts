@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runDecode } from '../src/commands/decode.js';
+import { root } from './support/addon.js';
 import { vector } from './support/vectors.js';
 
 async function decode(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -39,5 +40,16 @@ describe('decode --dump: every value of a list no profile knows, for a person ad
     writeFileSync(file, vector('no-aidon-gh1119-1-list3').hex);
     const aidon = await decode(['--profile', 'kamstrup', '--dump', file]);
     expect(aidon.out).toMatch(/^\s+3\s+1-0:1\.7\.0\.255\s+double-long-unsigned\s+4027 scaler 0 unit 27 \(W\)$/m);
+  });
+});
+
+describe("README's decode example", () => {
+  it('decodes the capture it names to its meter', async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const m = /decode --encryption-key (\w+) --authentication-key (\w+) \\\n\s+(\S+\.hex)/.exec(readme);
+    expect(m).not.toBeNull();
+    const r = await decode(['--encryption-key', m![1]!, '--authentication-key', m![2]!, join(root, m![3]!)]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out.trim()) as { meterId: string; readings: { key: string; value: number }[] }).toMatchObject({ meterId: '27581522', readings: expect.arrayContaining([{ key: 'voltage_l1', obis: '1-1:32.7.0.255', value: 224, unit: 'V' }]) as unknown });
   });
 });
