@@ -15,8 +15,11 @@ export { type Connection, type MeterKeys, type MeterSource, type Settings } from
 export { userOptions } from './options/supervisor.js';
 export { OptionsError };
 
-// coerceTypes: the Supervisor writes the value of a list(2400|9600) option as the string "2400".
-const validate = new Ajv({ allErrors: true, coerceTypes: true }).compile(optionsSchema);
+// coerceTypes: the Supervisor writes the value of a list(2400|9600) option as the string "2400". validateSchema off: the
+// schema is the program's own, typed by the compiler (JSONSchemaType) and checked against JSON Schema's meta-schema by
+// test/options-schema.test.ts; checking it again at every start compiled the meta-schema too, 40 of the 70–90 ms this
+// line cost the service's cold start under the add-on's flags (issue #30).
+const validate = new Ajv({ allErrors: true, coerceTypes: true, validateSchema: false }).compile(optionsSchema);
 
 /** Validates an options document. Every problem becomes one readable line; none of them quotes a secret. */
 export function parseOptions(input: unknown): Settings {
