@@ -46,6 +46,8 @@ export class ServiceCore {
   private readonly verdicts: Verdicts;
   private readonly meterKeys: ReadonlyMap<string, Keys>;
   private readonly said: string[];
+  /** A meter's last 48 hours and 31 days (history.ts) for the page, as a copy; null for a meter it does not know. */
+  readonly history = (meterId: string) => this.meters.get(meterId)?.historyView(this.prices !== null) ?? null;
   private startedAt = 0;
   private framesTotal = 0;
   /** The earliest time a tick is needed (see `wakeAt`). */

@@ -42,6 +42,9 @@ export const emptyCost = (): CostState => ({
 /** The price of the quarter starting at an instant, or null when none is known. */
 export type PriceOf = (quarterStart: number) => QuarterPrice | null;
 
+/** A closed quarter's cost (DKK; null: it had energy but no price), for its hour and day (history.ts). */
+export type Booked = (quarterStart: number, dkk: number | null) => void;
+
 export type CostValues = CostFigures;
 
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -80,13 +83,14 @@ export class Cost {
   }
 
   /** Register readings of an accepted frame (null: the frame has no such register). True when a quarter closed. */
-  observe(s: CostState, at: number, importKwh: number | null, exportKwh: number | null, priceOf: PriceOf): boolean {
+  observe(s: CostState, at: number, importKwh: number | null, exportKwh: number | null, priceOf: PriceOf, booked?: Booked): boolean {
     let closed = false;
     if (importKwh !== null) {
       closed =
         this.windows.observe(s.import, at, importKwh, (start, kWh) => {
           this.roll(s, start);
           const total = priceOf(start)?.total ?? null;
+          booked?.(start, total !== null ? kWh * total : kWh > 0 ? null : 0);
           if (total !== null) {
             s.costToday += kWh * total;
             s.costMonth += kWh * total;

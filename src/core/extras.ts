@@ -6,6 +6,7 @@ import { costComponents, costState } from '../ha/cost.js';
 import type { Topics } from '../ha/discovery.js';
 import { QUARTER_MS } from '../prices/danish-time.js';
 import { Cost, emptyCost } from './cost.js';
+import { bookCost } from './history.js';
 import type { Meter } from './meter.js';
 import type { Outbox } from './outbox.js';
 import type { Prices } from './prices.js';
@@ -51,7 +52,9 @@ export class MeterExtras {
     let closed = false;
     if (this.cost !== null && this.prices !== null && (imp !== null || exp !== null)) {
       meter.cost ??= emptyCost();
-      closed = this.cost.observe(meter.cost, at, imp?.at === at ? imp.value : null, exp?.at === at ? exp.value : null, this.prices.priceOf) || closed;
+      // Each quarter's cost also goes to its hour and day in the meter's history (the page's cost per hour and day).
+      const book = (start: number, dkk: number | null) => bookCost(meter.history, start, dkk, this.timeZone);
+      closed = this.cost.observe(meter.cost, at, imp?.at === at ? imp.value : null, exp?.at === at ? exp.value : null, this.prices.priceOf, book) || closed;
     }
     const machine = imp?.at === at ? this.capacityOf(meter) : null;
     if (machine !== null && imp !== null) closed = machine.observe(at, imp.value) || closed;

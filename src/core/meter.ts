@@ -4,6 +4,7 @@ import { isEnergy, unitOf } from '../obis/readings.js';
 import { EnergyGuard, type Sample } from './energy-guard.js';
 import type { CapacityMachine } from '../capacity/machine.js';
 import type { CostState } from './cost.js';
+import { historyView, restoreHistory, type HistoryState, type HistoryView } from './history.js';
 import type { PersistedMeter, PersistedTotal, SecurityFloor } from './persisted.js';
 
 /** A reading as last accepted, with when its frame came and the meter's clock in it. */
@@ -42,6 +43,8 @@ export class Meter {
   security: SecurityFloor | null;
   /** Its cost per quarter hour (with prices on; extras.ts). */
   cost: CostState | null;
+  /** Its last 48 hours and 31 days of energy, and their cost (history.ts). */
+  readonly history: HistoryState;
   /** Its capacity tariff (with a rule set; extras.ts), and the saved state it starts from once the rule is known. */
   capacity: CapacityMachine | null = null;
   savedCapacity: Readonly<Record<string, unknown>> | null;
@@ -56,6 +59,7 @@ export class Meter {
     this.periods = persisted?.periods ?? {};
     this.security = persisted?.security ?? null;
     this.cost = persisted?.cost ?? null;
+    this.history = restoreHistory(persisted?.history);
     this.savedCapacity = persisted?.capacity ?? null;
     for (const [key, t] of Object.entries(persisted?.totals ?? {})) {
       this.readings.set(key, { reading: { key, obis: t.obis, quantity: t.quantity, value: t.value, unit: unitOf[t.quantity] }, value: t.value, at: t.at, clock: t.clock });
@@ -94,6 +98,11 @@ export class Meter {
     return (this.periods[register] ??= emptyPeriods());
   }
 
+  /** Its energy history as the page is handed it: a copy, with each bar's cost when prices are on. */
+  historyView(withCost: boolean): HistoryView {
+    return historyView(this.history, withCost);
+  }
+
   /** What survives a restart: the energy totals and the periods. */
   persisted(): PersistedMeter {
     const totals: Record<string, PersistedTotal> = {};
@@ -104,6 +113,7 @@ export class Meter {
     const out: PersistedMeter = { totals, periods: this.periods };
     if (this.security !== null) out.security = this.security;
     if (this.cost !== null) out.cost = this.cost;
+    if (this.history.hours.length + this.history.days.length > 0 || this.history.cost) out.history = this.history;
     const capacity = this.capacity?.snapshot() ?? this.savedCapacity;
     if (capacity !== null) out.capacity = { ...capacity };
     return out;

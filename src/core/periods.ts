@@ -2,12 +2,14 @@ import { Accounting } from '../accounting/accounting.js';
 import { accountedRegisters } from '../ha/discovery.js';
 import type { Reading } from '../obis/readings.js';
 import type { Meter } from './meter.js';
+import { recordClosed } from './history.js';
 import type { Outbox } from './outbox.js';
 import { duration, PeriodClock } from './period-clock.js';
 
 /**
  * Each meter's energy per hour, day and month (accounting.ts), kept by the periods' own clock, which never steps back
- * under them (period-clock.ts): a host clock set back is said once, and its time booked in the open period.
+ * under them (period-clock.ts): a host clock set back is said once, and its time booked in the open period. Each hour
+ * and day that closes goes on into the meter's history (history.ts).
  */
 export class Periods {
   readonly accounting: Accounting;
@@ -37,6 +39,7 @@ export class Periods {
       const last = meter.last(r.key);
       changed = this.accounting.observe(meter.periodsOf(r.key), last === null ? null : { value: last.value, at: Math.min(last.at, periodsAt) }, r.value, periodsAt) || changed;
     }
+    if (changed) recordClosed(meter.history, meter.periods);
     return changed;
   }
 
@@ -48,6 +51,7 @@ export class Periods {
       const periods = meter.periods[register];
       if (periods) closed = this.accounting.tick(periods, meter.last(register), periodsAt) || closed;
     }
+    if (closed) recordClosed(meter.history, meter.periods);
     return closed;
   }
 

@@ -1,6 +1,7 @@
 import { Ajv, type JSONSchemaType, type ValidateFunction } from 'ajv';
 import { emptyPeriods, type ClosedPeriod, type OpenPeriod, type RegisterPeriods } from '../accounting/accounting.js';
 import { costSchema, type CostState } from './cost.js';
+import { historySchema, type HistoryState } from './history.js';
 import type { CounterRecord } from './replay-guard.js';
 
 /**
@@ -19,8 +20,9 @@ export const STATE_VERSION = 3;
 export const MAX_METERS = 2000;
 
 /**
- * The largest state file read: 2 000 meters with their periods take about 4 MB. A larger file (or one that never
- * ends, a link to /dev/zero) is damaged, and moved aside like any other damaged file.
+ * The largest state file read: 2 000 meters with their periods and full histories (history.ts) take about 20 MB
+ * (test/core/history.test.ts). A larger file (or one that never ends, a link to /dev/zero) is damaged, and moved
+ * aside like any other damaged file.
  */
 export const MAX_STATE_BYTES = 32 * 1024 * 1024;
 
@@ -48,6 +50,8 @@ export interface PersistedMeter {
   security?: SecurityFloor;
   /** Its cost per quarter hour, with prices on (cost.ts). */
   cost?: CostState;
+  /** Its last 48 hours and 31 days of energy and cost (history.ts): the page's plots after a restart. */
+  history?: HistoryState;
   /** Its capacity tariff's state, checked by the capacity machine itself when it is restored (capacity/state.ts). */
   capacity?: Record<string, unknown>;
 }
@@ -134,6 +138,7 @@ const stateSchema: JSONSchemaType<PersistedState> = {
           totals: { type: 'object', maxProperties: 64, propertyNames: name, required: [], additionalProperties: totalSchema },
           periods: { type: 'object', maxProperties: 8, propertyNames: name, required: [], additionalProperties: periodsSchema },
           cost: { ...costSchema, nullable: true },
+          history: { ...historySchema, nullable: true },
           capacity: { type: 'object', nullable: true, maxProperties: 16, required: [] },
           security: {
             type: 'object',

@@ -57,6 +57,11 @@ export interface EnergyBar {
   readonly export: number | null;
   /** The period was not seen whole (the add-on started, stopped or heard nothing during part of it), or is still open. */
   readonly partial?: boolean;
+  /**
+   * With prices on: what the period's import cost, DKK incl. VAT (the sum of its quarter hours' energy at their prices,
+   * src/core/history.ts); null when a quarter with energy had no price. Absent without prices.
+   */
+  readonly cost?: number | null;
 }
 
 /**

@@ -210,7 +210,8 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
     prices: settings.prices === null ? null : { area: settings.prices.area },
     capacity: settings.capacity,
   });
-  if (options.page) dashboard = new Dashboard(topics, specs.map((spec, i) => ({ id: spec.id, name: spec.name, suffix: sourceSuffix(i) })));
+  // The page's hourly and daily plots from the core's history, which the state file keeps across restarts.
+  if (options.page) dashboard = new Dashboard(topics, specs.map((spec, i) => ({ id: spec.id, name: spec.name, suffix: sourceSuffix(i) })), { history: core.history });
 
   function perform(effect: Effect): void {
     if (dashboard) toPage(dashboard.observe(effect, now()));
