@@ -74,7 +74,7 @@ describe('powermeter decode', () => {
     expect(frame.meterTime).toBe('2020-01-07T14:47:20');
     expect(frame.list).toBe('kamstrup-dlms-push-1');
     expect(frame.readings[0]).toEqual({ key: 'active_energy_import', obis: '1-1:1.8.0.255', value: 8666.36, unit: 'kWh' });
-    expect(r.stderr).toBe('key check: authenticated: keys OK: the frames authenticate and decrypt\n');
+    expect(r.stderr).toBe('key check: authenticated: keys right: the frames authenticate and decrypt\n');
   });
 
   it('reads raw binary from standard input', async () => {

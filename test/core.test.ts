@@ -105,20 +105,20 @@ describe('service core: the key check', () => {
   it('authenticated with the right keys, said once', () => {
     const h = run(danishKeys);
     expect(verdicts(h)).toEqual(['no_data', 'authenticated']);
-    expect(h.notices(/key check/)).toEqual(['INFO key check: keys OK: the frames authenticate and decrypt']);
+    expect(h.notices(/key check/)).toEqual(['INFO key check: keys right: the frames authenticate and decrypt']);
   });
 
   it('keys_swapped: decodes anyway and tells the user to swap them, once', () => {
     const h = run({ encryption: danishKeys.authentication, authentication: danishKeys.encryption });
     expect(verdicts(h).at(-1)).toBe('keys_swapped');
     expect(h.core.frames).toBe(3);
-    expect(h.notices(/^WARN key check: the two keys are swapped.*GPK60 is the encryption key, GPK61 the authentication key/)).toHaveLength(1);
+    expect(h.notices(/^WARN key check: keys swapped: .*GPK60 is the encryption key, GPK61 the authentication key/)).toHaveLength(1);
   });
 
   it('wrong_authentication_key and wrong_encryption_key, said once each, then counted', () => {
     const wrongAuth = run({ encryption: danishKeys.encryption, authentication: Buffer.alloc(16, 1) });
     expect(verdicts(wrongAuth).at(-1)).toBe('wrong_authentication_key');
-    expect(wrongAuth.notices(/^ERROR key check: the authentication key is wrong/)).toHaveLength(1);
+    expect(wrongAuth.notices(/^ERROR key check: wrong authentication key/)).toHaveLength(1);
     expect(wrongAuth.core.rejected('m', 'wrong-authentication-key')).toBe(3);
     expect(verdicts(run({ encryption: Buffer.alloc(16, 2), authentication: danishKeys.authentication })).at(-1)).toBe('wrong_encryption_key');
   });
@@ -404,7 +404,7 @@ describe('service core: a TCP bridge, and what tells its troubles apart', () => 
     expect(bridge(h).every((s) => s!.problem === 'OFF')).toBe(true);
     expect(h.last('powermeter/bridge/state')).toMatchObject({ security: 'wrong_authentication_key', authentication_failures: 30 });
     const said = h.notices().slice(before).filter((l) => !l.startsWith('DEBUG'));
-    expect(said).toEqual([expect.stringMatching(/^ERROR key check: the authentication key is wrong/)]);
+    expect(said).toEqual([expect.stringMatching(/^ERROR key check: wrong authentication key/)]);
     h.hour();
     expect(h.notices(/more frames could not be read with the keys/)).toEqual([expect.stringMatching(/^WARN 29 more frames could not be read with the keys in the last hour/)]);
   });

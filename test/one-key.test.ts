@@ -41,7 +41,7 @@ describe('one key is enough to read: an encrypted and authenticated frame with t
     h.bytes(sim.frame(new Date(h.at()), 10));
     h.bytes(first);
     expect(h.core.security('m')).toBe('not_authenticated');
-    expect(h.notices(/key check/)).toEqual(["WARN key check: decrypted with the encryption key; the frames' integrity is not checked: add the authentication key (GPK61/GAK) if your grid company gave you one"]);
+    expect(h.notices(/key check/)).toEqual(["WARN key check: decrypted, not authenticated: only the encryption key is set, so the frames' integrity is not checked: add the authentication key (GPK61) if your grid company gave you one"]);
     expect(h.core.rejected('m', 'replay')).toBe(1);
     expect(h.published('powermeter/57000001/state')).toHaveLength(2);
   });
@@ -59,6 +59,6 @@ describe('one key is enough to read: an encrypted and authenticated frame with t
     const code = await runDecode(['--encryption-key', danish.keys!.encryption!, file], { stdout, stderr, stdin: Readable.from([]) });
     expect(code).toBe(0);
     expect(out.join('')).toContain('"meterId":"27581522"');
-    expect(err.join('')).toMatch(/key check: not_authenticated: decrypted with the encryption key/);
+    expect(err.join('')).toMatch(/key check: not_authenticated: decrypted, not authenticated: only the encryption key is set/);
   });
 });

@@ -5,24 +5,22 @@ import { securityStates, type SecurityState } from '../ha/bridge.js';
 
 export { securityStates, type SecurityState };
 
-/** The log line for each state: what it means and what to do. */
+/**
+ * The log line for each state: its word and what to do, as the page says them in English (web/i18n/en.data.ts,
+ * `security`: a test holds them equal), so that the log, the page and DOCS use one vocabulary.
+ */
 export const securityAdvice: Record<SecurityState, string> = {
-  authenticated: 'keys OK: the frames authenticate and decrypt',
-  encryption_only: 'keys OK: the frames decrypt (this meter encrypts without authenticating, so nothing more can be checked)',
+  authenticated: 'keys right: the frames authenticate and decrypt',
+  encryption_only: 'keys right (encryption only): the frames decrypt; this meter does not authenticate them',
   not_authenticated:
-    "decrypted with the encryption key; the frames' integrity is not checked: add the authentication key (GPK61/GAK) if your grid company gave you one",
-  keys_swapped:
-    'the two keys are swapped: the frames decode only with the encryption key and the authentication key the other way round. PowerMeter uses them so for now; please swap them in the options: GPK60 is the encryption key, GPK61 the authentication key',
-  not_encrypted: 'the meter sends its frames unencrypted: no keys are needed',
-  wrong_authentication_key:
-    'the authentication key is wrong: the frames decrypt with the encryption key, but their tag does not verify. Check authentication_key (GPK61); a reset of the HAN port by the grid company issues new keys',
-  wrong_encryption_key:
-    'the encryption key is wrong: the frames do not decrypt, with the keys either way round. Check encryption_key (GPK60) and authentication_key (GPK61) against what the grid company sent; a reset of the HAN port issues new keys',
-  key_missing: 'the meter encrypts its frames but no key is set: enter the encryption key (GPK60) and the authentication key (GPK61) from your grid company',
-  no_frames:
-    'bytes arrive but no frame forms: check baud_rate and parity (Kamstrup: 2400, none; most others 2400, even; P1 meters 115200), or whether the port is the meter\'s HAN port at all',
-  no_data:
-    'no bytes from the meter: check the cable or the bridge and the serial port. A Kamstrup HAN port can also stall; then only a power cycle of the meter or a remote reset by the grid company brings it back',
+    "decrypted, not authenticated: only the encryption key is set, so the frames' integrity is not checked: add the authentication key (GPK61) if your grid company gave you one",
+  keys_swapped: 'keys swapped: the frames decode with the two keys the other way round. Swap them in the options: GPK60 is the encryption key, GPK61 the authentication key',
+  not_encrypted: 'not encrypted: the meter sends its frames unencrypted: no keys are needed',
+  wrong_authentication_key: 'wrong authentication key: the frames decrypt, but do not authenticate: check the authentication key (GPK61)',
+  wrong_encryption_key: 'wrong encryption key: the frames do not decrypt: check the encryption key (GPK60). A reset of the HAN port by the grid company issues new keys',
+  key_missing: 'keys missing: the meter encrypts its frames: enter the encryption key (GPK60) and the authentication key (GPK61) from your grid company',
+  no_frames: 'bytes but no frames: bytes arrive, but no frame forms: check the baud rate and parity (Kamstrup: 2400, none; most others: 2400, even; P1 meters: 115200)',
+  no_data: 'no bytes from the meter: check the cable or the bridge, and the serial port',
 };
 
 /** The verdict one decode result gives, or null when it says nothing about the keys (a checksum error). */

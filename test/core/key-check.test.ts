@@ -30,3 +30,14 @@ describe('the key check', () => {
     expect(changes).toEqual(['no_frames', 'no_data', 'wrong_authentication_key']);
   });
 });
+
+describe('one vocabulary: the log says each state as the page does', () => {
+  it('is the page\'s English word and advice for every state', async () => {
+    const { en } = await import('../../web/i18n/en.data.js');
+    for (const s of securityStates) {
+      const page = en.security[s];
+      const spoken = `${page.word.charAt(0).toLowerCase()}${page.word.slice(1)}: ${page.advice.charAt(0).toLowerCase()}${page.advice.slice(1)}`.replace(/\.$/, '');
+      expect(securityAdvice[s], s).toBe(spoken);
+    }
+  });
+});
