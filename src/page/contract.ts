@@ -15,7 +15,7 @@
 export const FRAMES_KEPT = 100;
 
 /**
- * The key check's states, as the `security` diagnostic sends them (src/diagnostics/key-check.ts `securityStates`;
+ * The key check's states, as the `security` diagnostic sends them (src/ha/bridge.ts `securityStates`;
  * test/page-contract.test.ts holds the two lists equal).
  */
 export type SecurityWord =

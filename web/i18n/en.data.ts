@@ -1,7 +1,7 @@
 // The page's words in English: the reference every other language must match key for key (web/i18n.ts types them
 // by this one; test/page-i18n.test.ts checks every string and placeholder). `{name}` is filled in by the page.
 // The key fields are named as in translations/en.yaml (the options form), and the states of the key check as the
-// service's log advice words them (src/diagnostics/key-check.ts), shorter.
+// service's log advice words them (src/core/key-check.ts, which a test holds to these words).
 
 export const en = {
   page: {
@@ -50,6 +50,16 @@ export const en = {
     numbers: 'The numbers',
     time: 'Time',
     partial: 'partial',
+    costHours: 'Cost per hour, last 48 hours',
+    costDays: 'Cost per day, last 31 days',
+    noCostHours: "Each hour's cost appears here once it has ended with its prices known.",
+    noCostDays: "Each day's cost appears here once it has ended with its prices known.",
+    costRange: 'From {from} to {to}: {cost} in all.',
+    costOne: '{when}: {cost}.',
+    costMostHour: 'Most expensive hour: {value} ({when}).',
+    costMostDay: 'Most expensive day: {value} ({when}).',
+    costMissing: 'A period with a quarter hour whose price was missing has no bar.',
+    cost: 'Cost',
   },
   diagnostics: {
     heading: 'Diagnostics',
