@@ -1,5 +1,13 @@
 import { get as httpGet } from 'node:http';
-import { get as httpsGet } from 'node:https';
+import { createRequire } from 'node:module';
+
+/**
+ * node:https is loaded with the first https request, not with this module: it brings TLS, which cost the service
+ * 1.4 MB of resident memory and 15–26 ms of its cold start under the add-on's flags whether or not prices were asked
+ * for (the service loads the fetcher at every start; issue #30).
+ */
+let secureGet: typeof import('node:https').get | null = null;
+const httpsGet = (): typeof import('node:https').get => (secureGet ??= (createRequire(import.meta.url)('node:https') as typeof import('node:https')).get);
 
 /**
  * One GET to Energi Data Service (node:http, see `attempt`): a timeout on the whole exchange (headers and body), a bound
@@ -86,7 +94,7 @@ function attempt(url: string, options: HttpOptions): Promise<{ ok: true; text: s
       options.signal?.removeEventListener('abort', onStop);
       resolve(outcome);
     };
-    const get = url.startsWith('https:') ? httpsGet : httpGet;
+    const get = url.startsWith('https:') ? httpsGet() : httpGet;
     const req = get(url, { headers: { accept: 'application/json', 'user-agent': options.userAgent } }, (res) => {
       const status = res.statusCode ?? 0;
       if (status < 200 || status >= 300) {
