@@ -31,4 +31,6 @@ export interface CoreOptions {
   readonly prices?: { readonly area: PriceArea } | null;
   /** The capacity tariff's rule and steps, for each meter's import. */
   readonly capacity?: CapacitySetting | null;
+  /** How often a P1 meter's state is published, its power, voltage and current averaged over it (default 10 s). */
+  readonly publishIntervalMs?: number;
 }

@@ -63,13 +63,13 @@ export class ServiceCore {
     this.meters = new Meters(state);
     this.said = [...(state.said ?? [])];
     this.persistence = new Persistence(options.persist, 0);
-    const settings = { meterKeys: this.meterKeys, dataTimeoutMs: options.dataTimeoutMs, keepRaw: options.frameLog === true, startedAt: 0 };
+    const settings = { meterKeys: this.meterKeys, dataTimeoutMs: options.dataTimeoutMs, keepRaw: options.frameLog === true, startedAt: 0, timeZone: options.timeZone };
     options.sources.forEach((spec, i) => this.sources.set(spec.id, new SourceRecord(spec, i, settings)));
     const records = [...this.sources.values()];
     this.intake = new Intake({ timeZone: options.timeZone, meterKeyPrints }, new ReplayGuard(this.counters), this.meters, this.out, records.map((s) => s.keys));
     this.prices = options.prices ? new Prices(options.topics, options.origin, options.prices.area, this.out) : null;
     this.extras = new MeterExtras(options.topics, options.timeZone, 2 * options.dataTimeoutMs, this.prices, options.capacity ?? null, this.out);
-    this.announce = new Announce(options.topics, options.origin, this.meters, this.periods.accounting, this.extras, this.out);
+    this.announce = new Announce(options.topics, options.origin, this.meters, this.periods.accounting, this.extras, this.out, { timeZone: options.timeZone, publishIntervalMs: options.publishIntervalMs ?? 10_000, capacity: options.capacity ?? null });
     this.diagnostics = new Diagnostics(options.topics, options.origin, options.configurationUrl ?? null, records, this.out);
   }
 
@@ -208,9 +208,9 @@ export class ServiceCore {
     const periodsChanged = this.periods.observe(meter, frame.readings, at);
     meter.record(frame, at, clock, guardClock);
     const windowClosed = this.extras.active && this.extras.observe(meter, at);
-    this.announce.meter(meter, periodsChanged || windowClosed, at);
+    this.announce.meter(meter, periodsChanged || windowClosed, at, frame);
     if (!meter.online) this.announce.online(meter, true);
-    this.soon(Math.min(at + this.options.dataTimeoutMs, this.extras.dueAt(at)));
+    this.soon(Math.min(at + this.options.dataTimeoutMs, this.extras.dueAt(at), this.announce.dueAt(meter)));
     this.persistence.changed(periodsChanged || windowClosed);
     this.save(at, false);
   }
@@ -240,10 +240,9 @@ export class ServiceCore {
     this.prices?.tick(at);
     for (const meter of this.meters.values()) {
       if (meter.online && at - meter.lastFrameAt >= timeout) this.announce.online(meter, false);
-      if (this.extras.active && this.extras.tick(meter, at)) {
-        if (meter.heard) this.announce.meter(meter, true, at);
-        this.persistence.changed(true);
-      }
+      const windowClosed = this.extras.active && this.extras.tick(meter, at);
+      if ((windowClosed && meter.heard) || this.announce.due(meter, at)) this.announce.meter(meter, windowClosed, at);
+      if (windowClosed) this.persistence.changed(true);
     }
     this.save(at, false);
     this.rewake(at);
@@ -287,7 +286,7 @@ export class ServiceCore {
 
   /** Works out the next wake from every machine: after a tick, when the last one was spent. */
   private rewake(at: number): void {
-    let wake = Math.min(this.diagnostics.dueAt(), this.persistence.dueAt(), this.prices?.dueAt(at) ?? Infinity, this.extras.dueAt(at));
+    let wake = Math.min(this.diagnostics.dueAt(), this.persistence.dueAt(), this.prices?.dueAt(at) ?? Infinity, this.extras.dueAt(at), this.announce.dueAt());
     for (const source of this.sources.values()) {
       wake = Math.min(wake, source.line.dueAt(at));
       for (const stream of source.streams.values()) wake = Math.min(wake, stream.keyCheck.dueAt ?? Infinity);

@@ -5,7 +5,7 @@ import { EnergyGuard, type Sample } from './energy-guard.js';
 import type { CapacityMachine } from '../capacity/machine.js';
 import type { CostState } from './cost.js';
 import { historyView, restoreHistory, type HistoryState, type HistoryView } from './history.js';
-import type { PersistedMeter, PersistedTotal, SecurityFloor } from './persisted.js';
+import type { PersistedMeter, PersistedSubMeter, PersistedTotal, SecurityFloor } from './persisted.js';
 
 /** A reading as last accepted, with when its frame came and the meter's clock in it. */
 export interface Held extends Sample {
@@ -48,6 +48,8 @@ export class Meter {
   /** Its capacity tariff (with a rule set; extras.ts), and the saved state it starts from once the rule is known. */
   capacity: CapacityMachine | null = null;
   savedCapacity: Readonly<Record<string, unknown>> | null;
+  /** The meters on its P1 port's M-Bus channels, by channel (sub-meters.ts). */
+  readonly subMeters: Record<string, PersistedSubMeter>;
   /** How notices about this meter name it. */
   readonly scope: string;
 
@@ -61,6 +63,7 @@ export class Meter {
     this.cost = persisted?.cost ?? null;
     this.history = restoreHistory(persisted?.history);
     this.savedCapacity = persisted?.capacity ?? null;
+    this.subMeters = persisted?.subMeters ?? {};
     for (const [key, t] of Object.entries(persisted?.totals ?? {})) {
       this.readings.set(key, { reading: { key, obis: t.obis, quantity: t.quantity, value: t.value, unit: unitOf[t.quantity] }, value: t.value, at: t.at, clock: t.clock });
     }
@@ -116,6 +119,7 @@ export class Meter {
     if (this.history.hours.length + this.history.days.length > 0 || this.history.cost) out.history = this.history;
     const capacity = this.capacity?.snapshot() ?? this.savedCapacity;
     if (capacity !== null) out.capacity = { ...capacity };
+    if (Object.keys(this.subMeters).length > 0) out.subMeters = this.subMeters;
     return out;
   }
 }

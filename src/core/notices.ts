@@ -86,6 +86,7 @@ interface Contexts {
   'too-many-streams': { max: number; source: string };
   'price-missing': { area: string; at: string };
   'capacity-afresh': { meter: string; why: string };
+  'capacity-peak-differs': { meter: string; comparison: string };
 }
 
 export type NoticeId = keyof Contexts;
@@ -338,6 +339,13 @@ export const noticeTable: { readonly [K in NoticeId]: NoticeSpec<Contexts[K]> } 
   'capacity-afresh': {
     level: 'warn',
     text: (c) => `meter ${c.meter}: the capacity tariff's saved peaks cannot be used (${c.why}); this month's peaks start afresh`,
+    repeat: 'once',
+    endedBy: [],
+  },
+  'capacity-peak-differs': {
+    level: 'warn',
+    // Said once per meter: the two stay apart for the rest of the month, and a log line a second helps nobody.
+    text: (c) => `meter ${c.meter}: ${c.comparison}`,
     repeat: 'once',
     endedBy: [],
   },

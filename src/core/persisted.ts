@@ -54,6 +54,20 @@ export interface PersistedMeter {
   history?: HistoryState;
   /** Its capacity tariff's state, checked by the capacity machine itself when it is restored (capacity/state.ts). */
   capacity?: Record<string, unknown>;
+  /** The meters on its P1 port's M-Bus channels, by channel ("1" … "9"; sub-meters.ts). */
+  subMeters?: Record<string, PersistedSubMeter>;
+}
+
+/** A gas, water or heat meter read through a P1 port: its last accepted value, and its hour and day sums. */
+export interface PersistedSubMeter {
+  type: 'gas' | 'heat' | 'water' | 'heat-cool' | null;
+  /** Its equipment id; null when it sends none. */
+  id: string | null;
+  unit: string;
+  value: number;
+  /** When the sub-meter took the value (an instant); the telegram's arrival when it sent no valid time. */
+  capturedAt: number;
+  periods: RegisterPeriods;
 }
 
 export interface PersistedState {
@@ -106,6 +120,20 @@ const periodsSchema: JSONSchemaType<RegisterPeriods> = {
   additionalProperties: false,
 };
 
+const subMeterSchema: JSONSchemaType<PersistedSubMeter> = {
+  type: 'object',
+  properties: {
+    type: orNull({ type: 'string', enum: ['gas', 'heat', 'water', 'heat-cool'] }),
+    id: orNull({ type: 'string', maxLength: 64 }),
+    unit: { type: 'string', maxLength: 8 },
+    value: { type: 'number' },
+    capturedAt: instant,
+    periods: periodsSchema,
+  },
+  required: ['type', 'id', 'unit', 'value', 'capturedAt', 'periods'],
+  additionalProperties: false,
+};
+
 const totalSchema: JSONSchemaType<PersistedTotal> = {
   type: 'object',
   properties: {
@@ -140,6 +168,8 @@ const stateSchema: JSONSchemaType<PersistedState> = {
           cost: { ...costSchema, nullable: true },
           history: { ...historySchema, nullable: true },
           capacity: { type: 'object', nullable: true, maxProperties: 16, required: [] },
+          // DSMR has four M-Bus channels; the decoder reads up to 9 (src/dsmr/objects.ts MAX_CHANNEL).
+          subMeters: { type: 'object', nullable: true, maxProperties: 9, propertyNames: { type: 'string', pattern: '^[1-9]$' }, required: [], additionalProperties: subMeterSchema },
           security: {
             type: 'object',
             nullable: true,

@@ -41,8 +41,10 @@ export class StreamRecord {
     sourceScope: string,
     keepRaw: boolean,
     at: number,
+    /** The zone P1 telegrams' times are read in: the core's, so that a gas meter's capture time is booked in it. */
+    timeZone?: string,
   ) {
-    this.decoder = new Decoder({ keys: source.keys, meterKeys, energyMultiplier: source.energyMultiplier, profile: source.profile, keepRaw });
+    this.decoder = new Decoder({ keys: source.keys, meterKeys, energyMultiplier: source.energyMultiplier, profile: source.profile, keepRaw, timeZone });
     this.keyCheck = new KeyCheck(dataTimeoutMs, () => (this.securityChanged = true), at);
     this.scope = source.multiStream ? `stream=${name}` : sourceScope;
   }
@@ -53,6 +55,7 @@ export interface StreamSettings {
   readonly dataTimeoutMs: number;
   readonly keepRaw: boolean;
   readonly startedAt: number;
+  readonly timeZone?: string;
 }
 
 /** Everything the core knows about one source: its streams, its line, its counters. */
@@ -108,8 +111,8 @@ export class SourceRecord {
       if (idlest !== undefined) this.streams.delete(idlest);
       this.evicted++;
     }
-    const { meterKeys, dataTimeoutMs, keepRaw } = this.settings;
-    this.streams.set(name, (stream = new StreamRecord(name, this.spec, meterKeys, dataTimeoutMs, this.scope, keepRaw, at)));
+    const { meterKeys, dataTimeoutMs, keepRaw, timeZone } = this.settings;
+    this.streams.set(name, (stream = new StreamRecord(name, this.spec, meterKeys, dataTimeoutMs, this.scope, keepRaw, at, timeZone)));
     return stream;
   }
 

@@ -71,6 +71,8 @@ export interface MeterDevice {
   readonly hasFrameCounter: boolean;
   /** Components of what the service adds to the meter (its cost, its capacity tariff), built by their own modules. */
   readonly extra?: Readonly<Record<string, Record<string, unknown>>>;
+  /** Readings created enabled on this meter beyond the usual (a P1 meter's tariffs when their sum is its total). */
+  readonly enabled?: readonly string[];
 }
 
 type Component = Record<string, unknown>;
@@ -140,6 +142,7 @@ export function meterDiscovery(t: Topics, origin: Origin, m: MeterDevice): Recor
     unit_of_measurement: 's',
     entity_category: 'diagnostic',
   });
+  for (const key of m.enabled ?? []) if (components[key]) components[key].enabled_by_default = true;
   if (m.hasFrameCounter) components.frame_counter = entity(id, 'frame_counter', 'Frame counter', { entity_category: 'diagnostic', icon: 'mdi:counter' });
   Object.assign(components, m.extra ?? {});
   const manufacturer = m.manufacturer ?? 'Unknown';

@@ -38,6 +38,7 @@ const examples: { readonly [K in NoticeId]: ContextOf<K> } = {
   'too-many-streams': { max: 2000, source: 'mqtt topic han/+/raw' },
   'price-missing': { area: 'DK1', at: '2026-12-04T23:00:00.000Z' },
   'capacity-afresh': { meter: '57000001', why: 'the rule changed' },
+  'capacity-peak-differs': { meter: '1SAG3100216051', comparison: "the meter's month peak (2.589 kW) and PowerMeter's (2.1 kW) differ by 0.489 kW" },
 };
 const ids = Object.keys(noticeTable).filter((k): k is NoticeId => k in examples);
 

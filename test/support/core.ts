@@ -17,6 +17,7 @@ export interface HarnessOptions {
   startNotices?: CoreOptions['startNotices'];
   prices?: CoreOptions['prices'];
   capacity?: CoreOptions['capacity'];
+  publishIntervalMs?: number;
 }
 
 /**
@@ -37,6 +38,7 @@ export function harness(o: HarnessOptions = {}) {
     startNotices: o.startNotices,
     prices: o.prices ?? null,
     capacity: o.capacity ?? null,
+    publishIntervalMs: o.publishIntervalMs,
   });
   const effects: Effect[] = [];
   const step = (e: Event): readonly Effect[] => {
