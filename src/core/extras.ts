@@ -91,7 +91,9 @@ export class MeterExtras {
   /** The capacity entities' attributes, on their own topic: when a window closed, and at every announce. */
   attributes(meter: Meter, at: number): void {
     if (this.entities === null || meter.capacity === null) return;
-    this.out.publish(capacityTopic(this.topics, meter.id), capacityAttributes(meter.capacity.values(at, this.powerOf(meter)), this.entities), false);
+    const peak = meter.readings.get('active_power_import_month_peak')?.reading;
+    const meterPeak = peak?.at === undefined ? null : { kW: peak.value / 1000, at: peak.at };
+    this.out.publish(capacityTopic(this.topics, meter.id), capacityAttributes(meter.capacity.values(at, this.powerOf(meter)), this.entities, meterPeak), false);
   }
 
   private powerOf(meter: Meter): number | null {

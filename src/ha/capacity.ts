@@ -82,14 +82,24 @@ export function capacityState(v: CapacityValues, e: CapacityEntities): Record<st
 
 const iso = (t: number): string => new Date(t).toISOString();
 
-/** The capacity entities' attributes, one object per entity (kept small: the recorder drops attributes over 16 KiB). */
-export function capacityAttributes(v: CapacityValues, e: CapacityEntities): Record<string, object> {
+/** A Belgian meter's own month peak (1-0:1.6.0), shown beside PowerMeter's. */
+export interface MeterMonthPeak {
+  readonly kW: number;
+  /** As the meter stamped it (ISO 8601); null when it sent no valid time. */
+  readonly at: string | null;
+}
+
+/**
+ * The capacity entities' attributes, one object per entity (kept small: the recorder drops attributes over 16 KiB). A
+ * Belgian meter's own month peak is an attribute of `capacity_value`, beside PowerMeter's figure.
+ */
+export function capacityAttributes(v: CapacityValues, e: CapacityEntities, meterPeak: MeterMonthPeak | null = null): Record<string, object> {
   const window = { window_start: iso(v.window.start), window_end: iso(v.window.end), gap: v.window.gap };
   const attributes: Record<string, object> = {
     capacity_window_average: { ...window, weight: v.window.weight },
     capacity_window_projected: window,
     capacity_peaks: { peaks: v.peaks.map((p) => ({ at: iso(p.start), kW: p.kW, ...(p.gap ? { gap: true } : {}), ...(p.running ? { running: true } : {}) })) },
-    capacity_value: { billed_kw: v.billedKw },
+    capacity_value: { billed_kw: v.billedKw, ...(meterPeak === null ? {} : { meter_month_peak_kw: meterPeak.kW, meter_month_peak_at: meterPeak.at }) },
     // A window that does not count has no limit: said, so that an automation can tell it from a missing value.
     capacity_headroom: { ...window, limited: v.headroomKw !== null },
   };

@@ -59,6 +59,8 @@ export interface PageSettings {
 export interface AppOptions {
   /** Replaces the configured source (the demo's replay). */
   readonly source?: Source;
+  /** Replace the sources of `more_meters`, in order (the demo's P1 meter). */
+  readonly moreSources?: readonly Source[];
   /** Where the state is kept across restarts; null or absent keeps it in memory. */
   readonly statePath?: string | null;
   /** Where capture_minutes writes its file; the add-on maps Home Assistant's /share. */
@@ -190,7 +192,7 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
   const sources = new Map<SourceId, Source>();
   const specs: SourceSpec[] = settings.sources.map((meter, i) => {
     const id = String(i);
-    const source = i === 0 && options.source ? options.source : sourceFor(meter, publisher, settings.partition);
+    const source = (i === 0 ? options.source : options.moreSources?.[i - 1]) ?? sourceFor(meter, publisher, settings.partition);
     sources.set(id, source);
     return specOf(id, meter, source);
   });
@@ -209,6 +211,7 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
     frameLog: options.page !== undefined,
     prices: settings.prices === null ? null : { area: settings.prices.area },
     capacity: settings.capacity,
+    publishIntervalMs: settings.publishIntervalMs,
   });
   // The page's hourly and daily plots from the core's history, which the state file keeps across restarts.
   if (options.page) dashboard = new Dashboard(topics, specs.map((spec, i) => ({ id: spec.id, name: spec.name, suffix: sourceSuffix(i) })), { history: core.history });

@@ -68,6 +68,8 @@ describe("a Belgian meter's own capacity figures beside PowerMeter's", () => {
     stream(h, from, from + 3_600_000, 4, (t) => (t < at(12, 4, 10, 30) ? { at: at(12, 2, 8, 15), kW: 2.1 } : { at: at(12, 4, 10, 30), kW: 4 }));
     expect(h.notices(/month peak/)).toEqual([]);
     expect(h.last(STATE)?.capacity_value).toBe(4);
+    // Side by side on the capacity sensor: the meter's own figure, as it stamped it.
+    expect(h.last(CAPACITY)?.capacity_value).toMatchObject({ meter_month_peak_kw: 4, meter_month_peak_at: '2026-12-04T10:30:00+01:00' });
   });
 
   it("says once when the meter's month peak and PowerMeter's differ beyond rounding", () => {
