@@ -1,22 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runDecode } from '../src/commands/decode.js';
 import { root } from './support/addon.js';
+import { decode } from './support/decode.js';
 import { vector } from './support/vectors.js';
-
-async function decode(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c.toString()));
-  stderr.on('data', (c: Buffer) => err.push(c.toString()));
-  const code = await runDecode(args, { stdout, stderr, stdin: Readable.from([]) });
-  return { code, out: out.join(''), err: err.join('') };
-}
 
 describe('decode --dump: every value of a list no profile knows, for a person adding a meter', () => {
   it('prints each register once per list: its OBIS code, A-XDR type, raw value, and the scaler and unit when sent', async () => {

@@ -1,13 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runDecode } from '../src/commands/decode.js';
 import { decodeCapture } from '../src/decode/decoder.js';
 import { verdictOf } from '../src/core/key-check.js';
 import { SimulatedMeter } from '../src/simulator/meter.js';
 import { harness, tz } from './support/core.js';
+import { decode } from './support/decode.js';
 import { bytesOf, danish, danishKeys } from './support/vectors.js';
 
 const onlyEncryption = { encryption: danishKeys.encryption };
@@ -50,15 +49,9 @@ describe('one key is enough to read: an encrypted and authenticated frame with t
     const dir = mkdtempSync(join(tmpdir(), 'powermeter-one-key-'));
     const file = join(dir, 'capture.hex');
     writeFileSync(file, danish.hex);
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const out: string[] = [];
-    const err: string[] = [];
-    stdout.on('data', (c: Buffer) => out.push(c.toString()));
-    stderr.on('data', (c: Buffer) => err.push(c.toString()));
-    const code = await runDecode(['--encryption-key', danish.keys!.encryption!, file], { stdout, stderr, stdin: Readable.from([]) });
-    expect(code).toBe(0);
-    expect(out.join('')).toContain('"meterId":"27581522"');
-    expect(err.join('')).toMatch(/key check: not_authenticated: decrypted, not authenticated: only the encryption key is set/);
+    const r = await decode(['--encryption-key', danish.keys!.encryption!, file]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('"meterId":"27581522"');
+    expect(r.err).toMatch(/key check: not_authenticated: decrypted, not authenticated: only the encryption key is set/);
   });
 });

@@ -1,3 +1,5 @@
+import { isHexDigit, nibble } from '../base/hex.js';
+
 /**
  * Reads a capture as it streams in, in one pass: hex text (as `decode` takes it and the capture option and the page
  * write it: whitespace, `0x` prefixes, colons and commas between bytes, `#` comments) or the raw bytes as received.
@@ -109,15 +111,4 @@ const P1_TEXT = /(^|\n)\/[A-Za-z]{3}|\d-\d{1,3}:\d{1,3}\.\d{1,3}\.\d{1,3}(\*\d{1
 function isP1Text(chunk: Buffer): boolean {
   const text = chunk.toString('latin1');
   return P1_TEXT.test(text.includes('#') ? text.replace(/#[^\n]*/g, '') : text);
-}
-
-function isHexDigit(b: number): boolean {
-  return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
-}
-
-function nibble(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
-  return -1;
 }

@@ -55,50 +55,35 @@ interface PricelistAnswer {
   records: ({ ChargeTypeCode: string; ValidFrom: string; ValidTo: string | null; Price1: number; Note?: string | null; GLN_Number?: string | null } & Record<string, unknown>)[];
 }
 
-const spotSchema = {
+/** An Energi Data Service answer: `{dataset, records: [...]}`, its records of the given shape, bounded. */
+const answerSchema = (items: object) => ({
   type: 'object',
   required: ['records'],
-  properties: {
-    dataset: { type: 'string' },
-    records: {
-      type: 'array',
-      maxItems: 10_000,
-      items: {
-        type: 'object',
-        required: ['TimeUTC', 'PriceArea', 'DayAheadPriceDKK'],
-        properties: { TimeUTC: { type: 'string', pattern: TIME }, PriceArea: { type: 'string' }, DayAheadPriceDKK: nullableNumber },
-      },
-    },
-  },
-};
+  properties: { dataset: { type: 'string' }, records: { type: 'array', maxItems: 10_000, items } },
+});
+
+const spotSchema = answerSchema({
+  type: 'object',
+  required: ['TimeUTC', 'PriceArea', 'DayAheadPriceDKK'],
+  properties: { TimeUTC: { type: 'string', pattern: TIME }, PriceArea: { type: 'string' }, DayAheadPriceDKK: nullableNumber },
+});
 
 const priceProperties: Record<string, unknown> = {};
 for (let n = 2; n <= 24; n++) priceProperties[`Price${n}`] = nullableNumber;
 
-const pricelistSchema = {
+const pricelistSchema = answerSchema({
   type: 'object',
-  required: ['records'],
+  required: ['ChargeTypeCode', 'ValidFrom', 'ValidTo', 'Price1'],
   properties: {
-    dataset: { type: 'string' },
-    records: {
-      type: 'array',
-      maxItems: 10_000,
-      items: {
-        type: 'object',
-        required: ['ChargeTypeCode', 'ValidFrom', 'ValidTo', 'Price1'],
-        properties: {
-          ChargeTypeCode: { type: 'string' },
-          ValidFrom: { type: 'string', pattern: TIME },
-          ValidTo: { anyOf: [{ type: 'string', pattern: TIME }, { type: 'null' }] },
-          Price1: { type: 'number' },
-          Note: { type: ['string', 'null'] },
-          GLN_Number: { type: ['string', 'null'] },
-          ...priceProperties,
-        },
-      },
-    },
+    ChargeTypeCode: { type: 'string' },
+    ValidFrom: { type: 'string', pattern: TIME },
+    ValidTo: { anyOf: [{ type: 'string', pattern: TIME }, { type: 'null' }] },
+    Price1: { type: 'number' },
+    Note: { type: ['string', 'null'] },
+    GLN_Number: { type: ['string', 'null'] },
+    ...priceProperties,
   },
-};
+});
 
 /**
  * The checks are compiled on first use, not when the module loads: the service loads it whether or not prices are

@@ -1,3 +1,5 @@
+import { isHexDigit, nibble } from '../base/hex.js';
+
 /**
  * Raw frames that a bridge publishes on an MQTT topic, as one stream: binary payloads, hex text, or the JSON of the
  * Tasmota serial bridge (`{"SerialReceived":"7EA1…"}`). A bridge publishes whatever its serial buffer held, so a frame
@@ -155,14 +157,3 @@ function tasmotaHex(payload: Buffer): string | null {
 }
 
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
-
-function isHexDigit(b: number): boolean {
-  return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
-}
-
-function nibble(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
-  return -1;
-}
