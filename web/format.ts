@@ -21,6 +21,7 @@ const decimals: Readonly<Record<string, number>> = {
   Hz: 2,
   '%': 0,
   '°C': 1,
+  DKK: 2,
 };
 
 const numberFormats = new Map<string, Intl.NumberFormat>();

@@ -3,7 +3,7 @@ import type { EnergyBar, MeterHistory, PageMeter, PayloadView, PowerSeries } fro
 import { el } from './dom.js';
 import { reading, time } from './format.js';
 import { fill, t } from './i18n.js';
-import { EnergyPlot, PowerPlot } from './plots.js';
+import { CostPlot, EnergyPlot, PowerPlot } from './plots.js';
 
 type Value = number | string | null;
 
@@ -19,7 +19,9 @@ export function withOpenPeriod(closed: readonly EnergyBar[], values: ReadonlyMap
   const since = values.get(`energy_import_${period}_last_reset`) ?? values.get(`energy_export_${period}_last_reset`);
   const start = typeof since === 'string' ? Date.parse(since) : NaN;
   if (!Number.isFinite(start)) return closed.slice(-keep);
-  const open: EnergyBar = { start, import: num(values.get(`energy_import_${period}`)), export: num(values.get(`energy_export_${period}`)), partial: true };
+  // With prices on, today's cost so far is the state message's `cost_today` (the open hour's is not sent).
+  const cost = period === 'day' && values.has('cost_today') ? { cost: num(values.get('cost_today')) } : {};
+  const open: EnergyBar = { start, import: num(values.get(`energy_import_${period}`)), export: num(values.get(`energy_export_${period}`)), partial: true, ...cost };
   if (open.import === null && open.export === null) return closed.slice(-keep);
   return [...closed.filter((b) => b.start < start), open].slice(-keep);
 }
@@ -34,6 +36,9 @@ export class MeterCard {
   private readonly power: PowerPlot;
   private readonly hours = new EnergyPlot('hours');
   private readonly days = new EnergyPlot('days');
+  /** With prices on (the bars carry a cost): what each hour and day cost. */
+  private readonly hoursCost = new CostPlot('hours');
+  private readonly daysCost = new CostPlot('days');
   private history: MeterHistory;
   private powerData: PowerSeries;
 
@@ -96,7 +101,7 @@ export class MeterCard {
       grid.append(el('div', {}, el('h3', {}, t.meter.energy), el('table', {}, head, energy)));
     }
     this.root.append(grid);
-    this.root.append(el('div', { class: 'plots' }, this.power.root, this.hours.root, this.days.root));
+    this.root.append(el('div', { class: 'plots' }, this.power.root, this.hours.root, this.days.root, this.hoursCost.root, this.daysCost.root));
     const all = el('tbody');
     for (const r of meter.readings) if (!r.key.endsWith('_last_reset')) all.append(el('tr', {}, el('th', { scope: 'row' }, r.name), el('td', { class: 'num' }, this.cell(r.key))));
     this.root.append(el('details', {}, el('summary', {}, t.meter.allReadings), el('div', { class: 'scroll' }, el('table', {}, all))));
@@ -115,8 +120,18 @@ export class MeterCard {
   }
 
   private redrawPeriods(): void {
-    this.hours.set(withOpenPeriod(this.history.hours, this.values, 'hour', HOURS_SHOWN));
-    this.days.set(withOpenPeriod(this.history.days, this.values, 'day', DAYS_SHOWN));
+    const hours = withOpenPeriod(this.history.hours, this.values, 'hour', HOURS_SHOWN);
+    const days = withOpenPeriod(this.history.days, this.values, 'day', DAYS_SHOWN);
+    this.hours.set(hours);
+    this.days.set(days);
+    const counted = CostPlot.counted(hours) || CostPlot.counted(days);
+    for (const [plot, bars] of [
+      [this.hoursCost, hours],
+      [this.daysCost, days],
+    ] as const) {
+      plot.root.hidden = !counted;
+      if (counted) plot.set(bars);
+    }
   }
 
   /** The picture as the service has it now (after a reconnect, or a poll): values, power and history replaced. */

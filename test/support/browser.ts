@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ServiceCore } from '../../src/core/core.js';
-import type { Effect, SourceSpec } from '../../src/core/events.js';
-import { emptyState } from '../../src/core/persisted.js';
+import type { CoreOptions } from '../../src/core/core-options.js';
+import type { Effect, Event, SourceSpec } from '../../src/core/events.js';
+import { emptyState, type PersistedState } from '../../src/core/persisted.js';
 import type { Keys } from '../../src/dlms/cipher.js';
 import { Dashboard } from '../../src/page/dashboard.js';
 import type { HistorySource } from '../../src/page/energy-history.js';
@@ -28,7 +29,13 @@ export interface RigOptions {
   /** When the rig's clock starts (ms); the hours and days of the plots follow it. */
   readonly start?: number;
   readonly timeZone?: string;
-  readonly history?: HistorySource;
+  /** The page's history: the core's own (as the service wires it, src/service/app.ts), or one of the test's. */
+  readonly history?: HistorySource | 'core';
+  /** The state the core starts from (what a restart reads back from the state file). */
+  readonly state?: PersistedState;
+  readonly prices?: CoreOptions['prices'];
+  /** The meters on the line: a restart of the service (a new rig) goes on with the same ones, as a real meter does. */
+  readonly meters?: readonly SimulatedMeter[];
   readonly page?: Partial<Omit<PageOptions, 'dashboard' | 'logger'>>;
   /** More sources beside the first (each named and keyed like it). */
   readonly sources?: number;
@@ -54,10 +61,10 @@ export async function startRig(o: RigOptions = {}) {
     profile: 'auto',
   }));
   const topics = { discoveryPrefix: 'homeassistant', baseTopic: 'powermeter' };
-  const core = new ServiceCore({ sources: specs, dataTimeoutMs: 60_000, topics, origin: { name: 'PowerMeter', sw_version: 'test', support_url: 'https://example.invalid' }, timeZone, state: emptyState(), persist: false, frameLog: true });
-  const dashboard = new Dashboard(topics, specs.map((s, i) => ({ id: s.id, name: s.name, suffix: i === 0 ? '' : `_${i + 1}` })), { history: o.history });
+  const core = new ServiceCore({ sources: specs, dataTimeoutMs: 60_000, topics, origin: { name: 'PowerMeter', sw_version: 'test', support_url: 'https://example.invalid' }, timeZone, state: o.state ?? emptyState(), persist: false, frameLog: true, prices: o.prices ?? null });
+  const dashboard = new Dashboard(topics, specs.map((s, i) => ({ id: s.id, name: s.name, suffix: i === 0 ? '' : `_${i + 1}` })), { history: o.history === 'core' ? core.history : o.history });
   const server: PageServer = await startPage({ host: '127.0.0.1', port: 0, allow: 'any', dashboard, logger: log.logger, now: () => clock, ...o.page });
-  const meters = specs.map((_, i) => new SimulatedMeter(57_000_001 + i, danishKeys, { timeZone }));
+  const meters = o.meters ?? specs.map((_, i) => new SimulatedMeter(57_000_001 + i, danishKeys, { timeZone }));
   const perform = (effects: readonly Effect[]) => {
     for (const effect of effects) {
       const event = dashboard.observe(effect, clock);
@@ -76,6 +83,9 @@ export async function startRig(o: RigOptions = {}) {
     core,
     log,
     now: () => clock,
+    meters,
+    /** Any event, at the rig's clock, its effects handed on as the shell does. */
+    step: (event: Event) => perform(core.step(event)),
     /**
      * The next frame of a meter, 10 s after the last; `raw` changes its bytes on the way (a corruption), `clockOffsetMs`
      * sets the meter's clock off the host's.
