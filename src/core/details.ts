@@ -1,4 +1,4 @@
-import { detailAttributes, detailComponents, detailsTopic, detailState, MONTH_PEAK, QUARTER_AVERAGE } from '../ha/details.js';
+import { detailAttributes, detailComponents, detailsTopic, detailState, MONTH_PEAK } from '../ha/details.js';
 import type { Topics } from '../ha/discovery.js';
 import type { DemandPeak, Detail, MeterFrame, PowerFailure, Reading } from '../obis/readings.js';
 import type { Meter } from './meter.js';
@@ -41,8 +41,7 @@ function isTariffSum(readings: readonly Reading[], total: string): boolean {
  * What a P1 meter sends besides its readings, kept per meter for its device: the details (src/ha/details.ts makes the
  * sensors), the power-failure log and the Belgian month peak's time and history (attributes), and which of its
  * readings are created enabled beyond the usual: its tariffs when their sum is its energy total (Dutch and Belgian
- * meters send no 1.8.0/2.8.0; Home Assistant's dsmr integration and HomeWizard show the tariffs enabled too), and on
- * a Belgian meter the quarter-hour average and month peak. A new detail, or one of another kind or unit, makes the
+ * meters send no 1.8.0/2.8.0; Home Assistant's dsmr integration and HomeWizard show the tariffs enabled too). A new detail, or one of another kind or unit, makes the
  * meter's discovery stale: components are never dropped.
  */
 export class MeterDetails {
@@ -97,7 +96,7 @@ export class MeterDetails {
   enabled(meter: Meter): string[] {
     const kept = this.meters.get(meter.id);
     if (kept === undefined) return [];
-    const out = kept.monthPeak ? [QUARTER_AVERAGE, MONTH_PEAK] : [];
+    const out: string[] = [];
     if (kept.tariffSum) for (const key of meter.readings.keys()) if (/^active_energy_(import|export)_tariff_\d$/.test(key)) out.push(key);
     return out;
   }

@@ -19,8 +19,6 @@ export const detailsTopic = (t: Topics, meterId: string): string => `${t.baseTop
 
 /** 1-0:1.6.0, the Belgian month peak (W, with its time). */
 export const MONTH_PEAK = 'active_power_import_month_peak';
-/** 1-0:1.4.0, the Belgian running quarter-hour average (W). */
-export const QUARTER_AVERAGE = 'active_power_import_average';
 /** The counter whose attributes are the power-failure log. */
 export const LONG_FAILURES = 'long_power_failures';
 

@@ -56,7 +56,21 @@ export function accountingKey(register: string, period: Period, previous: boolea
  * per-phase power and energy, the frame counter, the meter clock and its drift, registers known only by OBIS code,
  * the previous periods) is created disabled: one click enables it (DOCS.md lists them).
  */
-const enabledReadings = new Set(['active_energy_import', 'active_energy_export', 'active_power_import', 'active_power_export', 'voltage_l1', 'voltage_l2', 'voltage_l3', 'current_l1', 'current_l2', 'current_l3']);
+const enabledReadings = new Set([
+  'active_energy_import',
+  'active_energy_export',
+  'active_power_import',
+  'active_power_export',
+  'voltage_l1',
+  'voltage_l2',
+  'voltage_l3',
+  'current_l1',
+  'current_l2',
+  'current_l3',
+  // The demand a capacity tariff bills (a Belgian meter's running quarter hour and month peak, 1-0:1.4.0 and 1.6.0).
+  'active_power_import_average',
+  'active_power_import_month_peak',
+]);
 
 export function enabledByDefault(key: string): boolean {
   return enabledReadings.has(key) || /^energy_(import|export)_(hour|day|month)$/.test(key);
