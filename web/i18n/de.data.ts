@@ -42,7 +42,7 @@ export const de: Strings = {
     latest: 'Zuletzt ({time}): Bezug {import}, Einspeisung {export}.',
     range: 'Von {from} bis {to}: Bezug {import}, Einspeisung {export} insgesamt.',
     one: '{when}: Bezug {import}, Einspeisung {export}.',
-    most: 'Größter Bezug in einer {period}: {value} ({when}).',
+    most: 'Größter Bezug pro {period}: {value} ({when}).',
     hour: 'Stunde',
     day: 'Tag',
     numbers: 'Die Zahlen',
