@@ -42,7 +42,7 @@ export const sv: Strings = {
     latest: 'Senast ({time}): förbrukning {import}, produktion {export}.',
     range: 'Från {from} till {to}: förbrukning {import}, produktion {export} totalt.',
     one: '{when}: förbrukning {import}, produktion {export}.',
-    most: 'Högsta förbrukning under ett {period}: {value} ({when}).',
+    most: 'Högsta förbrukning per {period}: {value} ({when}).',
     hour: 'timme',
     day: 'dygn',
     numbers: 'Siffrorna',
