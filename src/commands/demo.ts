@@ -6,14 +6,16 @@ import { onShutdown, startApp } from '../service/app.js';
 import { createLogger } from '../service/logger.js';
 import { parseOptions } from '../service/options.js';
 import { SimulatedMeter } from '../simulator/meter.js';
-import { demoKeys, recordings } from '../simulator/recordings.js';
+import { SimulatedP1Meter } from '../simulator/p1.js';
+import { demoKeys, p1Recording, recordings } from '../simulator/recordings.js';
 import { ReplaySource } from '../source/replay.js';
 
 const usage = `usage: powermeter demo [--interval SECONDS] [--frames N]
 
-Runs the whole pipeline with no meter and no broker: an embedded MQTT broker, the recorded real frames, and a
-simulated Danish Kamstrup meter that encrypts a fresh frame every few seconds. Prints what is published, and the
-address of the page (on a free loopback port) that shows it live.`;
+Runs the whole pipeline with no meter and no broker: an embedded MQTT broker, the recorded real frames, a simulated
+Danish Kamstrup meter that encrypts a fresh frame every few seconds, and beside it a P1 port: a recorded Dutch telegram,
+then a simulated DSMR 5 meter with a gas meter, sending every second. Prints what is published, and the address of the
+page (on a free loopback port) that shows it live.`;
 
 /** One line per published message; a discovery config is summarised, states are printed whole. */
 function describe(topic: string, payload: Buffer, retain: boolean): string {
@@ -58,15 +60,17 @@ export async function runDemo(argv: string[]): Promise<number> {
   const url = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`PowerMeter demo: embedded MQTT broker on ${url}; Ctrl-C stops.`);
-  for (const r of recordings) out(`replaying: ${r.name} (${r.source})`);
-  out(`simulating: Kamstrup OMNIPOWER 57000001, a fresh encrypted frame every ${interval} s\n`);
+  for (const r of [...recordings, p1Recording]) out(`replaying: ${r.name} (${r.source})`);
+  out(`simulating: Kamstrup OMNIPOWER 57000001, a fresh encrypted frame every ${interval} s`);
+  out('simulating: DSMR 5 meter E0044007382246019 with gas meter G0044007382246019, a telegram every second, published every 10 s\n');
 
   const watcher = connect(url, { clientId: 'powermeter-demo-printer' });
   // Wait until the printer listens, so that nothing published is missed.
   const listening = new Promise<void>((resolve) => watcher.on('connect', () => watcher.subscribe('#', () => resolve())));
   watcher.on('message', (topic, payload, packet) => out(`published  ${describe(topic, payload, packet.retain)}`));
 
-  const settings = parseOptions({ source: 'tcp', tcp_host: 'replay', encryption_key: demoKeys.encryption, authentication_key: demoKeys.authentication, log_level: 'info' });
+  // The P1 port is a second meter of its own (more_meters): its telegrams come in clear, where the Danish source has keys.
+  const settings = parseOptions({ source: 'tcp', tcp_host: 'replay', encryption_key: demoKeys.encryption, authentication_key: demoKeys.authentication, log_level: 'info', more_meters: [{ source: 'tcp', tcp_host: 'replay-p1', baud_rate: 115200 }] });
   const meter = new SimulatedMeter(57_000_001, { encryption: parseKey(demoKeys.encryption, 'demo')!, authentication: parseKey(demoKeys.authentication, 'demo')! });
   const logger = createLogger(settings.logLevel, (line) => process.stdout.write(`log        ${line}`));
 
@@ -79,10 +83,13 @@ export async function runDemo(argv: string[]): Promise<number> {
     limit,
     () => setTimeout(finish, 500),
   );
+  // DSMR 5 sends every second: as many telegrams in the time the Danish meter sends its frames.
+  const p1 = new SimulatedP1Meter('E0044007382246019');
+  const p1Source = new ReplaySource([Buffer.from(p1Recording.text, 'latin1')], () => p1.telegram(new Date(), 1), 1000, limit * interval, () => undefined, 'replay (a recorded P1 telegram and a simulated DSMR 5 meter)');
   await listening;
   // The demo keeps its state in memory: its simulated meter starts afresh every run, invocation counter included.
   // The page on a free loopback port: what a user sees in Home Assistant's sidebar.
-  const running = startApp(settings, { url }, logger, { source, birthDelayMs: 100, statePath: null, page: { host: '127.0.0.1', port: 0, allow: 'any' } });
+  const running = startApp(settings, { url }, logger, { source, moreSources: [p1Source], birthDelayMs: 100, statePath: null, page: { host: '127.0.0.1', port: 0, allow: 'any' } });
   const page = await running.page;
   if (page) out(`page: ${page.url}  (open it in a browser)`);
 

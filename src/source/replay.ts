@@ -5,7 +5,6 @@ import type { Source, SourceEvents } from './source.js';
  * delivered in small chunks as a 2400-baud line would deliver them, so the framer works as for real.
  */
 export class ReplaySource implements Source {
-  readonly name = 'replay (recorded real frames and a simulated meter)';
   private timer: NodeJS.Timeout | null = null;
   private sent = 0;
 
@@ -15,6 +14,7 @@ export class ReplaySource implements Source {
     private readonly intervalMs: number,
     private readonly limit = Infinity,
     private readonly onDone: () => void = () => undefined,
+    readonly name = 'replay (recorded real frames and a simulated meter)',
   ) {}
 
   start(events: SourceEvents): void {
