@@ -331,4 +331,19 @@ describe('the page of the demo', () => {
       await page.close();
     }
   });
+
+  it("shows the P1 port's gas meter after its electricity meter, with its total in m³ and the time it took it", async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await page.goto(url);
+    await page.waitForSelector('body[data-ready][data-liveness="live"]');
+    const gas = page.locator('[data-meter="G0044007382246019"]');
+    await eventually(async () => expect(await gas.count()).toBe(1), 20_000);
+    expect(await gas.getAttribute('data-sub-meter-of')).toBe('E0044007382246019');
+    expect(await gas.locator('[data-key="gas"]').textContent()).toMatch(/^[\d,.]+ m³$/);
+    expect(await gas.locator('[data-key="captured_at"]').textContent()).not.toMatch(/T\d\d:/);
+    // After the card of the meter it is read through.
+    const order = await page.locator('section.meter').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-meter')));
+    expect(order.indexOf('G0044007382246019')).toBeGreaterThan(order.indexOf('E0044007382246019'));
+    await page.close();
+  });
 });

@@ -11,11 +11,12 @@ import { FrameLog } from './frame-log.js';
 import { fill, t, translatePage } from './i18n.js';
 import { KeyCheck } from './key-check.js';
 import { MeterCard } from './meters.js';
+import { SubMeterCard } from './sub-meters.js';
 import { showSerialPorts } from './serial-ports.js';
 
 translatePage();
 const keyCheck = new KeyCheck();
-const cards = new Map<string, MeterCard>();
+const cards = new Map<string, MeterCard | SubMeterCard>();
 let page: PageState | null = null;
 let frameLog: FrameLog | null = null;
 let liveness: Liveness = 'loading';
@@ -28,7 +29,7 @@ function renderMeters(state: PageState): void {
     const known = cards.get(m.id);
     if (known) known.show(m);
     else {
-      const card = new MeterCard(m);
+      const card = m.subMeterOf === undefined ? new MeterCard(m) : new SubMeterCard(m);
       cards.set(m.id, card);
       box.append(card.root);
     }

@@ -19,6 +19,8 @@ const decimals: Readonly<Record<string, number>> = {
   V: 1,
   A: 2,
   Hz: 2,
+  'm³': 3,
+  GJ: 3,
   '%': 0,
   '°C': 1,
   DKK: 2,
@@ -90,7 +92,7 @@ export const hour = (ms: number): string => dateTimeFormat('hour', { day: 'numer
 
 /** A reading as the page shows it, by what it is: the meter's clock as a date, the frame counter without grouping. */
 export function reading(key: string, value: number | string | null | undefined, unit: string | null): string {
-  if (key === 'meter_time' && typeof value === 'string') {
+  if ((key === 'meter_time' || key === 'captured_at') && typeof value === 'string') {
     const at = Date.parse(value);
     return Number.isFinite(at) ? dateTime(at) : value;
   }

@@ -84,6 +84,11 @@ export interface PageMeter {
   /** Power over the last hour: one point per state message. */
   readonly power: PowerSeries;
   readonly history: MeterHistory;
+  /**
+   * A gas, water or heat meter read through an electricity meter's P1 port (its device's `via_device`): that meter's
+   * id. Its readings are its total, the time it took it, and its hour and day; it has no power and no history.
+   */
+  readonly subMeterOf?: string;
 }
 
 export interface BrokerView {

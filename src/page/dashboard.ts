@@ -26,8 +26,10 @@ interface MeterRecord {
   components: Map<string, { name: string; unit: string | null }>;
   state: Payload | null;
   updatedAt: number | null;
-  /** Null for meters beyond METERS_WITH_HISTORY. */
+  /** Null for meters beyond METERS_WITH_HISTORY, and for sub-meters. */
   plots: { power: { t: number; imp: number | null; exp: number | null }[]; history: HistoryFromMessages } | null;
+  /** The meter a sub-meter (gas, water, heat on a P1 port) is read through; null for a meter of its own. */
+  parent: string | null;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -44,6 +46,8 @@ export class Dashboard {
   private readonly meters = new Map<string, MeterRecord>();
   private readonly byStateTopic = new Map<string, MeterRecord>();
   private readonly byAccountingTopic = new Map<string, MeterRecord>();
+  /** By their device's identifier: what a sub-meter's `via_device` names. */
+  private readonly byIdentifier = new Map<string, MeterRecord>();
   private readonly log: FrameLogEntry[] = [];
   private diagnostics: Payload = {};
   private brokerView: BrokerView = { connected: false, detail: null };
@@ -152,16 +156,22 @@ export class Dashboard {
     const stateTopic = text(d.state_topic);
     if (id === null || stateTopic === null) return;
     const name = text(device?.name) ?? id;
+    // A sub-meter hangs under its meter, which was announced before it; a meter hangs under the PowerMeter device.
+    const via = text(device?.via_device);
+    const parent = via === null ? null : (this.byIdentifier.get(via)?.id ?? null);
     let m = this.meters.get(id);
     if (!m) {
-      m = { id, name, components: new Map(), state: null, updatedAt: null, plots: null };
-      if (this.withHistory < METERS_WITH_HISTORY) {
+      m = { id, name, components: new Map(), state: null, updatedAt: null, plots: null, parent };
+      if (parent === null && this.withHistory < METERS_WITH_HISTORY) {
         m.plots = { power: [], history: new HistoryFromMessages() };
         this.withHistory++;
       }
       this.meters.set(id, m);
     }
     m.name = name;
+    m.parent = parent;
+    const identifier = Array.isArray(device?.identifiers) ? text(device.identifiers[0]) : null;
+    if (identifier !== null) this.byIdentifier.set(identifier, m);
     this.byStateTopic.set(stateTopic, m);
     for (const [key, value] of Object.entries(record(d.components) ?? {})) {
       const c = record(value);
@@ -210,6 +220,7 @@ export class Dashboard {
       readings,
       power: [power.map((p) => p.t / 1000), power.map((p) => p.imp), power.map((p) => p.exp)],
       history: this.historyOf(m),
+      ...(m.parent === null ? {} : { subMeterOf: m.parent }),
     };
   }
 }
