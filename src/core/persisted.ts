@@ -21,10 +21,11 @@ export const MAX_METERS = 2000;
 
 /**
  * The largest state file read: 2 000 meters with their periods and full histories (history.ts) take about 20 MB
- * (test/core/history.test.ts). A larger file (or one that never ends, a link to /dev/zero) is damaged, and moved
+ * (test/core/history.test.ts), and as many P1 meters with all nine M-Bus channels in use up to 12 MB more
+ * (test/core/sub-meters.test.ts). A larger file (or one that never ends, a link to /dev/zero) is damaged, and moved
  * aside like any other damaged file.
  */
-export const MAX_STATE_BYTES = 32 * 1024 * 1024;
+export const MAX_STATE_BYTES = 48 * 1024 * 1024;
 
 export interface PersistedTotal {
   readonly obis: string;

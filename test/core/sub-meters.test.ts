@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { instantOf } from '../../src/accounting/time-zone.js';
 import { Meter } from '../../src/core/meter.js';
 import { Outbox } from '../../src/core/outbox.js';
-import { parseState, STATE_VERSION } from '../../src/core/persisted.js';
+import { MAX_METERS, MAX_STATE_BYTES, parseState, STATE_VERSION } from '../../src/core/persisted.js';
 import { SubMeters } from '../../src/core/sub-meters.js';
 import { readTelegram } from '../../src/dsmr/mapping.js';
 import type { SubMeter } from '../../src/obis/readings.js';
@@ -180,6 +180,18 @@ describe('a gas meter on the P1 port', () => {
     again.subMeters.publish(restored, true);
     const last = again.published(STATE).at(-1) as Record<string, unknown>;
     expect(last).toMatchObject({ gas: 100.6, gas_hour: 0.6 });
+  });
+
+  it('keeps the state file bounded: the most meters, each with nine sub-meters of the longest ids, add at most 12 MB', () => {
+    const period = { start: 1_781_510_400_000, end: 1_781_514_000_000, value: 1234.567, gap: true };
+    const open = { start: 1_781_510_400_000, startValue: 123456.789, gap: true };
+    const full = { type: 'heat-cool' as const, id: 'X'.repeat(64), unit: 'm³', value: 123456.789, capturedAt: 1_781_510_400_000, periods: { lastInterval: 3_600_000, current: { hour: open, day: open, month: open }, previous: { hour: period, day: period, month: period } } };
+    const subMeters = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [String(i + 1), full]));
+    const meters = Object.fromEntries(Array.from({ length: MAX_METERS }, (_, i) => [`E00${String(i).padStart(14, '0')}`, { totals: {}, periods: {}, subMeters }]));
+    const text = JSON.stringify({ version: STATE_VERSION, savedAt: 0, meters, counters: {} });
+    expect(Buffer.byteLength(text)).toBeLessThan(12 * 1024 * 1024);
+    expect(Buffer.byteLength(text)).toBeLessThan(MAX_STATE_BYTES);
+    expect(parseState(text).kind).toBe('ok');
   });
 
   it('keeps the state file bounded: at most nine channels, each checked', () => {
