@@ -72,7 +72,6 @@ export class SubMeters {
     const time = Number.isFinite(captured) ? captured : at;
     // The same value again (the telegram repeats it until the sub-meter takes the next one).
     if (rec !== undefined && (Number.isFinite(captured) ? time <= rec.capturedAt : s.value === rec.value)) return false;
-    const live = this.liveOf(meter, channel);
     const name = `the ${type ?? 'M-Bus'} meter on channel ${channel} of meter ${meter.id}`;
     if (!(s.value > 0)) {
       // A channel that never had a value is empty (Smarty sends `(632525252525S)(00000.000*m3)`): no device, nothing said.
@@ -80,6 +79,7 @@ export class SubMeters {
       this.out.say('implausible-energy', scope, { what: `${name} sent ${s.value} ${s.unit}, which no meter in use reads (its value was not read yet)` });
       return false;
     }
+    const live = this.liveOf(meter, channel);
     if (rec !== undefined) {
       const before = { value: rec.value, at: rec.capturedAt, clock: null };
       const verdict = live.guard.check(() => before, new Map([[`${name}'s total`, { value: s.value, at: time, clock: null }]]));
