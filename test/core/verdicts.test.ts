@@ -33,7 +33,7 @@ describe('the words for the verdicts', () => {
     v.rejected(source, stream, new KeyMissingError('encryption', '4B414D4501A4DC52'));
     stream.keyCheck.observe({ ok: false, error: new KeyMissingError('encryption', '4B414D4501A4DC52') }, 0);
     v.keysChanged(source, stream);
-    expect(said(out)).toEqual([expect.stringMatching(/^error the meter with system title 4B414D4501A4DC52 \(on han\/a\/raw\) encrypts its frames and no keys are set for it/), expect.stringMatching(/^debug key check: the meter encrypts its frames but no key is set/)]);
+    expect(said(out)).toEqual([expect.stringMatching(/^error the meter with system title 4B414D4501A4DC52 \(on han\/a\/raw\) encrypts its frames and no keys are set for it/), expect.stringMatching(/^debug key check: keys missing: the meter encrypts its frames/)]);
   });
 
   it('logs a frame with what became of it', () => {
