@@ -342,7 +342,7 @@ describe('the page of the demo', () => {
     expect(await gas.locator('[data-key="gas"]').textContent()).toMatch(/^[\d,.]+ m³$/);
     expect(await gas.locator('[data-key="captured_at"]').textContent()).not.toMatch(/T\d\d:/);
     // After the card of the meter it is read through.
-    const order = await page.locator('section.meter').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-meter')));
+    const order = await Promise.all((await page.locator('section.meter').all()).map((c) => c.getAttribute('data-meter')));
     expect(order.indexOf('G0044007382246019')).toBeGreaterThan(order.indexOf('E0044007382246019'));
     await page.close();
   });

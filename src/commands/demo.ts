@@ -8,14 +8,17 @@ import { parseOptions } from '../service/options.js';
 import { SimulatedMeter } from '../simulator/meter.js';
 import { SimulatedP1Meter } from '../simulator/p1.js';
 import { demoKeys, p1Recording, recordings } from '../simulator/recordings.js';
+import { restampHdlcFrame, restampP1Telegram } from '../simulator/restamp.js';
 import { ReplaySource } from '../source/replay.js';
 
 const usage = `usage: powermeter demo [--interval SECONDS] [--frames N]
 
-Runs the whole pipeline with no meter and no broker: an embedded MQTT broker, the recorded real frames, a simulated
-Danish Kamstrup meter that encrypts a fresh frame every few seconds, and beside it a P1 port: a recorded Dutch telegram,
-then a simulated DSMR 5 meter with a gas meter, sending every second. Prints what is published, and the address of the
-page (on a free loopback port) that shows it live.`;
+Runs the whole pipeline with no meter and no broker: an embedded MQTT broker; a port with keys that plays a recorded
+real encrypted frame, then a simulated Danish Kamstrup meter that encrypts a fresh frame every few seconds; and beside it
+a port without keys that plays a recorded frame in clear and a recorded Dutch P1 telegram, then a simulated DSMR 5 meter
+with a gas meter, sending every second. The recordings keep their values; their clocks are set to now, so that they
+show as meters running today. Prints what is published, and the address of the page (on a free loopback port) that
+shows it live.`;
 
 /** One line per published message; a discovery config is summarised, states are printed whole. */
 function describe(topic: string, payload: Buffer, retain: boolean): string {
@@ -60,7 +63,7 @@ export async function runDemo(argv: string[]): Promise<number> {
   const url = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`PowerMeter demo: embedded MQTT broker on ${url}; Ctrl-C stops.`);
-  for (const r of [...recordings, p1Recording]) out(`replaying: ${r.name} (${r.source})`);
+  for (const r of [...recordings, p1Recording]) out(`replaying: ${r.name} (${r.source}), its clock set to now`);
   out(`simulating: Kamstrup OMNIPOWER 57000001, a fresh encrypted frame every ${interval} s`);
   out('simulating: DSMR 5 meter E0044007382246019 with gas meter G0044007382246019, a telegram every second, published every 10 s\n');
 
@@ -69,23 +72,31 @@ export async function runDemo(argv: string[]): Promise<number> {
   const listening = new Promise<void>((resolve) => watcher.on('connect', () => watcher.subscribe('#', () => resolve())));
   watcher.on('message', (topic, payload, packet) => out(`published  ${describe(topic, payload, packet.retain)}`));
 
-  // The P1 port is a second meter of its own (more_meters): its telegrams come in clear, where the Danish source has keys.
+  // The port without keys is a second source of its own (more_meters): its frames come in clear, where the Danish source has keys.
   const settings = parseOptions({ source: 'tcp', tcp_host: 'replay', encryption_key: demoKeys.encryption, authentication_key: demoKeys.authentication, log_level: 'info', more_meters: [{ source: 'tcp', tcp_host: 'replay-p1', baud_rate: 115200 }] });
-  const meter = new SimulatedMeter(57_000_001, { encryption: parseKey(demoKeys.encryption, 'demo')!, authentication: parseKey(demoKeys.authentication, 'demo')! });
   const logger = createLogger(settings.logLevel, (line) => process.stdout.write(`log        ${line}`));
 
   let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finish = resolve));
-  const source = new ReplaySource(
-    recordings.map((r) => Buffer.from(r.hex, 'hex')),
-    () => meter.frame(new Date(), interval),
-    interval * 1000,
+  // Each recording on a stream of its own: one meter per stream, as on a real port, so none is taken for another's replacement.
+  const keys = { encryption: parseKey(demoKeys.encryption, 'demo')!, authentication: parseKey(demoKeys.authentication, 'demo')! };
+  const replayed = (encrypted: boolean) =>
+    recordings.filter((r) => r.encrypted === encrypted).map((r, i) => ({ bytes: restampHdlcFrame(Buffer.from(r.hex, 'hex'), new Date(), encrypted ? keys : undefined), stream: `recorded ${i + 1}` }));
+  const meter = new SimulatedMeter(57_000_001, keys);
+  const source = new ReplaySource({
+    recorded: replayed(true),
+    generate: { next: () => meter.frame(new Date(), interval), intervalMs: interval * 1000, stream: 'simulated' },
     limit,
-    () => setTimeout(finish, 500),
-  );
+    onDone: () => setTimeout(finish, 500),
+  });
   // DSMR 5 sends every second: as many telegrams in the time the Danish meter sends its frames.
   const p1 = new SimulatedP1Meter('E0044007382246019');
-  const p1Source = new ReplaySource([Buffer.from(p1Recording.text, 'latin1')], () => p1.telegram(new Date(), 1), 1000, limit * interval, () => undefined, 'replay (a recorded P1 telegram and a simulated DSMR 5 meter)');
+  const p1Source = new ReplaySource({
+    recorded: [...replayed(false), { bytes: Buffer.from(restampP1Telegram(p1Recording.text, new Date()), 'latin1'), stream: 'recorded P1' }],
+    generate: { next: () => p1.telegram(new Date(), 1), intervalMs: 1000, stream: 'simulated' },
+    limit: limit * interval,
+    name: 'replay (frames in clear: a recorded Kamstrup frame, a recorded P1 telegram, a simulated DSMR 5 meter)',
+  });
   await listening;
   // The demo keeps its state in memory: its simulated meter starts afresh every run, invocation counter included.
   // The page on a free loopback port: what a user sees in Home Assistant's sidebar.

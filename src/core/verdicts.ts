@@ -63,8 +63,11 @@ export class Verdicts {
     const state = stream.keyCheck.state;
     if (!keyTrouble.has(state) && securityLevel[state] === 'info') this.out.signal('keys-ok', stream.scope);
     // A source of many streams says only trouble: "keys OK" for each of a thousand bridges is noise, and a meter
-    // without keys is said once by its own notice, which names its system title.
-    const quiet = state === 'key_missing' ? this.missingKeysPerMeter(source) : source.spec.multiStream === true && securityLevel[state] === 'info';
+    // without keys is said once by its own notice, which names its system title. A source whose streams share its
+    // scope (the demo's recordings) says a good verdict once: another stream already said it.
+    let saidElsewhere = false;
+    for (const s of source.streams.values()) if (s !== stream && s.keyCheck.state === state) saidElsewhere = true;
+    const quiet = state === 'key_missing' ? this.missingKeysPerMeter(source) : securityLevel[state] === 'info' && (source.spec.multiStream === true || saidElsewhere);
     this.out.say('keys', stream.scope, { advice: securityAdvice[state], level: quiet ? 'debug' : securityLevel[state] });
   }
 

@@ -30,7 +30,7 @@ const fixed = (value: number, decimals: number, width: number): string => value.
 const hexOf = (text: string): string => Buffer.from(text, 'latin1').toString('hex').toUpperCase();
 
 /** `YYMMDDhhmmssX`: the local wall time and S while summer time is in force, W otherwise. */
-function timestamp(instant: number, timeZone: string): string {
+export function p1Timestamp(instant: number, timeZone: string): string {
   const w: WallTime = wallTime(instant, timeZone);
   const year = new Date(instant).getUTCFullYear();
   const standard = Math.min(offsetMinutes(Date.UTC(year, 0, 1), timeZone), offsetMinutes(Date.UTC(year, 6, 1), timeZone));
@@ -86,7 +86,7 @@ export class SimulatedP1Meter {
     const capture = Math.floor(instant / 300_000) * 300_000;
     const lines = [
       '1-3:0.2.8(50)',
-      `0-0:1.0.0(${timestamp(instant, this.timeZone)})`,
+      `0-0:1.0.0(${p1Timestamp(instant, this.timeZone)})`,
       `0-0:96.1.1(${hexOf(this.equipmentId)})`,
       `1-0:1.8.1(${kWh(this.importWh[0]!)}*kWh)`,
       `1-0:1.8.2(${kWh(this.importWh[1]!)}*kWh)`,
@@ -112,7 +112,7 @@ export class SimulatedP1Meter {
     ];
     if (!this.options.noGas) {
       const gas = override.gas ?? Math.floor(this.gasLitres) / 1000;
-      lines.push('0-1:24.1.0(003)', `0-1:96.1.0(${hexOf(`G${this.equipmentId.slice(1)}`)})`, `0-1:24.2.1(${timestamp(capture, this.timeZone)})(${fixed(gas, 3, 9)}*m3)`);
+      lines.push('0-1:24.1.0(003)', `0-1:96.1.0(${hexOf(`G${this.equipmentId.slice(1)}`)})`, `0-1:24.2.1(${p1Timestamp(capture, this.timeZone)})(${fixed(gas, 3, 9)}*m3)`);
     }
     const body = `/ISK5\\2M550T-1012\r\n\r\n${lines.map((l) => `${l}\r\n`).join('')}!`;
     const crc = crc16arc(Buffer.from(body, 'latin1')).toString(16).toUpperCase().padStart(4, '0');

@@ -4,6 +4,8 @@ import { SourceRecord } from '../../src/core/streams.js';
 import { Verdicts } from '../../src/core/verdicts.js';
 import type { SourceSpec } from '../../src/core/events.js';
 import { FrameError, KeyMissingError, UnsupportedListError } from '../../src/base/errors.js';
+import { decodeCapture } from '../../src/decode/decoder.js';
+import { recordings } from '../../src/simulator/recordings.js';
 
 const spec = (multiStream = false): SourceSpec => ({ id: 's', name: 'tcp bridge:6638', redial: true, remoteLine: true, keys: {}, baudRate: 2400, parity: 'none', multiStream });
 const settings = { meterKeys: new Map(), dataTimeoutMs: 60_000, keepRaw: true, startedAt: 0 };
@@ -34,6 +36,23 @@ describe('the words for the verdicts', () => {
     stream.keyCheck.observe({ ok: false, error: new KeyMissingError('encryption', '4B414D4501A4DC52') }, 0);
     v.keysChanged(source, stream);
     expect(said(out)).toEqual([expect.stringMatching(/^error the meter with system title 4B414D4501A4DC52 \(on han\/a\/raw\) encrypts its frames and no keys are set for it/), expect.stringMatching(/^debug key check: keys missing: the meter encrypts its frames/)]);
+  });
+
+  it('says a good verdict once for a source whose streams share its scope (the demo\'s recordings), trouble for each', () => {
+    const out = new Outbox();
+    const v = new Verdicts(out, false);
+    const source = new SourceRecord(spec(), 0, settings);
+    const [clear] = decodeCapture(Buffer.from(recordings.find((r) => !r.encrypted)!.hex, 'hex'));
+    expect(clear?.ok).toBe(true);
+    for (const name of ['recorded 1', 'simulated']) {
+      const stream = source.stream(name, 0);
+      stream.keyCheck.observe(clear!, 0);
+      v.keysChanged(source, stream);
+    }
+    const third = source.stream('broken', 0);
+    third.keyCheck.observe({ ok: false, error: new KeyMissingError('encryption', '4B414D4501A4DC52') }, 0);
+    v.keysChanged(source, third);
+    expect(said(out)).toEqual([expect.stringMatching(/^info key check: not encrypted/), expect.stringMatching(/^debug key check: not encrypted/), expect.stringMatching(/^error key check: keys missing/)]);
   });
 
   it('logs a frame with what became of it', () => {
