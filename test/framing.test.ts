@@ -2,21 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { crc16x25 } from '../src/framing/crc16.js';
 import { Framer, type FramerOutput } from '../src/framing/framer.js';
 import { hdlcFrame, mbusFrames } from '../src/simulator/encode.js';
+import { feedAll } from './support/framer.js';
 import { bytesOf, danish, vector, vectors } from './support/vectors.js';
 
 const apdus = (outs: FramerOutput[]): string[] => outs.flatMap((o) => (o.ok ? [Buffer.from(o.value.apdu).toString('hex')] : []));
 const errors = (outs: FramerOutput[]): string[] => outs.flatMap((o) => (o.ok ? [] : [o.error.reason]));
-
-function feedAll(bytes: Uint8Array, sizes: (i: number) => number): FramerOutput[] {
-  const framer = new Framer();
-  const out: FramerOutput[] = [];
-  for (let at = 0, i = 0; at < bytes.length; i++) {
-    const n = Math.max(1, sizes(i));
-    out.push(...framer.push(bytes.subarray(at, at + n)));
-    at += n;
-  }
-  return [...out, ...framer.end()];
-}
 
 describe('CRC-16/X.25', () => {
   it('has the catalogue check value', () => {

@@ -2,22 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { crc16arc } from '../src/framing/crc16-arc.js';
 import { Framer, type FramerOutput } from '../src/framing/framer.js';
 import { P1_MAX_TELEGRAM } from '../src/framing/p1.js';
+import { feedAll } from './support/framer.js';
 import { bytesOf, encrypted, resigned, telegram, telegrams, wire } from './p1-fixtures.js';
 import { prng, randomBytes, seed } from './support/random.js';
 import { bytesOf as vectorBytes, danish, vector } from './support/vectors.js';
 
 const v5 = bytesOf(telegram('ndokter-v5').telegram);
 const v22 = bytesOf(telegram('ndokter-v2-2').telegram);
-
-function feedAll(bytes: Uint8Array, sizes: (i: number) => number, framer = new Framer()): FramerOutput[] {
-  const out: FramerOutput[] = [];
-  for (let at = 0, i = 0; at < bytes.length; i++) {
-    const n = Math.max(1, sizes(i));
-    out.push(...framer.push(bytes.subarray(at, at + n)));
-    at += n;
-  }
-  return [...out, ...framer.end()];
-}
 
 const texts = (outs: FramerOutput[]): string[] => outs.flatMap((o) => (o.ok ? [Buffer.from(o.value.apdu).toString('latin1')] : []));
 const errors = (outs: FramerOutput[]): string[] => outs.flatMap((o) => (o.ok ? [] : [o.error.reason]));
