@@ -6,12 +6,22 @@ import type { SourceRecord } from './streams.js';
 /** The diagnostics are published at least this often while anything in them moves (the counters, the time since). */
 export const DIAGNOSTICS_EVERY_MS = 10_000;
 
+/**
+ * How often time alone publishes them: between the meter's frames the counters wait for the next frame, which
+ * publishes them once DIAGNOSTICS_EVERY_MS has passed, so that no timer wakes the service between frames; on a silent
+ * line only the time since the last frame moves, and it is published this often (and the problem sensor at once when
+ * the data timeout passes). A wake-up for the 10-s cadence cost the idle service about 2 ms of CPU under the add-on's
+ * flags, 0.2 ms a second of its 0.29 (npm run bench -- service, issue #30: idle means asleep).
+ */
+export const DIAGNOSTICS_QUIET_EVERY_MS = 60_000;
+
 /** The fields whose change is published at once; the others (counters, the time since the last frame) wait for the cadence. */
 export const significantFields = ['security', 'checksum_errors', 'authentication_failures', 'source_state', 'problem'] as const satisfies readonly (keyof BridgeState)[];
 
 /**
  * The PowerMeter device: one diagnostics message for every source (the key check, the counters, the line), published
- * when something significant changes, and every DIAGNOSTICS_EVERY_MS for the counters.
+ * when something significant changes, with the next event once DIAGNOSTICS_EVERY_MS has passed for the counters, and
+ * every DIAGNOSTICS_QUIET_EVERY_MS by time alone.
  */
 export class Diagnostics {
   private publishedAt = -Infinity;
@@ -57,8 +67,8 @@ export class Diagnostics {
     this.out.publish(bridgeStateTopic(this.topics), bridgePayload(states), false);
   }
 
-  /** The next publish the cadence asks for. */
+  /** The next publish time alone asks for (see DIAGNOSTICS_QUIET_EVERY_MS). */
   dueAt(): number {
-    return this.publishedAt + DIAGNOSTICS_EVERY_MS;
+    return this.publishedAt + DIAGNOSTICS_QUIET_EVERY_MS;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Diagnostics, DIAGNOSTICS_EVERY_MS, significantFields } from '../../src/core/diagnostics.js';
+import { Diagnostics, DIAGNOSTICS_EVERY_MS, DIAGNOSTICS_QUIET_EVERY_MS, significantFields } from '../../src/core/diagnostics.js';
 import { Outbox } from '../../src/core/outbox.js';
 import { SourceRecord } from '../../src/core/streams.js';
 import type { SourceSpec } from '../../src/core/events.js';
@@ -25,7 +25,8 @@ describe('the PowerMeter device\'s diagnostics', () => {
     s.source.frames++;
     s.d.publish(1000, false);
     expect(s.published()).toBe(0);
-    expect(s.d.dueAt()).toBe(DIAGNOSTICS_EVERY_MS);
+    // The next event after the cadence publishes it (the meter's next frame); no timer is asked for before then.
+    expect(s.d.dueAt()).toBe(DIAGNOSTICS_QUIET_EVERY_MS);
     s.d.publish(DIAGNOSTICS_EVERY_MS, false);
     expect(s.published()).toBe(1);
     const changes = {
@@ -43,6 +44,19 @@ describe('the PowerMeter device\'s diagnostics', () => {
     s.d.publish(60_000, false);
     expect(s.published()).toBe(1);
     expect(significantFields).toEqual(['security', 'checksum_errors', 'authentication_failures', 'source_state', 'problem']);
+  });
+
+  it('on a silent line, wakes the service once a minute for the time since the last frame, not every 10 s (issue #30)', () => {
+    const s = setup();
+    s.d.publish(0, true);
+    s.out.take();
+    let wakes = 0;
+    for (let t = s.d.dueAt(); t <= 10 * 60_000; t = s.d.dueAt()) {
+      s.d.publish(t, false);
+      wakes++;
+    }
+    expect(wakes).toBe(10);
+    expect(s.published()).toBe(10);
   });
 
   it('keeps the problem sensor off while frames come that fail (a wrong key), on without bytes or without frames', () => {
