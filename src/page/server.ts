@@ -121,6 +121,7 @@ export async function startPage(options: PageOptions): Promise<PageServer> {
         res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
         if (method === 'HEAD') return void res.end();
         streams.add(res, { type: 'hello', at: now(), heartbeatMs });
+        beatWhileOpen();
         return;
       }
       case '/api/key-check': {
@@ -158,8 +159,18 @@ export async function startPage(options: PageOptions): Promise<PageServer> {
       socket.destroy();
     }
   });
-  const heartbeat = setInterval(() => streams.send({ type: 'heartbeat', at: now() }), heartbeatMs);
-  heartbeat.unref();
+  // The heartbeat runs only while a page is open: the add-on always serves the page (ingress), and a timer every
+  // 15 s with none open woke the idle service for nothing (issue #30: idle means asleep).
+  let heartbeat: NodeJS.Timeout | null = null;
+  const beatWhileOpen = (): void => {
+    if (heartbeat !== null) return;
+    heartbeat = setInterval(() => {
+      if (streams.size > 0) return streams.send({ type: 'heartbeat', at: now() });
+      if (heartbeat !== null) clearInterval(heartbeat);
+      heartbeat = null;
+    }, heartbeatMs);
+    heartbeat.unref();
+  };
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -179,7 +190,7 @@ export async function startPage(options: PageOptions): Promise<PageServer> {
       return streams.size;
     },
     async close() {
-      clearInterval(heartbeat);
+      if (heartbeat !== null) clearInterval(heartbeat);
       streams.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
