@@ -1,8 +1,7 @@
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { hostTimeZone, unknownTimeZone, zoneName } from '../accounting/time-zone.js';
-import { PriceFetcher } from '../prices/fetcher.js';
-import { pricesBaseUrl } from '../prices/queries.js';
+import type { PriceFetcher } from '../prices/fetcher.js';
 import { ServiceCore, type CoreOptions } from '../core/core.js';
 import type { Effect, Event, SourceId, SourceSpec } from '../core/events.js';
 import type { Notice } from '../core/notices.js';
@@ -11,8 +10,7 @@ import { CaptureRecorder } from './capture-recorder.js';
 import { sourceSuffix } from '../ha/bridge.js';
 import { availabilityTopic } from '../ha/discovery.js';
 import { Dashboard, type PageEvent } from '../page/dashboard.js';
-import { startPage, type KeyTarget, type PageServer } from '../page/server.js';
-import { withKeys } from '../page/save-keys.js';
+import type { KeyTarget, PageServer } from '../page/server.js';
 import type { Keys } from '../dlms/cipher.js';
 import type { Logger } from '../base/log.js';
 import { Publisher, type BrokerOptions } from '../mqtt/publisher.js';
@@ -297,13 +295,18 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
   }
   const stopHourly = everyFullHour(() => dispatch({ kind: 'hour', at: now() }));
 
-  // The one thing the add-on fetches from the internet, and only with a price area set; it works on without it.
-  const prices =
-    settings.prices === null
-      ? null
-      : new PriceFetcher({
+  // The one thing the add-on fetches from the internet, and only with a price area set; it works on without it. Its
+  // modules are loaded only then: not on the way to the first state (issue #30, cold start).
+  let prices: PriceFetcher | null = null;
+  let stopping = false;
+  const priceSettings = settings.prices;
+  if (priceSettings !== null) {
+    void Promise.all([import('../prices/fetcher.js'), import('../prices/queries.js')]).then(
+      ([{ PriceFetcher }, { pricesBaseUrl }]) => {
+        if (stopping) return;
+        prices = new PriceFetcher({
           baseUrl: pricesBaseUrl(process.env.POWERMETER_PRICES_URL),
-          settings: settings.prices,
+          settings: priceSettings,
           cacheDirectory: options.statePath ? dirname(options.statePath) : join(tmpdir(), 'powermeter'),
           logger: { info: (m) => logger.info(`prices: ${m}`), warn: (m) => logger.warn(`prices: ${m}`), debug: (m) => logger.debug(`prices: ${m}`) },
           onTable: (table) => dispatch({ kind: 'prices', table, at: now() }),
@@ -311,7 +314,11 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
           // node-cron without its check every second (issue #30)
           schedule: everyQuarterHour,
         });
-  void prices?.start();
+        void prices.start();
+      },
+      (error: unknown) => logger.error(`prices: cannot load the price fetcher (${(error as Error).message}); the service goes on without prices`),
+    );
+  }
 
   const page = dashboard && options.page ? openPage(options.page, dashboard, specs, logger, now) : Promise.resolve(null);
   void page.then((server) => (pageServer = server));
@@ -322,6 +329,8 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
     page,
     async stop() {
       stopHourly();
+      stopping = true;
+      // A fetcher still loading is not made (`stopping`); one made is stopped.
       prices?.stop();
       await (await page)?.close();
       await Promise.all([...sources.values()].map((s) => s.stop()));
@@ -349,6 +358,7 @@ async function openPage(settings: PageSettings, dashboard: Dashboard, specs: rea
         const place = { sourceIndex: index, multiStream: specs[index]?.multiStream === true, systemTitle: target.systemTitle };
         try {
           // Only what the user set, and the keys: the defaults stay defaults (options/supervisor.ts, userOptions).
+          const { withKeys } = await import('../page/save-keys.js');
           await store.write(userOptions(withKeys(await store.read(), place, keys)));
         } catch (error) {
           return { saved: false, message: `the Supervisor did not take the options: ${(error as Error).message}` };
@@ -360,6 +370,8 @@ async function openPage(settings: PageSettings, dashboard: Dashboard, specs: rea
       }
     : undefined;
   try {
+    // Loaded here, not with the service: the page is served after the sources are dialled (issue #30, cold start).
+    const { startPage } = await import('../page/server.js');
     const server = await startPage({ host: settings.host, port: settings.port, allow: settings.allow, dashboard, logger, now, saveKeys });
     logger.info({ url: server.url }, 'page: serving');
     return server;
