@@ -3,8 +3,8 @@ import { benchDecode, benchDecodeCommand } from './decode.js';
 import { nodeFlags } from './flags.js';
 
 /**
- * `npm run bench` runs every part; `npm run bench -- decode`, `-- service`, `-- floor`, `-- fleet` or `-- page` runs
- * one. `-- service` measures the service against the floor (floor.ts, versus.ts) in one run; `-- service jit` runs
+ * `npm run bench` runs every part; `npm run bench -- decode`, `-- service`, `-- floor`, `-- fleet`, `-- p1` or `-- page`
+ * runs one. `-- service` measures the service against the floor (floor.ts, versus.ts) in one run; `-- service jit` runs
  * the service with the add-on's flags but a JIT (the floor keeps them). `npm run bench -- compare OTHER_CHECKOUT`
  * compares this decoder with another build under the add-on's flags. The fleet takes `-- fleet METERS SECONDS`
  * (1000 meters for 180 s by default), and `-- fleet METERS SECONDS jit` runs it with the add-on's flags but a JIT.
@@ -43,6 +43,11 @@ if (only === undefined || only === 'fleet') {
   // Loaded only when run: the page's bench brings a browser driver, loaded into this process it lowered the measured decode rate by a fifth.
   const { benchFleet } = await import('./fleet.js');
   await benchFleet(Number(process.argv[3] ?? 1000), Number(process.argv[4] ?? 180), jit ? withoutJitless : nodeFlags);
+}
+if (only === undefined || only === 'p1') {
+  console.log('\nP1 (DSMR): telegrams per second beside the peers, and the service reading a meter that sends every second:');
+  const { benchP1 } = await import('./p1.js');
+  await benchP1(Number(process.argv[3] ?? 60));
 }
 if (only === undefined || only === 'page') {
   console.log('\nThe page: what it costs the service (`-- page SECONDS`, 600 by default):');
