@@ -183,6 +183,9 @@ function onData(chunk: Buffer): void {
   }
 }
 
+// Ends cleanly when the benchmark stops it, so that a profile (--cpu-prof) is written.
+process.once('SIGTERM', () => process.exit(0));
+
 const source = config.source;
 if (source.kind === 'tcp') {
   const socket = dial({ host: source.host, port: source.port });
