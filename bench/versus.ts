@@ -9,11 +9,11 @@ import { cpuNsMs, median, percentile, prng, rssMb, sleep } from './proc.js';
  * machine (on a shared 2-core machine a neighbour's load comes and goes within seconds). The figures of issue #30:
  *
  * - cold start: from spawning the process to its first state at a subscriber, the bridge sending a frame as soon as
- *   it is dialled (alternating, fresh processes);
+ *   it is dialled (alternating, fresh processes, 8 each);
  * - resident memory after 60 s at one frame every 2 s (both at once, their frames interleaved);
  * - idle: CPU per second with the bridge connected and no byte coming, from 20 s to 50 s after the last frame
  *   (both at once);
- * - CPU per frame at 10 frames/s over TCP in random chunks of 1–37 bytes (alternating rounds);
+ * - CPU per frame at 10 frames/s over TCP in random chunks of 1–37 bytes (alternating rounds of 3 s, 20 each);
  * - CPU per frame of a serial-like feed, one frame every 10 s at 2400 baud, 4 bytes a read: over TCP (4 bytes a
  *   segment) and over a serial port (a socat pseudo-terminal, read through serialport), all four processes at once,
  *   their frames in turn, never two on the line together.
@@ -70,7 +70,7 @@ export async function versus(options: VersusOptions): Promise<void> {
     // --- cold start ---------------------------------------------------------------------------------------------
     const cold = each((): number[] => []);
     const stateSize = each((): number[] => []);
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 8; round++) {
       for (const kind of kinds) {
         const c = await Contender.start(kind, broker, { line: 'tcp', stateBytes, frameOnConnect: true, ...flagsOf(kind) });
         await c.states.next(0, 30_000);
@@ -128,7 +128,8 @@ export async function versus(options: VersusOptions): Promise<void> {
       latency.get(c.kind)!.push(...sent.map((at, i) => c.states.times[before + i]! - at));
     };
     for (const c of pair) await tenRound(c, 3, false); // warm-up
-    for (let round = 0; round < 6; round++) for (const c of pair) await tenRound(c, 10, true);
+    // Short rounds, many: a neighbour's load on a shared machine comes and goes within seconds.
+    for (let round = 0; round < 20; round++) for (const c of pair) await tenRound(c, 3, true);
     figures.push({ name: 'CPU per frame, 10 frames/s, TCP in random chunks', unit: 'ms', digits: 2, values: ten, ratios: pairwise(ten), goal: '≤ 1.2 × floor' });
     for (const [kind, l] of latency) {
       l.sort((a, b) => a - b);
