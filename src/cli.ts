@@ -1,7 +1,7 @@
-import { decodeUsage, runDecode } from './commands/decode.js';
 import { VERSION } from './base/version.js';
 
-const usage = `usage: powermeter <command> [options]
+// Each command's modules are loaded when it runs: `run` does not load what only `decode` uses (issue #30, cold start).
+const usage = async (): Promise<string> => `usage: powermeter <command> [options]
 
 commands:
   demo                 run the whole pipeline on recorded real frames, with an embedded MQTT broker and the page
@@ -10,14 +10,16 @@ commands:
   help, --help         this text
   --version            the version
 
-${decodeUsage}`;
+${(await import('./commands/decode.js')).decodeUsage}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const out = (line: string) => process.stdout.write(`${line}\n`);
   switch (command) {
-    case 'decode':
+    case 'decode': {
+      const { runDecode } = await import('./commands/decode.js');
       return runDecode(rest, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
+    }
     case 'run': {
       const { runService } = await import('./commands/run.js');
       return runService(rest);
@@ -35,13 +37,13 @@ async function main(argv: string[]): Promise<number> {
     case '-h':
     case '--help':
       if (command === undefined) {
-        process.stderr.write(`${usage}\n`);
+        process.stderr.write(`${await usage()}\n`);
         return 2;
       }
-      out(usage);
+      out(await usage());
       return 0;
     default:
-      process.stderr.write(`powermeter: unknown command "${command}"\n${usage}\n`);
+      process.stderr.write(`powermeter: unknown command "${command}"\n${await usage()}\n`);
       return 2;
   }
 }
