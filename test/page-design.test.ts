@@ -227,6 +227,8 @@ describe('the page in Chromium (#28)', () => {
       expect(summary).toContain(da.plots.partialNote);
       expect(await text(page, '[data-meter="57000001"] [data-plot="power"] .plot-summary')).toMatch(/^Seneste \(\d\d\.\d\d\.\d\d\): forbrug [\d.]+ W, produktion [\d.]+ W\.$/);
       await hours.locator('summary').click();
+      // The table is filled on the details' toggle event, which comes after the click.
+      await hours.locator('tbody tr').first().waitFor();
       const rows = await hours.locator('tbody tr').allInnerTexts();
       expect(rows).toHaveLength(5);
       expect(rows[0]).toMatch(/^15\. jun\.,? 13\.00 \(delvis\)\t\d+,\d\d kWh\t\d+,\d\d kWh$/);

@@ -218,6 +218,12 @@ describe('hostile input', () => {
     bad[490]! ^= 1;
     const results = decodeCapture(Buffer.concat([bad.subarray(0, 490), bad, frame]), { keys: danishKeys });
     expect(results.filter((r) => r.ok).map((r) => r.ok && r.frame)).toEqual([original, original]);
+    // and one CI found (seed 1988941891): the opening flag damaged, the payload's DB 08 … read as a bare ciphered APDU
+    // whose damaged length (0x05D0) reached over the intact copy after it; that copy must still decode
+    const flagless = Buffer.from(frame);
+    for (const [at, x] of [[22, 4], [8, 1], [0, 1]] as const) flagless[at]! ^= x;
+    const after = decodeCapture(Buffer.concat([flagless, frame]), { keys: danishKeys });
+    expect(after.filter((r) => r.ok).map((r) => r.ok && r.frame)).toEqual([original]);
   });
 
   it('malformed A-XDR inside a valid frame is an APDU error, not an exception', () => {

@@ -168,7 +168,10 @@ export class Framer {
   private bareAt(pos: number): Candidate {
     if (this.byteBefore(pos, 3) === 0xe6 && (this.byteBefore(pos, 2) & 0xfe) === 0xe6 && this.byteBefore(pos, 1) === 0x00) return invalid;
     const c = parseBareCiphered(this.buf, pos, this.len);
-    if (c.status !== 'frame') return c;
+    if (c.status === 'invalid') return c;
+    // Still waiting for its bytes: one whose length reaches over a checked frame that has come is no APDU (a damaged
+    // frame's payload read as one), and waiting for the rest would hold that frame back or, at the input's end, lose it.
+    if (c.status !== 'frame') return this.checkedFrameIn(pos + 1, this.len) ? invalid : c;
     const n = c.next;
     // FCS, then the closing flag (or, that flag damaged, the next frame's opening one); checksum, then the stop byte.
     if ((n + 2 < this.len && this.buf[n + 2] === HDLC_FLAG) || (n + 3 < this.len && this.buf[n + 3] === HDLC_FLAG) || (n + 1 < this.len && this.buf[n + 1] === MBUS_STOP)) return invalid;
@@ -183,6 +186,15 @@ export class Framer {
     return c;
   }
 
+
+  /** Whether a whole HDLC or M-Bus frame, its checksums right, starts between `from` and `to`. */
+  private checkedFrameIn(from: number, to: number): boolean {
+    for (let i = from; i < to; i++) {
+      const b = this.buf[i];
+      if (b === HDLC_FLAG ? parseHdlc(this.buf, i, this.len).status === 'frame' : b === MBUS_START && parseMbus(this.buf, i, this.len).status === 'frame') return true;
+    }
+    return false;
+  }
 
   private scan(take: (output: FramerOutput) => void): void {
     const out: FramerOutput[] = [];
