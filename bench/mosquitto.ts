@@ -1,25 +1,13 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'mqtt';
+import { freePort } from '../rig/free-port.js';
+import { mosquittoBinary } from '../rig/mosquitto-binary.js';
 import { sleep } from './proc.js';
 
-/** A free TCP port on the loopback interface. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function mosquittoBinary(): string | null {
-  for (const candidate of ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto']) if (existsSync(candidate)) return candidate;
-  const which = spawnSync('sh', ['-c', 'command -v mosquitto'], { encoding: 'utf8' });
-  return which.status === 0 ? which.stdout.trim() : null;
-}
+export { freePort };
 
 /**
  * A Mosquitto of the benchmark's own on a free port, as Home Assistant users run it (the Mosquitto add-on). The

@@ -40,14 +40,5 @@ export const median = (xs: readonly number[]): number => percentile([...xs].sort
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** mulberry32, seeded: the random chunk sizes of a run can be replayed from the seed it prints. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded: the random chunk sizes of a run can be replayed from the seed it prints. */
+export { prng } from '../rig/prng.js';

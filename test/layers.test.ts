@@ -55,6 +55,16 @@ describe('layers: data flows one way', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('small files, one concern each: none under src/ or web/ over 300 lines but pure data (#23)', () => {
+    const data = (f: string) => f.startsWith('src/obis/profiles/') || f === 'src/core/notices.ts' || f.endsWith('.data.ts');
+    const long = ['src', 'web']
+      .flatMap((d) => readdirSync(join(root, d), { recursive: true, encoding: 'utf8' }).map((f) => `${d}/${f}`))
+      .filter((f) => f.endsWith('.ts') && !data(f))
+      .map((f) => ({ f, lines: readFileSync(join(root, f), 'utf8').split('\n').length - 1 }))
+      .filter(({ lines }) => lines > 300);
+    expect(long).toEqual([]);
+  });
+
   it('every machine of the core has a test file of its own, named after it', () => {
     const tests = readdirSync(join(root, 'test'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.test.ts'));
     const modules = readdirSync(join(root, 'src/core')).filter((f) => /\bexport (abstract )?(class|function)\b/.test(readFileSync(join(root, 'src/core', f), 'utf8')));
@@ -69,6 +79,10 @@ describe('layers: data flows one way', () => {
   it('the benchmarks never import the tests, and addon/ only what src/ offers', () => {
     expect(imports('bench').filter((i) => i.module.includes('/test/') || i.module.startsWith('../test'))).toEqual([]);
     expect(imports('addon').filter((i) => i.module.startsWith('.') && !i.module.startsWith('../src/') && !i.module.startsWith('./'))).toEqual([]);
+    // rig/: the local parts both run (a free port, Mosquitto's binary, a seeded generator), standing on Node alone
+    const rig = imports('rig');
+    expect(rig.length).toBeGreaterThan(0);
+    expect(rig.filter((i) => !i.module.startsWith('node:'))).toEqual([]);
   });
 
   it('nothing below the service imports it (service/ and the commands are the top)', () => {

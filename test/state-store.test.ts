@@ -94,32 +94,6 @@ describe('state file', () => {
     expect(existsSync(`${path}.tmp`)).toBe(false);
   });
 
-  it('reads version 1 (PowerMeter 0.1): periods with the register value inside', () => {
-    const v1 = {
-      version: 1,
-      savedAt: 5,
-      meters: {
-        '27581522': {
-          active_energy_import: {
-            last: 8666.36,
-            lastAt: NOW,
-            lastInterval: 10_000,
-            current: { hour: { start: NOW - 60_000, startValue: 8666, gap: false }, day: null, month: null },
-            previous: { hour: null, day: null, month: null },
-          },
-        },
-      },
-    };
-    const parsed = parseState(JSON.stringify(v1));
-    expect(parsed.kind).toBe('ok');
-    if (parsed.kind !== 'ok') return;
-    expect(parsed.state.meters['27581522']).toEqual({
-      totals: { active_energy_import: { obis: '1-0:1.8.0.255', quantity: 'energy', value: 8666.36, at: NOW, clock: null } },
-      periods: { active_energy_import: { lastInterval: 10_000, current: v1.meters['27581522'].active_energy_import.current, previous: v1.meters['27581522'].active_energy_import.previous } },
-    });
-    expect(parsed.state.counters).toEqual({});
-  });
-
   it('a hostile file cannot cost memory: too many meters is invalid', () => {
     const meters = Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [String(i), { totals: {}, periods: {} }]));
     expect(parseState(JSON.stringify({ ...emptyState(), meters }))).toMatchObject({ kind: 'invalid' });

@@ -3,7 +3,8 @@ import type { EnergyBar, MeterHistory, PageMeter, PayloadView, PowerSeries } fro
 import { el } from './dom.js';
 import { reading, time } from './format.js';
 import { fill, t } from './i18n.js';
-import { CostPlot, EnergyPlot, PowerPlot } from './plots.js';
+import { CostPlot, EnergyPlot } from './period-plots.js';
+import { PowerPlot } from './plots.js';
 
 type Value = number | string | null;
 

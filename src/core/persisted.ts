@@ -1,7 +1,9 @@
 import { Ajv, type JSONSchemaType, type ValidateFunction } from 'ajv';
-import { emptyPeriods, type ClosedPeriod, type OpenPeriod, type RegisterPeriods } from '../accounting/accounting.js';
+import type { RegisterPeriods } from '../accounting/accounting.js';
 import { costSchema, type CostState } from './cost.js';
 import { historySchema, type HistoryState } from './history.js';
+import { instant, name, orNull, periodsSchema } from './persisted-periods.js';
+import { readV1 } from './persisted-v1.js';
 import type { CounterRecord } from './replay-guard.js';
 
 /**
@@ -84,43 +86,6 @@ export interface PersistedState {
 
 export const emptyState = (): PersistedState => ({ version: STATE_VERSION, savedAt: 0, meters: {}, counters: {} });
 
-const instant = { type: 'number', minimum: 0 } as const;
-/** A required field that may be null (`T | null`): ajv's typed schemas spell it as a choice. */
-const orNull = <const S extends object>(schema: S) => ({ anyOf: [schema, { type: 'null', nullable: true }] }) as const;
-
-const open: JSONSchemaType<OpenPeriod> = {
-  type: 'object',
-  properties: { start: instant, startValue: { type: 'number' }, gap: { type: 'boolean' } },
-  required: ['start', 'startValue', 'gap'],
-  additionalProperties: false,
-};
-const closed: JSONSchemaType<ClosedPeriod> = {
-  type: 'object',
-  properties: { start: instant, end: instant, value: orNull({ type: 'number' }), gap: { type: 'boolean' } },
-  required: ['start', 'end', 'value', 'gap'],
-  additionalProperties: false,
-};
-const currentSchema: JSONSchemaType<RegisterPeriods['current']> = {
-  type: 'object',
-  properties: { hour: orNull(open), day: orNull(open), month: orNull(open) },
-  required: ['hour', 'day', 'month'],
-  additionalProperties: false,
-};
-const previousSchema: JSONSchemaType<RegisterPeriods['previous']> = {
-  type: 'object',
-  properties: { hour: orNull(closed), day: orNull(closed), month: orNull(closed) },
-  required: ['hour', 'day', 'month'],
-  additionalProperties: false,
-};
-const interval = orNull({ type: 'number', minimum: 0 });
-
-const periodsSchema: JSONSchemaType<RegisterPeriods> = {
-  type: 'object',
-  properties: { lastInterval: interval, current: currentSchema, previous: previousSchema },
-  required: ['lastInterval', 'current', 'previous'],
-  additionalProperties: false,
-};
-
 const subMeterSchema: JSONSchemaType<PersistedSubMeter> = {
   type: 'object',
   properties: {
@@ -147,9 +112,6 @@ const totalSchema: JSONSchemaType<PersistedTotal> = {
   required: ['obis', 'quantity', 'value', 'at', 'clock'],
   additionalProperties: false,
 };
-
-/** A meter id or register key: short, printable. Bounds keep a hostile file from costing memory. */
-const name = { type: 'string', maxLength: 64 } as const;
 
 const stateSchema: JSONSchemaType<PersistedState> = {
   type: 'object',
@@ -215,74 +177,6 @@ const stateSchema: JSONSchemaType<PersistedState> = {
 let compiled: ValidateFunction<PersistedState> | null = null;
 const validator = (): ValidateFunction<PersistedState> => (compiled ??= new Ajv({ allErrors: false }).compile(stateSchema));
 
-/** Version 1 (PowerMeter 0.1): periods per register with the register's last value inside them. */
-interface V1Register {
-  last: number | null;
-  lastAt: number | null;
-  lastInterval: number | null;
-  current: RegisterPeriods['current'];
-  previous: RegisterPeriods['previous'];
-}
-interface V1State {
-  version: 1;
-  savedAt: number;
-  meters: Record<string, Record<string, V1Register>>;
-}
-const v1Schema: JSONSchemaType<V1State> = {
-  type: 'object',
-  properties: {
-    version: { type: 'integer', const: 1 },
-    savedAt: instant,
-    meters: {
-      type: 'object',
-      maxProperties: MAX_METERS,
-      propertyNames: name,
-      required: [],
-      additionalProperties: {
-        type: 'object',
-        maxProperties: 8,
-        propertyNames: name,
-        required: [],
-        additionalProperties: {
-          type: 'object',
-          properties: {
-            last: orNull({ type: 'number' }),
-            lastAt: orNull(instant),
-            lastInterval: interval,
-            current: currentSchema,
-            previous: previousSchema,
-          },
-          required: ['last', 'lastAt', 'lastInterval', 'current', 'previous'],
-          additionalProperties: false,
-        },
-      },
-    },
-  },
-  required: ['version', 'savedAt', 'meters'],
-  additionalProperties: false,
-};
-let compiledV1: ValidateFunction<V1State> | null = null;
-const validatorV1 = (): ValidateFunction<V1State> => (compiledV1 ??= new Ajv({ allErrors: false }).compile(v1Schema));
-
-/** The OBIS codes of the registers version 1 accounted. */
-const v1Obis: Record<string, string> = { active_energy_import: '1-0:1.8.0.255', active_energy_export: '1-0:2.8.0.255' };
-
-function fromV1(old: V1State): PersistedState {
-  const state = emptyState();
-  state.savedAt = old.savedAt;
-  for (const [meterId, registers] of Object.entries(old.meters)) {
-    const meter: PersistedMeter = { totals: {}, periods: {} };
-    for (const [key, r] of Object.entries(registers)) {
-      const obis = v1Obis[key];
-      if (obis === undefined) continue;
-      meter.periods[key] = { ...emptyPeriods(), lastInterval: r.lastInterval, current: r.current, previous: r.previous };
-      if (r.last !== null && r.lastAt !== null) meter.totals[key] = { obis, quantity: 'energy', value: r.last, at: r.lastAt, clock: null };
-    }
-    state.meters[meterId] = meter;
-  }
-  return state;
-}
-
 export type Parsed =
   | { readonly kind: 'ok'; readonly state: PersistedState }
   /** Written by a newer PowerMeter: it must not be overwritten by this one. */
@@ -303,9 +197,9 @@ export function parseState(text: string): Parsed {
   const version = isObject(doc) ? doc.version : undefined;
   if (typeof version === 'number' && Number.isInteger(version) && version > STATE_VERSION) return { kind: 'newer', version };
   if (version === 1) {
-    const validateV1 = validatorV1();
-    if (validateV1(doc)) return { kind: 'ok', state: fromV1(doc) };
-    return { kind: 'invalid', problem: problemOf(validateV1.errors) };
+    const old = readV1(doc, MAX_METERS);
+    if (old.ok) return { kind: 'ok', state: { ...emptyState(), savedAt: old.savedAt, meters: old.meters } };
+    return { kind: 'invalid', problem: problemOf(old.errors) };
   }
   // Version 2 is version 3 without the meters' security floors, which start afresh.
   if (version === 2 && isObject(doc)) doc.version = STATE_VERSION;

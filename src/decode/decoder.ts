@@ -1,7 +1,6 @@
 import { DATA_NOTIFICATION, GENERAL_GLO_CIPHERING, parseNotificationHeader } from '../dlms/apdu.js';
 import { decipher, decipherWithoutTag, parseCiphered, protectionOf, type CipheredApdu, type Keys, type Protection } from '../dlms/cipher.js';
 import { toIso } from '../dlms/datetime.js';
-import { uint32 } from '../base/bytes.js';
 import { ApduError, AuthenticationError, FrameError, KeyMissingError, PowerMeterError, UnsupportedListError } from '../base/errors.js';
 import { Framer, type Framing } from '../framing/framer.js';
 import { P1_START, TextTelegramScanner } from '../framing/p1.js';
@@ -13,6 +12,7 @@ import { applyProfile } from '../obis/mapping.js';
 import { findList, type FrameContext, type Profile } from '../obis/profile.js';
 import { profiles as allProfiles } from '../obis/profiles/index.js';
 import type { MeterFrame } from '../obis/readings.js';
+import { titleOf, type Title } from './title.js';
 
 export interface DecoderOptions {
   readonly keys?: Keys;
@@ -64,35 +64,6 @@ function isDataNotification(plain: Uint8Array): boolean {
     if (error instanceof ApduError) return false;
     throw error;
   }
-}
-
-/** What a system title says, in the forms a decoded frame needs. */
-interface Title {
-  /** The FLAG id, its first three letters ("KAM"). */
-  readonly flag: string;
-  readonly hex: string;
-  /** Kamstrup puts the meter number in the last four bytes of its system title ("KAME" + u32); others: the title in hex. */
-  readonly meterId: string;
-}
-
-/** The last system title seen: a source carries one meter, and its title's text was 2 % of a frame under --jitless. */
-let lastTitle: { bytes: Uint8Array; title: Title } | null = null;
-
-function titleOf(st: Uint8Array): Title {
-  if (lastTitle !== null && sameBytes(st, lastTitle.bytes)) return lastTitle.title;
-  const bytes = Uint8Array.from(st); // a copy: the frame's buffer is reused
-  const view = Buffer.from(bytes.buffer, 0, bytes.length);
-  const flag = view.toString('latin1', 0, 3);
-  const hex = view.toString('hex').toUpperCase();
-  const title = { flag, hex, meterId: flag === 'KAM' && bytes.length === 8 ? String(uint32(bytes, 4)) : hex };
-  lastTitle = { bytes, title };
-  return title;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 const NO_KEYS: Keys = Object.freeze({});

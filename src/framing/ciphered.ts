@@ -1,4 +1,6 @@
 import { invalid, needMore, type Candidate } from './candidate.js';
+import { HDLC_FLAG, parseHdlc } from './hdlc.js';
+import { MBUS_START, MBUS_STOP, parseMbus } from './mbus.js';
 
 /**
  * A general-glo-ciphering APDU sent bare on the wire, without HDLC or M-Bus around it: how the Luxembourg Smarty and
@@ -47,4 +49,42 @@ export function parseBareCiphered(buf: Uint8Array, pos: number, end: number): Ca
   const total = at - pos + length;
   if (end - pos < total) return needMore;
   return { status: 'frame', next: pos + total, start: pos, end: pos + total, more: false, sequence: 0, total };
+}
+
+/**
+ * A bare ciphered APDU has no checksum, and the payload of an HDLC or M-Bus frame whose header was damaged looks
+ * like one: it is not read when an LLC header (`E6 E7 00`, IEC 62056-46 §8.2) comes before it (`before(n)`: the byte n
+ * places before `pos`, also one the framer already dropped), or an HDLC FCS and flag or an M-Bus checksum and stop
+ * byte after it, as far as those bytes have come. One that would swallow the start of a checked HDLC or M-Bus frame is
+ * the payload of a frame whose own start was cut off (a stream joined in the middle of a segmented message); where
+ * such a frame may start but has not fully come, wait for it (unless the input has ended: `final`).
+ */
+export function credibleBareCiphered(buf: Uint8Array, pos: number, len: number, final: boolean, before: (back: number) => number): Candidate {
+  if (before(3) === 0xe6 && (before(2) & 0xfe) === 0xe6 && before(1) === 0x00) return invalid;
+  const c = parseBareCiphered(buf, pos, len);
+  if (c.status === 'invalid') return c;
+  // Still waiting for its bytes: one whose length reaches over a checked frame that has come is no APDU (a damaged
+  // frame's payload read as one), and waiting for the rest would hold that frame back or, at the input's end, lose it.
+  if (c.status !== 'frame') return checkedFrameIn(buf, pos + 1, len) ? invalid : c;
+  const n = c.next;
+  // FCS, then the closing flag (or, that flag damaged, the next frame's opening one); checksum, then the stop byte.
+  if ((n + 2 < len && buf[n + 2] === HDLC_FLAG) || (n + 3 < len && buf[n + 3] === HDLC_FLAG) || (n + 1 < len && buf[n + 1] === MBUS_STOP)) return invalid;
+  for (let i = pos + 1; i < c.next; i++) {
+    const b = buf[i];
+    if (b !== HDLC_FLAG && b !== MBUS_START) continue;
+    const inner = b === HDLC_FLAG ? parseHdlc(buf, i, len) : parseMbus(buf, i, len);
+    if (inner.status === 'frame') return invalid;
+    // Sixteen bytes hold any HDLC header with its HCS and an M-Bus start: a frame that needs more beyond them is credible.
+    if (inner.status === 'need-more' && len - i >= 16 && !final) return inner;
+  }
+  return c;
+}
+
+/** Whether a whole HDLC or M-Bus frame, its checksums right, starts at or after `from` in `buf` up to `len`. */
+function checkedFrameIn(buf: Uint8Array, from: number, len: number): boolean {
+  for (let i = from; i < len; i++) {
+    const b = buf[i];
+    if (b === HDLC_FLAG ? parseHdlc(buf, i, len).status === 'frame' : b === MBUS_START && parseMbus(buf, i, len).status === 'frame') return true;
+  }
+  return false;
 }

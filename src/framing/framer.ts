@@ -1,9 +1,9 @@
 import { FrameError } from '../base/errors.js';
 import { BlockTransfer, GBT_TAG } from './block-transfer.js';
-import { invalid, type Candidate } from './candidate.js';
-import { CIPHERED_MAX, GLO_CIPHERING, parseBareCiphered } from './ciphered.js';
+import type { Candidate } from './candidate.js';
+import { CIPHERED_MAX, credibleBareCiphered, GLO_CIPHERING } from './ciphered.js';
 import { HDLC_FLAG, HDLC_MAX_FRAME, llcLength, parseHdlc } from './hdlc.js';
-import { MBUS_MAX_FRAME, MBUS_START, MBUS_STOP, parseMbus } from './mbus.js';
+import { MBUS_MAX_FRAME, MBUS_START, parseMbus } from './mbus.js';
 import { isTextStart, maskParity, P1_MAX_TELEGRAM, P1_START, TextTelegramScanner } from './p1.js';
 
 /**
@@ -158,42 +158,8 @@ export class Framer {
     return i >= 0 ? this.buf[i]! : (this.before >>> (8 * (-1 - i))) & 0xff;
   }
 
-  /**
-   * A bare ciphered APDU has no checksum, and the payload of an HDLC or M-Bus frame whose header was damaged looks
-   * like one: it is not read when an LLC header (`E6 E7 00`, IEC 62056-46 §8.2) comes before it, or an HDLC FCS and
-   * flag or an M-Bus checksum and stop byte after it, as far as those bytes have come. One that would swallow the
-   * start of a checked HDLC or M-Bus frame is the payload of a frame whose own start was cut off (a stream joined in
-   * the middle of a segmented message); where such a frame may start but has not fully come, wait for it.
-   */
   private bareAt(pos: number): Candidate {
-    if (this.byteBefore(pos, 3) === 0xe6 && (this.byteBefore(pos, 2) & 0xfe) === 0xe6 && this.byteBefore(pos, 1) === 0x00) return invalid;
-    const c = parseBareCiphered(this.buf, pos, this.len);
-    if (c.status === 'invalid') return c;
-    // Still waiting for its bytes: one whose length reaches over a checked frame that has come is no APDU (a damaged
-    // frame's payload read as one), and waiting for the rest would hold that frame back or, at the input's end, lose it.
-    if (c.status !== 'frame') return this.checkedFrameIn(pos + 1, this.len) ? invalid : c;
-    const n = c.next;
-    // FCS, then the closing flag (or, that flag damaged, the next frame's opening one); checksum, then the stop byte.
-    if ((n + 2 < this.len && this.buf[n + 2] === HDLC_FLAG) || (n + 3 < this.len && this.buf[n + 3] === HDLC_FLAG) || (n + 1 < this.len && this.buf[n + 1] === MBUS_STOP)) return invalid;
-    for (let i = pos + 1; i < c.next; i++) {
-      const b = this.buf[i];
-      if (b !== HDLC_FLAG && b !== MBUS_START) continue;
-      const inner = b === HDLC_FLAG ? parseHdlc(this.buf, i, this.len) : parseMbus(this.buf, i, this.len);
-      if (inner.status === 'frame') return invalid;
-      // Sixteen bytes hold any HDLC header with its HCS and an M-Bus start: a frame that needs more beyond them is credible.
-      if (inner.status === 'need-more' && this.len - i >= 16 && !this.final) return inner;
-    }
-    return c;
-  }
-
-
-  /** Whether a whole HDLC or M-Bus frame, its checksums right, starts between `from` and `to`. */
-  private checkedFrameIn(from: number, to: number): boolean {
-    for (let i = from; i < to; i++) {
-      const b = this.buf[i];
-      if (b === HDLC_FLAG ? parseHdlc(this.buf, i, this.len).status === 'frame' : b === MBUS_START && parseMbus(this.buf, i, this.len).status === 'frame') return true;
-    }
-    return false;
+    return credibleBareCiphered(this.buf, pos, this.len, this.final, (back) => this.byteBefore(pos, back));
   }
 
   private scan(take: (output: FramerOutput) => void): void {

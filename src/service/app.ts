@@ -1,29 +1,30 @@
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { hostTimeZone, unknownTimeZone, zoneName } from '../accounting/time-zone.js';
+import { hostTimeZone, zoneName } from '../accounting/time-zone.js';
 import type { PriceFetcher } from '../prices/fetcher.js';
-import { ServiceCore, type CoreOptions } from '../core/core.js';
+import { ServiceCore } from '../core/core.js';
 import type { Effect, Event, SourceId, SourceSpec } from '../core/events.js';
-import type { Notice } from '../core/notices.js';
 import { emptyState } from '../core/persisted.js';
 import { CaptureRecorder } from './capture-recorder.js';
 import { sourceSuffix } from '../ha/bridge.js';
 import { availabilityTopic } from '../ha/discovery.js';
 import { Dashboard, type PageEvent } from '../page/dashboard.js';
-import type { KeyTarget, PageServer } from '../page/server.js';
-import type { Keys } from '../dlms/cipher.js';
+import type { PageServer } from '../page/server.js';
 import type { Logger } from '../base/log.js';
 import { Publisher, type BrokerOptions } from '../mqtt/publisher.js';
-import { hasWildcard, MqttFrameSource } from '../source/mqtt-frames.js';
-import type { Partition } from '../source/partition.js';
-import { SerialSource } from '../source/serial.js';
 import type { Backoff } from '../base/backoff.js';
 import type { Source } from '../source/source.js';
-import { TcpSource } from '../source/tcp.js';
 import { origin } from '../base/version.js';
-import { userOptions, type MeterSource, type Settings } from './options.js';
+import { openPage, type PageSettings } from './open-page.js';
+import type { Settings } from './options.js';
 import { everyFullHour, everyQuarterHour } from './scheduler.js';
-import { StateStore, type StoreProblem } from './state-store.js';
+import { sourceFor, specOf } from './source-specs.js';
+import { log, startNotices } from './start-notices.js';
+import { StateStore } from './state-store.js';
+
+export type { OptionsStore, PageSettings } from './open-page.js';
+export { onShutdown, STOP_DEADLINE_MS } from './shutdown.js';
+export { sourceFor } from './source-specs.js';
 
 export const DEFAULT_CAPTURE_DIR = '/share/powermeter';
 
@@ -38,21 +39,6 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** Where the options live and how the add-on restarts: the Supervisor's API, inside the add-on. */
-export interface OptionsStore {
-  read(): Promise<Record<string, unknown>>;
-  write(options: Record<string, unknown>): Promise<void>;
-  restart(): Promise<void>;
-}
-
-/** The page (ingress in the add-on, `--http` outside it). */
-export interface PageSettings {
-  readonly host: string;
-  readonly port: number;
-  readonly allow: 'any' | readonly string[];
-  /** Inside the add-on: checked keys can be saved into the options, and the add-on restarted. */
-  readonly options?: OptionsStore;
-}
 
 export interface AppOptions {
   /** Replaces the configured source (the demo's replay). */
@@ -75,52 +61,7 @@ export interface AppOptions {
   readonly page?: PageSettings;
 }
 
-/** The source a meter's options name. */
-export function sourceFor(meter: MeterSource, publisher: Publisher, partition: Partition | null = null): Source {
-  const c = meter.connection;
-  switch (c.kind) {
-    case 'serial':
-      return new SerialSource({ path: c.path, baudRate: meter.baudRate, parity: meter.parity });
-    case 'tcp':
-      return new TcpSource({ host: c.host, port: c.port });
-    case 'mqtt':
-      return new MqttFrameSource(publisher, c.topic, partition);
-  }
-}
 
-function specOf(id: SourceId, meter: MeterSource, source: Source): SourceSpec {
-  const kind = meter.connection.kind;
-  return {
-    id,
-    name: source.name,
-    redial: typeof source.redial === 'function',
-    remoteLine: kind !== 'serial',
-    keys: meter.keys,
-    energyMultiplier: meter.energyMultiplier,
-    profile: meter.meterProfile,
-    baudRate: meter.baudRate,
-    parity: meter.parity,
-    multiStream: meter.connection.kind === 'mqtt' && hasWildcard(meter.connection.topic),
-  };
-}
-
-function startNotices(problems: readonly StoreProblem[], timeZone: string): NonNullable<CoreOptions['startNotices']>[number][] {
-  const out: NonNullable<CoreOptions['startNotices']>[number][] = [];
-  for (const p of problems) {
-    if (p.kind === 'newer') out.push({ id: 'store-newer', context: { path: p.path, version: p.version } });
-    else out.push({ id: 'store-bad', context: { path: p.path, aside: p.aside, problem: p.problem } });
-  }
-  const unknown = timeZone === hostTimeZone() ? unknownTimeZone() : null;
-  if (unknown !== null) out.push({ id: 'time-zone', context: { zone: unknown, used: 'UTC' } });
-  return out;
-}
-
-/** Writes a notice to the log; its scope (`source=…`, `meter=…`) becomes a field of the line. */
-function log(logger: Logger, n: Notice): void {
-  const at = n.scope?.indexOf('=') ?? -1;
-  const fields = n.scope && at > 0 ? { [n.scope.slice(0, at)]: n.scope.slice(at + 1) } : {};
-  logger[n.level](fields, n.text);
-}
 
 /**
  * The shell around the service core: it turns the sources, the timers, the broker and the state file into events,
@@ -346,65 +287,4 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
   };
 }
 
-/**
- * Starts the page. A page that cannot listen (the port is taken) is said in the log; the service goes on without it.
- */
-async function openPage(settings: PageSettings, dashboard: Dashboard, specs: readonly SourceSpec[], logger: Logger, now: () => number): Promise<PageServer | null> {
-  const store = settings.options;
-  const saveKeys = store
-    ? async (keys: Keys, target: KeyTarget) => {
-        const index = specs.findIndex((s) => s.id === target.source);
-        if (index < 0) return { saved: false, message: 'no frame of this meter is held: wait for the meter to send, then check again' };
-        const place = { sourceIndex: index, multiStream: specs[index]?.multiStream === true, systemTitle: target.systemTitle };
-        try {
-          // Only what the user set, and the keys: the defaults stay defaults (options/supervisor.ts, userOptions).
-          const { withKeys } = await import('../page/save-keys.js');
-          await store.write(userOptions(withKeys(await store.read(), place, keys)));
-        } catch (error) {
-          return { saved: false, message: `the Supervisor did not take the options: ${(error as Error).message}` };
-        }
-        logger.info('page: the checked keys were saved into the options; restarting the add-on');
-        // After the answer has gone out: the restart ends this process.
-        setTimeout(() => void store.restart().catch((error: unknown) => logger.error(`page: the Supervisor did not restart the add-on: ${(error as Error).message}; restart it by hand`)), 500).unref();
-        return { saved: true, message: 'saved into the options; the add-on restarts now and uses them' };
-      }
-    : undefined;
-  try {
-    // Loaded here, not with the service: the page is served after the sources are dialled (issue #30, cold start).
-    const { startPage } = await import('../page/server.js');
-    const server = await startPage({ host: settings.host, port: settings.port, allow: settings.allow, dashboard, logger, now, saveKeys });
-    logger.info({ url: server.url }, 'page: serving');
-    return server;
-  } catch (error) {
-    logger.error(`page: cannot serve on ${settings.host}:${settings.port} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the service goes on without it`);
-    return null;
-  }
-}
 
-/**
- * The longest a stop may take: the state is saved first, then `offline` is published; a broker that does not answer
- * must not hold the stop beyond what s6-overlay gives it (S6_SERVICES_GRACETIME in the Dockerfile, 12 s).
- */
-export const STOP_DEADLINE_MS = 10_000;
-
-/** Stops cleanly on SIGTERM (the Supervisor, s6) and SIGINT (Ctrl-C): `offline`, source closed, broker closed. */
-export function onShutdown(stop: () => Promise<void>, logger: Logger): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const handler = (signal: NodeJS.Signals) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info(`${signal} received; stopping`);
-      setTimeout(() => {
-        logger.warn(`stopping took more than ${STOP_DEADLINE_MS / 1000} s (the broker did not answer); the energy periods are saved, leaving now`);
-        process.exit(0);
-      }, STOP_DEADLINE_MS).unref();
-      stop().then(resolve, (error: unknown) => {
-        logger.error({ err: error }, 'error while stopping');
-        resolve();
-      });
-    };
-    process.once('SIGTERM', handler);
-    process.once('SIGINT', handler);
-  });
-}

@@ -1,24 +1,14 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import { connect, type MqttClient } from 'mqtt';
+import { freePort } from '../../rig/free-port.js';
+import { mosquittoBinary } from '../../rig/mosquitto-binary.js';
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function mosquittoBinary(): string | null {
-  for (const candidate of ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto']) if (existsSync(candidate)) return candidate;
-  const which = spawnSync('sh', ['-c', 'command -v mosquitto'], { encoding: 'utf8' });
-  return which.status === 0 ? which.stdout.trim() : null;
-}
+export { freePort };
 
 /** POWERMETER_TEST_BROKER=aedes forces the fallback, to check it on a machine that has Mosquitto. */
 export const mosquitto = process.env.POWERMETER_TEST_BROKER === 'aedes' ? null : mosquittoBinary();

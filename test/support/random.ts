@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { prng as mulberry32 } from '../../rig/prng.js';
 
 /**
  * One seed per test file for every random input: set POWERMETER_TEST_SEED to replay a failure. The seed is printed
@@ -7,16 +8,9 @@ import fc from 'fast-check';
 export const seed = process.env.POWERMETER_TEST_SEED ? Number(process.env.POWERMETER_TEST_SEED) >>> 0 : Math.floor(Math.random() * 2 ** 32);
 fc.configureGlobal({ seed });
 
-/** mulberry32: a small, fast generator; good enough to vary chunk sizes and keys. */
+/** A generator of the file's seed, or of another (rig/prng.ts: mulberry32). */
 export function prng(s: number = seed): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(s);
 }
 
 /** The test's random numbers, in [0, 1). */
