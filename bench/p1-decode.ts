@@ -69,6 +69,7 @@ const ours = () => {
 };
 
 console.log(`${TELEGRAMS} DSMR 5 telegrams with a gas meter (${telegrams[0]!.length} bytes each), in chunks of ${chunkSize} bytes:`);
+let peers = 0;
 const athombv = await load('@athombv/dsmr-parser');
 if (hasProperty(athombv, 'UnencryptedDSMRStreamParser') && typeof athombv.UnencryptedDSMRStreamParser === 'function') {
   const Parser = athombv.UnencryptedDSMRStreamParser as StreamParserClass;
@@ -81,6 +82,7 @@ if (hasProperty(athombv, 'UnencryptedDSMRStreamParser') && typeof athombv.Unencr
     for (const c of chunked[j++ % TELEGRAMS]!) stream.emit('data', c);
     if (parsed !== before + 1) throw new Error('@athombv/dsmr-parser did not parse a telegram');
   };
+  peers++;
   const r = compare(seconds, ours, theirs);
   line('PowerMeter (frame, check CRC, parse, map to readings)', r.a);
   line('@athombv/dsmr-parser (its stream parser)', r.b);
@@ -96,6 +98,7 @@ if (parse) {
     const result = parse(texts[j++ % TELEGRAMS]!);
     if (!hasProperty(result, 'objects')) throw new Error('dsmr-parser did not parse a telegram'); // it throws on a bad CRC
   };
+  peers++;
   const r = compare(seconds, ours, theirs);
   line('PowerMeter (as above)', r.a);
   line('dsmr-parser (one whole telegram from a string, no framing)', r.b);
@@ -103,4 +106,6 @@ if (parse) {
 } else {
   console.log('dsmr-parser is not installed: `npm install --no-save dsmr-parser`, or name the folder whose node_modules holds it in POWERMETER_BENCH_PEERS');
 }
+// Without a peer, PowerMeter's own rate still: against itself, in the same rounds.
+if (peers === 0) line('PowerMeter (frame, check CRC, parse, map to readings)', compare(seconds, ours, ours).a);
 if (sink < 0) console.log(sink);
