@@ -6,9 +6,11 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { readCapture } from '../src/decode/capture-reader.js';
 import { parseKey } from '../src/dlms/keys.js';
-import { bytesOf, danish, danishKeys, extraVectors, vector } from './support/vectors.js';
+import { bytesOf, danish, danishKeys, extraVectors, vector, vectors } from './support/vectors.js';
 import { SimulatedMeter } from '../src/simulator/meter.js';
-import { runDecode } from '../src/commands/decode.js';
+import { frameJson, runDecode } from '../src/commands/decode.js';
+import { decodeCapture, type DecodedFrame } from '../src/decode/decoder.js';
+import { bytesOf as latin1, telegrams, wire, zoneOf } from './p1-fixtures.js';
 import { PassThrough, Readable } from 'node:stream';
 
 const run = promisify(execFile);
@@ -178,5 +180,39 @@ describe('powermeter decode', () => {
     expect(twice.stdout.trim().split('\n')).toHaveLength(2);
     expect(twice.stderr.match(/^note: .*by a rule/gm)).toHaveLength(1);
     expect((await decode([danishHex, '--encryption-key', ek, '--authentication-key', ak])).stderr).not.toMatch(/note:/);
+  });
+});
+
+/** The JSON line as JSON.stringify wrote it before frameJson wrote it out by hand (issue #30): the reference. */
+function reference(f: DecodedFrame): string {
+  const readings: object[] = f.readings.map((r) => (r.at === undefined ? { key: r.key, obis: r.obis, value: r.value, unit: r.unit } : { key: r.key, obis: r.obis, value: r.value, unit: r.unit, at: r.at }));
+  for (const d of f.details ?? []) readings.push({ key: d.key, obis: d.obis, value: d.value, unit: d.unit });
+  for (const m of f.subMeters ?? []) readings.push({ key: m.type === null ? 'm_bus' : m.type.replace('-', '_'), obis: m.obis, value: m.value, unit: m.unit, at: m.capturedAt });
+  return JSON.stringify({
+    meterId: f.meterId,
+    systemTitle: f.systemTitle,
+    meterTime: f.meterTime,
+    list: f.list,
+    readings,
+    ...(f.powerFailureLog === undefined ? {} : { powerFailureLog: f.powerFailureLog }),
+    ...(f.demandHistory === undefined ? {} : { demandHistory: f.demandHistory }),
+  });
+}
+
+describe('the JSON line of a frame', () => {
+  it('is what JSON.stringify writes, field for field, for every real capture and telegram (details, sub-meters, logs, peaks)', () => {
+    const frames: DecodedFrame[] = [];
+    for (const v of [...vectors, ...extraVectors]) {
+      const keys = v.keys ? { ...(v.keys.encryption ? { encryption: Buffer.from(v.keys.encryption, 'hex') } : {}), ...(v.keys.authentication ? { authentication: Buffer.from(v.keys.authentication, 'hex') } : {}) } : {};
+      for (const r of decodeCapture(Buffer.from(v.hex, 'hex'), { keys })) if (r.ok) frames.push(r.frame);
+    }
+    for (const t of telegrams) for (const r of decodeCapture(latin1(wire(t)), { timeZone: zoneOf(t) })) if (r.ok) frames.push(r.frame);
+    expect(frames.length).toBeGreaterThan(60);
+    expect(frames.some((f) => (f.subMeters?.length ?? 0) > 0 && f.powerFailureLog !== undefined)).toBe(true);
+    expect(frames.some((f) => f.demandHistory !== undefined && (f.details?.length ?? 0) > 0)).toBe(true);
+    for (const f of frames) expect(frameJson(f)).toBe(reference(f));
+    // and the numbers JSON has no word for
+    const odd = { ...frames[0]!, meterTime: null, readings: [{ ...frames[0]!.readings[0]!, value: Number.NaN, unit: 'a "quoted" \\ unit\n' }] };
+    expect(frameJson(odd)).toBe(reference(odd));
   });
 });

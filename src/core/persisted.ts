@@ -175,7 +175,8 @@ const stateSchema: JSONSchemaType<PersistedState> = {
  * file of version 1, and ajv's compile costs tens of ms under the add-on's --jitless (issue #30, cold start).
  */
 let compiled: ValidateFunction<PersistedState> | null = null;
-const validator = (): ValidateFunction<PersistedState> => (compiled ??= new Ajv({ allErrors: false }).compile(stateSchema));
+// code.optimize off, as for the options (service/options.ts): the check runs once a start.
+const validator = (): ValidateFunction<PersistedState> => (compiled ??= new Ajv({ allErrors: false, code: { optimize: false } }).compile(stateSchema));
 
 export type Parsed =
   | { readonly kind: 'ok'; readonly state: PersistedState }

@@ -51,11 +51,13 @@ export class CaptureReader {
     const hash = raw.indexOf('#');
     const line = (hash >= 0 ? raw.slice(0, hash) : raw).trim();
     if (line === '') return;
-    // Nearly every line is plain hex: one native conversion.
+    // Nearly every line is plain hex: one native conversion, which stops at the first pair that is not hex; every
+    // digit converted is proof enough (a regular expression over the line first was 3.5 % of `decode`, issue #30).
+    const bytes = Buffer.from(line, 'hex');
+    if (bytes.length * 2 === line.length) return this.emit(bytes);
     if (PLAIN_HEX.test(line)) {
-      if (line.length % 2 === 0) return this.emit(Buffer.from(line, 'hex'));
       this.warn(`line ${this.line}: an odd number of hex digits; its last digit is dropped (a frame cut short?)`);
-      return this.emit(Buffer.from(line.slice(0, -1), 'hex'));
+      return this.emit(bytes); // the pairs before the odd last digit
     }
     const out: number[] = [];
     let high = -1;
