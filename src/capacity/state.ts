@@ -1,4 +1,5 @@
-import { Ajv, type JSONSchemaType, type ValidateFunction } from 'ajv';
+import type { JSONSchemaType, ValidateFunction } from 'ajv';
+import { validator as validatorOf, type Check } from '../base/validators.js';
 import type { OpenWindow, Reading, WindowState } from '../accounting/register-windows.js';
 import { MAX_PEAKS } from './settings.js';
 
@@ -99,11 +100,12 @@ export const capacityStateSchema: JSONSchemaType<CapacityState> = {
 };
 
 /**
- * Compiled on first use, not when the module loads: the service loads it whether or not a capacity tariff is set,
- * and ajv's compile costs tens of ms under the add-on's --jitless (issue #30, cold start).
+ * The capacity state's check (base/validators.ts: written out by the build, compiled where it was not), made on first
+ * use: the service loads this module whether or not a capacity tariff is set.
  */
-let compiled: ValidateFunction<CapacityState> | null = null;
-const validator = (): ValidateFunction<CapacityState> => (compiled ??= new Ajv({ allErrors: false }).compile(capacityStateSchema));
+export const capacityStateCheck: Check<CapacityState> = { name: 'capacity-state', schema: capacityStateSchema, options: { allErrors: false, code: { optimize: false } } };
+let made: ValidateFunction<CapacityState> | null = null;
+const validator = (): ValidateFunction<CapacityState> => (made ??= validatorOf(capacityStateCheck));
 
 /** Why stored capacity state cannot be used; the service then starts the month afresh and says so. */
 export class CapacityStateError extends Error {

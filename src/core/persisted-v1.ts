@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject, type JSONSchemaType, type ValidateFunction } from 'ajv';
+import type { ErrorObject, JSONSchemaType, ValidateFunction } from 'ajv';
+import { compiled as compile } from '../base/validators.js';
 import { emptyPeriods, type RegisterPeriods } from '../accounting/accounting.js';
 import type { PersistedMeter } from './persisted.js';
 import { currentSchema, instant, interval, name, orNull, previousSchema } from './persisted-periods.js';
@@ -61,7 +62,7 @@ export type V1Read = { readonly ok: true; readonly savedAt: number; readonly met
 
 /** A state file of version 1 read as today's meters (no more than `maxMeters`), or ajv's reasons why not. */
 export function readV1(doc: unknown, maxMeters: number): V1Read {
-  if (compiled?.maxMeters !== maxMeters) compiled = { maxMeters, validate: new Ajv({ allErrors: false }).compile(v1Schema(maxMeters)) };
+  if (compiled?.maxMeters !== maxMeters) compiled = { maxMeters, validate: compile({ name: 'state-v1', schema: v1Schema(maxMeters), options: { allErrors: false, code: { optimize: false } } }) };
   const validate = compiled.validate;
   if (!validate(doc)) return { ok: false, errors: validate.errors };
   const meters: Record<string, PersistedMeter> = {};

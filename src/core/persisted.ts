@@ -1,4 +1,5 @@
-import { Ajv, type JSONSchemaType, type ValidateFunction } from 'ajv';
+import type { JSONSchemaType, ValidateFunction } from 'ajv';
+import { validator as validatorOf, type Check } from '../base/validators.js';
 import type { RegisterPeriods } from '../accounting/accounting.js';
 import { costSchema, type CostState } from './cost.js';
 import { historySchema, type HistoryState } from './history.js';
@@ -171,12 +172,12 @@ const stateSchema: JSONSchemaType<PersistedState> = {
 };
 
 /**
- * The checks are compiled on first use, not when the module loads: a first start has no state file, most starts no
- * file of version 1, and ajv's compile costs tens of ms under the add-on's --jitless (issue #30, cold start).
+ * The state file's check (base/validators.ts: written out by the build, compiled where it was not), made on first use:
+ * a first start has no state file.
  */
-let compiled: ValidateFunction<PersistedState> | null = null;
-// code.optimize off, as for the options (service/options.ts): the check runs once a start.
-const validator = (): ValidateFunction<PersistedState> => (compiled ??= new Ajv({ allErrors: false, code: { optimize: false } }).compile(stateSchema));
+export const stateCheck: Check<PersistedState> = { name: 'state', schema: stateSchema, options: { allErrors: false, code: { optimize: false } } };
+let made: ValidateFunction<PersistedState> | null = null;
+const validator = (): ValidateFunction<PersistedState> => (made ??= validatorOf(stateCheck));
 
 export type Parsed =
   | { readonly kind: 'ok'; readonly state: PersistedState }

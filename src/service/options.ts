@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { validator, type Check } from '../base/validators.js';
 import { OptionsError } from '../base/errors.js';
 import { optionsSchema, type OptionsDocument } from './options/document.js';
 import { toSettings, type Settings } from './options/settings.js';
@@ -17,17 +18,18 @@ export { OptionsError };
 
 // coerceTypes: the Supervisor writes the value of a list(2400|9600) option as the string "2400". validateSchema off: the
 // schema is the program's own, typed by the compiler (JSONSchemaType) and checked against JSON Schema's meta-schema by
-// test/options-schema.test.ts; checking it again at every start compiled the meta-schema too, 40 of the 70–90 ms this
-// line cost the service's cold start under the add-on's flags (issue #30). code.optimize off: ajv's passes over the code
-// it generates cost 9 ms and 1 MB of resident memory under those flags (43 → 31–36 ms, 49.0 → 47.9 MB), for a check
-// that runs once.
-const validate = new Ajv({ allErrors: true, coerceTypes: true, validateSchema: false, code: { optimize: false } }).compile(optionsSchema);
+// test/options-schema.test.ts; checking it again at every start compiled the meta-schema too (40 ms under the add-on's
+// flags, issue #30). code.optimize off: ajv's passes over the code it generates cost 9 ms and 1 MB for a check that
+// runs once. The build writes the check out (base/validators.ts): no ajv at start at all.
+export const optionsCheck: Check<OptionsDocument> = { name: 'options', schema: optionsSchema, options: { allErrors: true, coerceTypes: true, validateSchema: false, code: { optimize: false } } };
+let made: ValidateFunction<OptionsDocument> | null = null;
 
 /** Validates an options document. Every problem becomes one readable line; none of them quotes a secret. */
 export function parseOptions(input: unknown): Settings {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new OptionsError(['options: must be a JSON object']);
   const problems: string[] = [];
   const doc = withoutEmptied(Object.fromEntries(Object.entries(input)), problems);
+  const validate = (made ??= validator(optionsCheck));
   if (!validate(doc)) {
     // Said, then left out, so that the checks below still say everything else that is wrong in one go.
     for (const e of validate.errors ?? []) {

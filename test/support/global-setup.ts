@@ -22,5 +22,6 @@ export default function setup(): void {
   if (builtAt >= Math.max(newest('src'), newest('web'))) return;
   const tsc = join(root, 'node_modules/.bin/tsc');
   execFileSync(tsc, ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, ['dist/src/service/precompile.js'], { cwd: root, stdio: 'inherit' });
   execFileSync(tsc, ['-p', 'web/tsconfig.json'], { cwd: root, stdio: 'inherit' });
 }
