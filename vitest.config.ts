@@ -12,7 +12,8 @@ export default defineConfig({
     // child process (bin/powermeter in the command-line tests) is not counted: V8 reports the test workers only.
     coverage: {
       provider: 'v8',
-      include: ['src/**'],
+      // The sources: not the checks the build writes out as code (dist/src/base/precompiled/, test/precompiled.test.ts).
+      include: ['src/**/*.ts'],
       reporter: ['text-summary', 'json-summary'],
       // The floor: the figures of the whole suite when it was set (#21, at 5651d62: statements 89.98 %, branches
       // 84.29 %, functions 91.66 %, lines 92.62 %), rounded down. It counts the tests that need Mosquitto, socat and
