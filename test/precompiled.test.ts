@@ -1,4 +1,8 @@
 import fc from 'fast-check';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { ValidateFunction } from 'ajv';
@@ -73,6 +77,16 @@ function agree<T>(check: Check<T>, docs: readonly unknown[]): void {
 describe('the checks the build writes out: the same answers as ajv compiling the schema, on real and damaged documents', () => {
   it('the sources have none beside them, and compile (the tests run the sources)', () => {
     expect(precompiled(optionsCheck)).toBeNull();
+  });
+
+  it('one that does not load (a damaged install) is compiled instead, not a crash at start', () => {
+    const dir = pathToFileURL(`${mkdtempSync(join(tmpdir(), 'powermeter-checks-'))}/`);
+    writeFileSync(new URL('options.cjs', dir), 'module.exports = function (');
+    expect(precompiled(optionsCheck, dir)).toBeNull();
+    writeFileSync(new URL('state.cjs', dir), 'module.exports = 42;');
+    expect(precompiled(stateCheck, dir)).toBeNull();
+    writeFileSync(new URL('capacity-state.cjs', dir), 'module.exports = function validate() { return true; };');
+    expect(typeof precompiled(capacityStateCheck, dir)).toBe('function');
   });
 
   it('options, with the coercion the Supervisor needs', () => {

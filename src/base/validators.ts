@@ -21,14 +21,17 @@ export const PRECOMPILED = new URL('./precompiled/', import.meta.url);
 
 const require = createRequire(import.meta.url);
 
-/** The check as the build wrote it, or null where it did not. */
-export function precompiled<T>(check: Check<T>): ValidateFunction<T> | null {
+/**
+ * The check as the build wrote it, or null where it did not, or where what it wrote does not load (a damaged install):
+ * then ajv compiles the same check, slower but the same.
+ */
+export function precompiled<T>(check: Check<T>, dir: URL = PRECOMPILED): ValidateFunction<T> | null {
   try {
     // The file ajv's standalone code generator wrote for this very schema (module.exports = the validate function).
-    return require(new URL(`${check.name}.cjs`, PRECOMPILED).pathname) as ValidateFunction<T>;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return null;
-    throw error;
+    const loaded: unknown = require(new URL(`${check.name}.cjs`, dir).pathname);
+    return typeof loaded === 'function' ? (loaded as ValidateFunction<T>) : null;
+  } catch {
+    return null;
   }
 }
 
