@@ -70,42 +70,47 @@ const ours = () => {
 
 console.log(`${TELEGRAMS} DSMR 5 telegrams with a gas meter (${telegrams[0]!.length} bytes each), in chunks of ${chunkSize} bytes:`);
 let peers = 0;
+/** PowerMeter against one peer, in alternating rounds; or how to install the peer where `theirs` is null. */
+function against(peer: string, label: string, install: string, theirs: (() => void) | null): void {
+  if (theirs === null) {
+    console.log(`${peer} is not installed: ${install}`);
+    return;
+  }
+  const r = compare(seconds, ours, theirs);
+  line(peers++ === 0 ? 'PowerMeter (frame, check CRC, parse, map to readings)' : 'PowerMeter (as above)', r.a);
+  line(label, r.b);
+  console.log(`${`ratio PowerMeter / ${peer} (median of rounds)`.padEnd(58)} ${r.ratio.toFixed(2).padStart(9)}`);
+}
+
 const athombv = await load('@athombv/dsmr-parser');
+let athombvParse: (() => void) | null = null;
 if (hasProperty(athombv, 'UnencryptedDSMRStreamParser') && typeof athombv.UnencryptedDSMRStreamParser === 'function') {
   const Parser = athombv.UnencryptedDSMRStreamParser as StreamParserClass;
   const stream = new EventEmitter();
   let parsed = 0;
   new Parser({ stream, callback: (error) => (error ? undefined : parsed++) });
   let j = 0;
-  const theirs = () => {
+  athombvParse = () => {
     const before = parsed;
     for (const c of chunked[j++ % TELEGRAMS]!) stream.emit('data', c);
     if (parsed !== before + 1) throw new Error('@athombv/dsmr-parser did not parse a telegram');
   };
-  peers++;
-  const r = compare(seconds, ours, theirs);
-  line('PowerMeter (frame, check CRC, parse, map to readings)', r.a);
-  line('@athombv/dsmr-parser (its stream parser)', r.b);
-  console.log(`${'ratio PowerMeter / @athombv/dsmr-parser (median of rounds)'.padEnd(58)} ${r.ratio.toFixed(2).padStart(9)}`);
-} else {
-  console.log('@athombv/dsmr-parser is not installed: `npm install --no-save @athombv/dsmr-parser`, or build athombv/node-dsmr-parser and name the folder whose node_modules holds it in POWERMETER_BENCH_PEERS');
 }
+against('@athombv/dsmr-parser', '@athombv/dsmr-parser (its stream parser)', '`npm install --no-save @athombv/dsmr-parser`, or build athombv/node-dsmr-parser and name the folder whose node_modules holds it in POWERMETER_BENCH_PEERS', athombvParse);
+
 const klep = await load('dsmr-parser');
 const parse = hasProperty(klep, 'default') && hasProperty(klep.default, 'parse') && typeof klep.default.parse === 'function' ? (klep.default.parse as (telegram: string) => unknown).bind(klep.default) : null;
-if (parse) {
-  let j = 0;
-  const theirs = () => {
-    const result = parse(texts[j++ % TELEGRAMS]!);
-    if (!hasProperty(result, 'objects')) throw new Error('dsmr-parser did not parse a telegram'); // it throws on a bad CRC
-  };
-  peers++;
-  const r = compare(seconds, ours, theirs);
-  line('PowerMeter (as above)', r.a);
-  line('dsmr-parser (one whole telegram from a string, no framing)', r.b);
-  console.log(`${'ratio PowerMeter / dsmr-parser (median of rounds)'.padEnd(58)} ${r.ratio.toFixed(2).padStart(9)}`);
-} else {
-  console.log('dsmr-parser is not installed: `npm install --no-save dsmr-parser`, or name the folder whose node_modules holds it in POWERMETER_BENCH_PEERS');
-}
+let k = 0;
+against(
+  'dsmr-parser',
+  'dsmr-parser (one whole telegram from a string, no framing)',
+  '`npm install --no-save dsmr-parser`, or name the folder whose node_modules holds it in POWERMETER_BENCH_PEERS',
+  parse &&
+    (() => {
+      const result = parse(texts[k++ % TELEGRAMS]!);
+      if (!hasProperty(result, 'objects')) throw new Error('dsmr-parser did not parse a telegram'); // it throws on a bad CRC
+    }),
+);
 // Without a peer, PowerMeter's own rate still: against itself, in the same rounds.
 if (peers === 0) line('PowerMeter (frame, check CRC, parse, map to readings)', compare(seconds, ours, ours).a);
 if (sink < 0) console.log(sink);

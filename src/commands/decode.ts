@@ -54,7 +54,7 @@ export function frameJson(f: DecodedFrame): string {
   // Written out rather than built as objects for JSON.stringify: that was 30 % of `decode` on Danish frames (issue
   // #30). The same text, field for field (test/cli-decode.test.ts compares the two).
   let readings = '';
-  for (const r of f.readings) readings += `${head(r.key, r.obis)}${number(r.value)},"unit":${quotedOrNull(r.unit)}${r.at === undefined ? '' : `,"at":${JSON.stringify(r.at)}`}}`;
+  for (const r of f.readings) readings += `${readingHead(r.key, r.obis)}${number(r.value)},"unit":${quotedOrNull(r.unit)}${r.at === undefined ? '' : `,"at":${JSON.stringify(r.at)}`}}`;
   for (const d of f.details ?? []) readings += `,{"key":${quoted(d.key)},"obis":${quoted(d.obis)},"value":${typeof d.value === 'number' ? number(d.value) : quotedOrNull(d.value)},"unit":${quotedOrNull(d.unit)}}`;
   for (const m of f.subMeters ?? []) readings += `,{"key":${quoted(subMeterKey(m))},"obis":${quoted(m.obis)},"value":${number(m.value)},"unit":${quoted(m.unit)},"at":${JSON.stringify(m.capturedAt)}}`;
   // What meter_keys are chosen by, the system title, is printed so that a user can read it off a capture.
@@ -78,7 +78,7 @@ function quoted(text: string): string {
 }
 /** A reading's line up to its value, `,{"key":…,"obis":…,"value":`, made once per register (a bounded memo). */
 const heads = new Map<string, Map<string, string>>();
-function head(key: string, obis: string): string {
+function readingHead(key: string, obis: string): string {
   let byObis = heads.get(key);
   if (byObis === undefined) {
     byObis = new Map();
