@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import type { BrokerOptions } from '../src/mqtt/publisher.js';
-import type { OptionsStore } from '../src/service/app.js';
+import type { OptionsStore } from '../src/service/open-page.js';
 
 /** The Supervisor's answer to `GET /services/mqtt` (its API wraps every answer in result/data or result/message). */
 interface MqttService {

@@ -6,7 +6,8 @@ import type { JSONSchemaType, Options, ValidateFunction } from 'ajv';
  * ajv's options. `npm run build` has ajv write each one out as code (src/service/precompile.ts); the program loads that
  * instead of loading ajv and compiling the schema. Measured under the add-on's flags on the options: 5 ms to load the
  * written-out check, against 42 ms to load ajv and 31–36 ms to compile (issue #30: the service's first state 408 → 335
- * ms); a bare process held 41.9 MB with it against 45–49 MB with ajv (the service after a minute: no measurable change). Where it has not been written (the tests run the sources), ajv compiles the schema as before: the same
+ * ms); a bare process held 41.9 MB with it against 45–49 MB with ajv (the service after a minute: no measurable
+ * change). Where it has not been written (the tests run the sources), ajv compiles the schema as before: the same
  * check (test/precompiled.test.ts holds the two to the same answers).
  */
 export interface Check<T> {

@@ -22,10 +22,6 @@ import { sourceFor, specOf } from './source-specs.js';
 import { log, startNotices } from './start-notices.js';
 import { StateStore } from './state-store.js';
 
-export type { OptionsStore, PageSettings } from './open-page.js';
-export { onShutdown, STOP_DEADLINE_MS } from './shutdown.js';
-export { sourceFor } from './source-specs.js';
-
 export const DEFAULT_CAPTURE_DIR = '/share/powermeter';
 
 /** Bytes decoded per turn of the event loop: 16 Danish frames. A backlog is taken a slice at a time. */
