@@ -42,7 +42,11 @@ export function compiled<T>(check: Check<T>): ValidateFunction<T> {
   return new Ajv(check.options).compile(check.schema);
 }
 
-/** The check: written out by the build where it was, compiled otherwise. */
-export function validator<T>(check: Check<T>): ValidateFunction<T> {
-  return precompiled(check) ?? compiled(check);
+/**
+ * The check's function, as the build wrote it where it did, compiled otherwise; made once, when first asked for (a
+ * first start has no state file to check).
+ */
+export function validator<T>(check: Check<T>): () => ValidateFunction<T> {
+  let made: ValidateFunction<T> | null = null;
+  return () => (made ??= precompiled(check) ?? compiled(check));
 }

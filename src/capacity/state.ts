@@ -1,5 +1,5 @@
-import type { JSONSchemaType, ValidateFunction } from 'ajv';
-import { validator as validatorOf, type Check } from '../base/validators.js';
+import type { JSONSchemaType } from 'ajv';
+import { validator, type Check } from '../base/validators.js';
 import type { OpenWindow, Reading, WindowState } from '../accounting/register-windows.js';
 import { MAX_PEAKS } from './settings.js';
 
@@ -104,8 +104,7 @@ export const capacityStateSchema: JSONSchemaType<CapacityState> = {
  * use: the service loads this module whether or not a capacity tariff is set.
  */
 export const capacityStateCheck: Check<CapacityState> = { name: 'capacity-state', schema: capacityStateSchema, options: { allErrors: false, code: { optimize: false } } };
-let made: ValidateFunction<CapacityState> | null = null;
-const validator = (): ValidateFunction<CapacityState> => (made ??= validatorOf(capacityStateCheck));
+const capacityStateValidator = validator(capacityStateCheck);
 
 /** Why stored capacity state cannot be used; the service then starts the month afresh and says so. */
 export class CapacityStateError extends Error {
@@ -126,7 +125,7 @@ export function checkCapacityState(doc: unknown, rule: string): CapacityState | 
   const version = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as { version?: unknown }).version : undefined;
   if (typeof version === 'number' && Number.isInteger(version) && version > CAPACITY_STATE_VERSION)
     return new CapacityStateError('newer', `the capacity state was written by a newer PowerMeter (version ${version}); it is left alone and the month starts afresh`);
-  const validate = validator();
+  const validate = capacityStateValidator();
   if (!validate(doc)) {
     const e = validate.errors?.[0];
     return new CapacityStateError('invalid', `the capacity state is damaged (${e ? `${e.instancePath || 'the document'} ${e.message ?? 'is invalid'}` : 'not a capacity state'}); the month's peaks start afresh`);

@@ -1,5 +1,5 @@
-import type { JSONSchemaType, ValidateFunction } from 'ajv';
-import { validator as validatorOf, type Check } from '../base/validators.js';
+import type { JSONSchemaType } from 'ajv';
+import { validator, type Check } from '../base/validators.js';
 import type { RegisterPeriods } from '../accounting/accounting.js';
 import { costSchema, type CostState } from './cost.js';
 import { historySchema, type HistoryState } from './history.js';
@@ -176,8 +176,7 @@ const stateSchema: JSONSchemaType<PersistedState> = {
  * a first start has no state file.
  */
 export const stateCheck: Check<PersistedState> = { name: 'state', schema: stateSchema, options: { allErrors: false, code: { optimize: false } } };
-let made: ValidateFunction<PersistedState> | null = null;
-const validator = (): ValidateFunction<PersistedState> => (made ??= validatorOf(stateCheck));
+const stateValidator = validator(stateCheck);
 
 export type Parsed =
   | { readonly kind: 'ok'; readonly state: PersistedState }
@@ -205,7 +204,7 @@ export function parseState(text: string): Parsed {
   }
   // Version 2 is version 3 without the meters' security floors, which start afresh.
   if (version === 2 && isObject(doc)) doc.version = STATE_VERSION;
-  const validate = validator();
+  const validate = stateValidator();
   if (validate(doc)) return { kind: 'ok', state: doc };
   return { kind: 'invalid', problem: problemOf(validate.errors) };
 }

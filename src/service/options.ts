@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { ValidateFunction } from 'ajv';
 import { validator, type Check } from '../base/validators.js';
 import { OptionsError } from '../base/errors.js';
 import { optionsSchema, type OptionsDocument } from './options/document.js';
@@ -22,14 +21,14 @@ export { OptionsError };
 // flags, issue #30). code.optimize off: ajv's passes over the code it generates cost 9 ms and 1 MB for a check that
 // runs once. The build writes the check out (base/validators.ts): no ajv at start at all.
 export const optionsCheck: Check<OptionsDocument> = { name: 'options', schema: optionsSchema, options: { allErrors: true, coerceTypes: true, validateSchema: false, code: { optimize: false } } };
-let made: ValidateFunction<OptionsDocument> | null = null;
+const optionsValidator = validator(optionsCheck);
 
 /** Validates an options document. Every problem becomes one readable line; none of them quotes a secret. */
 export function parseOptions(input: unknown): Settings {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new OptionsError(['options: must be a JSON object']);
   const problems: string[] = [];
   const doc = withoutEmptied(Object.fromEntries(Object.entries(input)), problems);
-  const validate = (made ??= validator(optionsCheck));
+  const validate = optionsValidator();
   if (!validate(doc)) {
     // Said, then left out, so that the checks below still say everything else that is wrong in one go.
     for (const e of validate.errors ?? []) {
