@@ -63,28 +63,21 @@ export function credibleBareCiphered(buf: Uint8Array, pos: number, len: number, 
   if (before(3) === 0xe6 && (before(2) & 0xfe) === 0xe6 && before(1) === 0x00) return invalid;
   const c = parseBareCiphered(buf, pos, len);
   if (c.status === 'invalid') return c;
-  // Still waiting for its bytes: one whose length reaches over a checked frame that has come is no APDU (a damaged
-  // frame's payload read as one), and waiting for the rest would hold that frame back or, at the input's end, lose it.
-  if (c.status !== 'frame') return checkedFrameIn(buf, pos + 1, len) ? invalid : c;
-  const n = c.next;
-  // FCS, then the closing flag (or, that flag damaged, the next frame's opening one); checksum, then the stop byte.
-  if ((n + 2 < len && buf[n + 2] === HDLC_FLAG) || (n + 3 < len && buf[n + 3] === HDLC_FLAG) || (n + 1 < len && buf[n + 1] === MBUS_STOP)) return invalid;
-  for (let i = pos + 1; i < c.next; i++) {
+  const whole = c.status === 'frame';
+  if (whole) {
+    const n = c.next;
+    // FCS, then the closing flag (or, that flag damaged, the next frame's opening one); checksum, then the stop byte.
+    if ((n + 2 < len && buf[n + 2] === HDLC_FLAG) || (n + 3 < len && buf[n + 3] === HDLC_FLAG) || (n + 1 < len && buf[n + 1] === MBUS_STOP)) return invalid;
+  }
+  // A checked frame inside its length (as far as its bytes have come): no APDU, but a damaged frame's payload read as
+  // one. Still waiting for its own bytes would hold that frame back or, at the input's end, lose it.
+  for (let i = pos + 1; i < (whole ? c.next : len); i++) {
     const b = buf[i];
     if (b !== HDLC_FLAG && b !== MBUS_START) continue;
     const inner = b === HDLC_FLAG ? parseHdlc(buf, i, len) : parseMbus(buf, i, len);
     if (inner.status === 'frame') return invalid;
     // Sixteen bytes hold any HDLC header with its HCS and an M-Bus start: a frame that needs more beyond them is credible.
-    if (inner.status === 'need-more' && len - i >= 16 && !final) return inner;
+    if (whole && inner.status === 'need-more' && len - i >= 16 && !final) return inner;
   }
   return c;
-}
-
-/** Whether a whole HDLC or M-Bus frame, its checksums right, starts at or after `from` in `buf` up to `len`. */
-function checkedFrameIn(buf: Uint8Array, from: number, len: number): boolean {
-  for (let i = from; i < len; i++) {
-    const b = buf[i];
-    if (b === HDLC_FLAG ? parseHdlc(buf, i, len).status === 'frame' : b === MBUS_START && parseMbus(buf, i, len).status === 'frame') return true;
-  }
-  return false;
 }
