@@ -6,7 +6,7 @@ import { SimulatedP1Meter } from '../src/simulator/p1.js';
 import { nodeFlags } from './flags.js';
 import { Bridge } from './line.js';
 import { Mosquitto } from './mosquitto.js';
-import { cpuNsMs, rssMb } from './proc.js';
+import { cpuNsMs, rssMb, sleep } from './proc.js';
 import { Subscriber } from './subscriber.js';
 
 /**
@@ -37,11 +37,11 @@ async function serviceCpu(seconds: number): Promise<void> {
   const timer = setInterval(() => bridge.write(meter.telegram(new Date(), 1)), 1000);
   try {
     await states.next(0, 30_000);
-    await new Promise((r) => setTimeout(r, 10_000)); // past the start: discovery sent, the first periods open
+    await sleep(10_000); // past the start: discovery sent, the first periods open
     const cpu0 = cpuNsMs(pid);
     const count0 = states.count;
     const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await sleep(seconds * 1000);
     const ms = cpuNsMs(pid) - cpu0;
     const elapsed = (performance.now() - t0) / 1000;
     console.log(`\nThe service (${nodeFlags.join(' ')}) reading a DSMR 5 meter with a gas meter, a telegram every second, for ${Math.round(elapsed)} s:`);
