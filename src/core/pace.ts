@@ -87,8 +87,7 @@ export class PublishPace {
 
   /** Whether a meter's waiting state is due at `at` (the clock's turn publishes it). */
   due(meterId: string, at: number): boolean {
-    const r = this.meters.get(meterId);
-    return r !== undefined && r.pending && at >= r.lastPublishedAt + this.intervalMs;
+    return at >= this.dueAtOf(meterId);
   }
 
   /** When this meter's waiting state is due; Infinity when none waits. */
