@@ -36,6 +36,11 @@ export function wallTime(instant: number, timeZone: string): WallTime {
   return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! };
 }
 
+/** The day of the week of a date, 1 Monday … 7 Sunday (ISO 8601; COSEM's date-time counts the same way). */
+export function isoWeekday(d: Pick<WallTime, 'year' | 'month' | 'day'>): number {
+  return ((new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay() + 6) % 7) + 1;
+}
+
 /** Minutes the zone is ahead of UTC at `instant`. */
 export function offsetMinutes(instant: number, timeZone: string): number {
   const w = wallTime(instant, timeZone);

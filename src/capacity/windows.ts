@@ -1,4 +1,4 @@
-import { wallTime } from '../accounting/time-zone.js';
+import { isoWeekday, wallTime } from '../accounting/time-zone.js';
 import type { CapacityRule } from './rule.js';
 
 /** What the calendar says of a window, by the local time it starts at. */
@@ -18,7 +18,7 @@ const pad = (n: number): string => String(n).padStart(2, '0');
 
 export function windowFacts(start: number, timeZone: string): WindowFacts {
   const w = wallTime(start, timeZone);
-  const weekday = ((new Date(Date.UTC(w.year, w.month - 1, w.day)).getUTCDay() + 6) % 7) + 1;
+  const weekday = isoWeekday(w);
   const monthKey = `${w.year}-${pad(w.month)}`;
   return { start, day: `${monthKey}-${pad(w.day)}`, monthKey, month: w.month, weekday, hour: w.hour };
 }

@@ -1,5 +1,5 @@
 import type { Data } from '../dlms/axdr.js';
-import type { WallTime } from '../accounting/time-zone.js';
+import { isoWeekday, type WallTime } from '../accounting/time-zone.js';
 import { berLength } from '../dlms/cipher.js';
 import { crc16x25 } from '../framing/crc16.js';
 
@@ -68,7 +68,7 @@ export function dateTimeBytes(t: WallTime, deviation: number | null = null, dst 
   b.writeUInt16BE(t.year, 0);
   b[2] = t.month;
   b[3] = t.day;
-  b[4] = ((new Date(Date.UTC(t.year, t.month - 1, t.day)).getUTCDay() + 6) % 7) + 1;
+  b[4] = isoWeekday(t);
   b[5] = t.hour;
   b[6] = t.minute;
   b[7] = t.second;

@@ -4,6 +4,7 @@ import { hostTimeZone, wallTime, type WallTime } from '../accounting/time-zone.j
 import { crc16x25 } from '../framing/crc16.js';
 import { crc16arc } from '../framing/crc16-arc.js';
 import { llcLength, parseHdlc } from '../framing/hdlc.js';
+import { dateTimeBytes } from './encode.js';
 import { p1Timestamp } from './p1.js';
 
 /**
@@ -25,13 +26,9 @@ function plausibleDateTime(b: Uint8Array, at: number): boolean {
 
 /** Writes `clock` over the date and time of the date-time at `at`; its hundredths, deviation and status stay. */
 function writeClock(b: Buffer, at: number, clock: WallTime): void {
-  b.writeUInt16BE(clock.year, at);
-  b[at + 2] = clock.month;
-  b[at + 3] = clock.day;
-  if (b[at + 4] !== 0xff) b[at + 4] = ((new Date(Date.UTC(clock.year, clock.month - 1, clock.day)).getUTCDay() + 6) % 7) + 1;
-  b[at + 5] = clock.hour;
-  b[at + 6] = clock.minute;
-  b[at + 7] = clock.second;
+  const unspecifiedWeekday = b[at + 4] === 0xff;
+  dateTimeBytes(clock).copy(b, at, 0, 8); // year, month, day, weekday, hour, minute, second
+  if (unspecifiedWeekday) b[at + 4] = 0xff; // a list that leaves the weekday unspecified keeps it so
 }
 
 /**
