@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { crc16arc } from '../src/framing/crc16-arc.js';
+import { telegramCrc } from '../src/simulator/p1.js';
 
 /** One assertion of a fixture's source, by the object's code as the telegram writes it (test/fixtures/p1/README.md). */
 export interface SourceAssert {
@@ -59,7 +59,7 @@ function body(text: string): string {
  */
 export function resigned(text: string): string {
   const b = body(text);
-  return `${b}${crc16arc(bytesOf(b)).toString(16).toUpperCase().padStart(4, '0')}\r\n`;
+  return `${b}${telegramCrc(b)}\r\n`;
 }
 
 /**

@@ -2,6 +2,9 @@ import { encipher } from '../dlms/cipher.js';
 import { hostTimeZone, offsetMinutes, wallTime, type WallTime } from '../accounting/time-zone.js';
 import { crc16arc } from '../framing/crc16-arc.js';
 
+/** The CRC a P1 telegram ends with, over its text from "/" to "!": four upper-case hex digits (DSMR 5.0.2 §6.2, CRC16/ARC). */
+export const telegramCrc = (body: string): string => crc16arc(Buffer.from(body, 'latin1')).toString(16).toUpperCase().padStart(4, '0');
+
 /**
  * A Dutch DSMR 5.0 meter's P1 port with a gas meter on M-Bus channel 1, for the demo and the service's tests: a
  * household load that drifts, energy by tariff that counts up with it, and a telegram with its CRC each time it is
@@ -115,8 +118,7 @@ export class SimulatedP1Meter {
       lines.push('0-1:24.1.0(003)', `0-1:96.1.0(${hexOf(`G${this.equipmentId.slice(1)}`)})`, `0-1:24.2.1(${p1Timestamp(capture, this.timeZone)})(${fixed(gas, 3, 9)}*m3)`);
     }
     const body = `/ISK5\\2M550T-1012\r\n\r\n${lines.map((l) => `${l}\r\n`).join('')}!`;
-    const crc = crc16arc(Buffer.from(body, 'latin1')).toString(16).toUpperCase().padStart(4, '0');
-    return `${body}${crc}\r\n`;
+    return `${body}${telegramCrc(body)}\r\n`;
   }
 
   /** The next telegram as the port sends it: text (with a parity bit if asked), or encrypted. */

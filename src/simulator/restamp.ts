@@ -2,10 +2,9 @@ import { decipher, encipher, parseCiphered } from '../dlms/cipher.js';
 import { GENERAL_GLO_CIPHERING } from '../dlms/apdu.js';
 import { hostTimeZone, wallTime, type WallTime } from '../accounting/time-zone.js';
 import { crc16x25 } from '../framing/crc16.js';
-import { crc16arc } from '../framing/crc16-arc.js';
 import { llcLength, parseHdlc } from '../framing/hdlc.js';
 import { dateTimeBytes } from './encode.js';
-import { p1Timestamp } from './p1.js';
+import { p1Timestamp, telegramCrc } from './p1.js';
 
 /**
  * The demo's recordings with their clocks set to now. A recorded frame carries the time it was recorded (2020, 2017):
@@ -89,5 +88,5 @@ export function restampP1Telegram(text: string, at: Date, timeZone = hostTimeZon
   const rest = text.slice(end + 1);
   // DSMR 2.2 and 3 send no CRC after the "!"; DSMR 4 and 5 send four hex digits (DSMR 5.0.2 §6.2, CRC16/ARC).
   if (!/^[0-9A-Fa-f]{4}/.test(rest)) return body + rest;
-  return `${body}${crc16arc(Buffer.from(body, 'latin1')).toString(16).toUpperCase().padStart(4, '0')}${rest.slice(4)}`;
+  return `${body}${telegramCrc(body)}${rest.slice(4)}`;
 }

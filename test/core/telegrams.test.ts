@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { instantOf } from '../../src/accounting/time-zone.js';
 import { SimulatedMeter } from '../../src/simulator/meter.js';
-import { SimulatedP1Meter } from '../../src/simulator/p1.js';
+import { SimulatedP1Meter, telegramCrc } from '../../src/simulator/p1.js';
 import { harness, tz } from '../support/core.js';
 import { discoveryProblems, templateProblems } from '../support/ha.js';
 import { danishKeys } from '../support/vectors.js';
@@ -135,10 +135,5 @@ describe('a P1 meter that sends every second', () => {
 function resign(text: string): string {
   const bang = text.indexOf('\r\n!') + 3;
   const body = text.slice(0, bang);
-  let crc = 0;
-  for (const b of Buffer.from(body, 'latin1')) {
-    crc ^= b;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
-  }
-  return `${body}${crc.toString(16).toUpperCase().padStart(4, '0')}\r\n`;
+  return `${body}${telegramCrc(body)}\r\n`;
 }

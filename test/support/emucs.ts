@@ -1,5 +1,5 @@
 import { offsetMinutes, wallTime } from '../../src/accounting/time-zone.js';
-import { crc16arc } from '../../src/framing/crc16-arc.js';
+import { telegramCrc } from '../../src/simulator/p1.js';
 
 /**
  * A Belgian e-MUCS telegram with a CRC, in the shape of the e-MUCS P1 v1.7.1 example that ndokter/dsmr_parser keeps
@@ -57,6 +57,5 @@ export function emucsTelegram(at: number, v: EmucsValues, timeZone = 'Europe/Bru
     `0-1:24.2.3(${p1Time(v.gasAt ?? at - (at % 300_000), timeZone)})(${(v.gasM3 ?? 112.384).toFixed(3).padStart(9, '0')}*m3)`,
   ];
   const body = `/FLU5\\253769484_A\r\n\r\n${lines.map((l) => `${l}\r\n`).join('')}!`;
-  const crc = crc16arc(Buffer.from(body, 'latin1')).toString(16).toUpperCase().padStart(4, '0');
-  return Buffer.from(`${body}${crc}\r\n`, 'latin1');
+  return Buffer.from(`${body}${telegramCrc(body)}\r\n`, 'latin1');
 }
