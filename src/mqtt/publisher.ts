@@ -1,5 +1,6 @@
-import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { Backoff } from '../base/backoff.js';
+import { mqttClient } from './client.js';
 
 export interface BrokerOptions {
   readonly url: string;
@@ -75,7 +76,7 @@ export class Publisher {
       writeCache: false,
       will: { topic: this.options.availabilityTopic, payload: Buffer.from('offline'), qos: 1, retain: true },
     };
-    const client = connect(broker.url, clientOptions);
+    const client = mqttClient(broker.url, clientOptions);
     this.client = client;
     client.on('connect', () => {
       // A state is one small packet: Nagle's algorithm would hold it back until the previous one is acknowledged.
