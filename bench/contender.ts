@@ -60,7 +60,7 @@ export class Contender {
       const source = line instanceof Bridge ? { source: 'tcp', tcp_host: '127.0.0.1', tcp_port: line.port } : { source: 'serial', serial_port: line.han };
       const file = join(dir, 'options.json');
       writeFileSync(file, JSON.stringify({ ...source, mqtt_url: broker.url, base_topic: base, encryption_key: danishKeys.encryption.toString('hex'), authentication_key: danishKeys.authentication.toString('hex'), log_level: 'warning' }));
-      args = [new URL('../src/cli.js', import.meta.url).pathname, 'run', '--options', file];
+      args = [new URL('../app/powermeter.js', import.meta.url).pathname, 'run', '--options', file];
     } else {
       const config: FloorConfig = {
         source: line instanceof Bridge ? { kind: 'tcp', host: '127.0.0.1', port: line.port } : { kind: 'serial', path: line.han, baudRate: 2400 },

@@ -93,7 +93,7 @@ export async function benchDecodeCommand(frames: number, bareRate: number): Prom
   const one = path.join(dir, 'one.hex');
   fs.writeFileSync(big, `${line}\n`.repeat(frames));
   fs.writeFileSync(one, `${line}\n`);
-  const cli = new URL('../src/cli.js', import.meta.url).pathname;
+  const cli = new URL('../app/powermeter.js', import.meta.url).pathname;
   const measure = (file: string): { seconds: number; peakMiB: number; lines: number } => {
     const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, cli, 'decode', '--encryption-key', keys.encryption.toString('hex'), '--authentication-key', keys.authentication.toString('hex'), file], { encoding: 'utf8', maxBuffer: 1 << 30 });
     const m = /TIME ([\d.]+) (\d+)/.exec(r.stderr);

@@ -34,7 +34,7 @@ export async function benchFleet(meters = 1000, seconds = 180, flags: readonly s
       meter_keys: fleet.map((m) => ({ system_title: `4B414D45${m.number.toString(16).padStart(8, '0')}`, encryption_key: m.keys.encryption.toString('hex'), authentication_key: m.keys.authentication.toString('hex') })),
     }),
   );
-  const cli = new URL('../src/cli.js', import.meta.url).pathname;
+  const cli = new URL('../app/powermeter.js', import.meta.url).pathname;
   const child = spawn(process.execPath, [...flags, cli, 'run', '--options', options], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, POWERMETER_STATE_DIR: dir } });
   const pid = child.pid ?? NaN;
 

@@ -30,7 +30,7 @@ async function serviceCpu(seconds: number): Promise<void> {
   const options = join(dir, 'options.json');
   writeFileSync(options, JSON.stringify({ source: 'tcp', tcp_host: '127.0.0.1', tcp_port: bridge.port, baud_rate: 115200, mqtt_url: broker.url, base_topic: 'p1bench', log_level: 'warning' }));
   const states = await Subscriber.start(broker.url, 'p1bench/e0044007382246019/state');
-  const child = spawn(process.execPath, [...nodeFlags, new URL('../src/cli.js', import.meta.url).pathname, 'run', '--options', options], { stdio: ['ignore', 'inherit', 'inherit'], cwd: dir, env: { ...zoneEnv, POWERMETER_STATE_DIR: dir } });
+  const child = spawn(process.execPath, [...nodeFlags, new URL('../app/powermeter.js', import.meta.url).pathname, 'run', '--options', options], { stdio: ['ignore', 'inherit', 'inherit'], cwd: dir, env: { ...zoneEnv, POWERMETER_STATE_DIR: dir } });
   const pid = child.pid ?? NaN;
   await bridge.connected();
   // A DSMR 5 meter: one telegram a second, on the second.

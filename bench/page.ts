@@ -35,7 +35,7 @@ async function instance(name: string, broker: Mosquitto, page: boolean): Promise
   const options = join(dir, 'options.json');
   writeFileSync(options, JSON.stringify({ source: 'tcp', tcp_host: '127.0.0.1', tcp_port: meter.port, mqtt_url: broker.url, encryption_key: keys.encryption.toString('hex'), authentication_key: keys.authentication.toString('hex'), base_topic: `bench-${name}`, log_level: 'warning' }));
   const port = page ? await freePort() : 0;
-  const cli = new URL('../src/cli.js', import.meta.url).pathname;
+  const cli = new URL('../app/powermeter.js', import.meta.url).pathname;
   const args = [...nodeFlags, cli, 'run', '--options', options, ...(page ? ['--http', `127.0.0.1:${port}`] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, POWERMETER_STATE_DIR: dir } });
   await meter.connected();

@@ -13,6 +13,8 @@ npm ci                  # everything, and the TypeScript build (the prepare scri
 # compilers), no TypeScript sources, source maps or read-me files. Licences stay.
 npm prune --omit=dev --omit=optional
 rm -rf node_modules/@types
+# The service runs from dist/app (scripts/bundle.js); tsc's unbundled output beside it is not loaded.
+rm -rf dist/src dist/addon
 find node_modules dist -type f \( -name '*.ts' -o -name '*.mts' -o -name '*.cts' -o -name '*.map' -o -name '*.md' -o -name '*.markdown' \) ! -iname 'licen[cs]e*' -delete
 
 # serialport ships prebuilt bindings for glibc; the add-on runs on musl (Alpine): build the binding here.

@@ -243,7 +243,7 @@ describe('s6-overlay service', () => {
 
   it('runs the built add-on entry point with exec, with the Node flags the benchmark measures', async () => {
     const run = readFileSync(join(dir, 'powermeter/run'), 'utf8');
-    const exec = /^exec node (.*) \/app\/(dist\/addon\/main\.js)$/m.exec(run);
+    const exec = /^exec node (.*) \/app\/(dist\/app\/addon\.js)$/m.exec(run);
     expect(exec).not.toBeNull();
     expect(statSync(join(root, exec![2]!)).isFile()).toBe(true);
     const { nodeFlags } = await import('../bench/service.js');

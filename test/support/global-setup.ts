@@ -13,15 +13,16 @@ function newest(dir: string): number {
 }
 
 /**
- * Some tests run what users run: `bin/powermeter` (dist/) and the page's scripts (dist/web/web/). `npm test` builds
+ * Some tests run what users run: `bin/powermeter` (dist/app/, bundled by scripts/bundle.js) and the page's scripts (dist/web/web/). `npm test` builds
  * first; a test run alone (`npx vitest run test/page.test.ts`) builds here when the build is older than the sources.
  */
 export default function setup(): void {
-  const built = ['dist/src/cli.js', 'dist/web/web/app.js'].map((f) => join(root, f));
+  const built = ['dist/app/powermeter.js', 'dist/web/web/app.js'].map((f) => join(root, f));
   const builtAt = Math.min(...built.map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)));
   if (builtAt >= Math.max(newest('src'), newest('web'))) return;
   const tsc = join(root, 'node_modules/.bin/tsc');
   execFileSync(tsc, ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   execFileSync(process.execPath, ['dist/src/service/precompile.js'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, ['scripts/bundle.js'], { cwd: root, stdio: 'inherit' });
   execFileSync(tsc, ['-p', 'web/tsconfig.json'], { cwd: root, stdio: 'inherit' });
 }
