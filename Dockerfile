@@ -15,7 +15,7 @@ COPY src ./src
 COPY addon ./addon
 COPY web ./web
 COPY icon.png ./
-COPY scripts/container-build.sh ./scripts/container-build.sh
+COPY scripts/container-build.sh scripts/bundle.js ./scripts/
 # The same steps .ci/run checks: install and build, prune to what runs, the serialport binding for musl.
 RUN sh scripts/container-build.sh
 

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
@@ -310,6 +310,12 @@ describe('Dockerfile', () => {
     for (const copy of instructions.filter((i) => i.op === 'COPY' && !i.args.startsWith('--from'))) {
       const sources = copy.args.split(/\s+/).slice(0, -1);
       for (const s of sources) expect(() => statSync(join(root, s)), s).not.toThrow();
+    }
+    // .ci/run builds in a scratch copy of the build stage's sources at their own paths: each COPY must keep them there.
+    const buildStage = instructions.slice(0, instructions.indexOf(froms[1]!));
+    for (const copy of buildStage.filter((i) => i.op === 'COPY')) {
+      const [dest, ...sources] = copy.args.split(/\s+/).reverse();
+      for (const s of sources) expect([`./${s}`, './', `./${dirname(s)}/`], copy.args).toContain(dest);
     }
     const ignored = readFileSync(join(root, '.dockerignore'), 'utf8');
     expect(ignored).toMatch(/^node_modules$/m);
