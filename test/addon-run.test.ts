@@ -113,6 +113,8 @@ describe('container-equivalent run: the s6 run command, /data/options.json, the 
     await recorder.next((m) => m.topic === 'powermeter/27581522/state');
     const aside = readdirSync(dir).find((f) => f.startsWith('accounting.json.bad-'));
     expect(aside).toBeDefined();
+    // Said at the start, written once the logger is loaded (a second after the start: service/logger.ts).
+    await eventually(() => expect(addon.output()).toContain('ERROR'));
     expect(addon.output().split('\n').filter((l) => l.includes('ERROR'))).toEqual([expect.stringContaining(`the state file ${join(dir, 'accounting.json')} is damaged (the file is not whole JSON (cut short, or damaged)): it was kept as ${join(dir, aside!)}`)]);
     addon.child.kill('SIGTERM');
     expect(await addon.exited).toBe(0);

@@ -82,7 +82,8 @@ export async function runService(argv: string[], hooks: RunHooks = {}): Promise<
     process.stderr.write(`powermeter: refusing to start, invalid options:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
     return 2;
   }
-  const logger = createLogger(settings.logLevel);
+  // pino is loaded a second after the start, not before the first state (service/logger.ts says why).
+  const logger = createLogger(settings.logLevel, undefined, 1000);
   for (const note of settings.notes) logger.error(note);
   let broker: BrokerOptions;
   const own = settings.broker;

@@ -1,10 +1,14 @@
-import { pino } from 'pino';
-import type { Logger } from '../base/log.js';
+import { createRequire } from 'node:module';
+import type { LogFn, Logger } from '../base/log.js';
 import type { LogLevel } from './options.js';
 
 export type { Logger };
 
-const levels: Record<LogLevel, string> = { trace: 'trace', debug: 'debug', info: 'info', warning: 'warn', error: 'error' };
+/** pino's numbers for its levels (node_modules/pino/lib/constants.js). */
+const numbers = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
+type Method = keyof typeof numbers;
+
+const levels: Record<LogLevel, Method> = { trace: 'trace', debug: 'debug', info: 'info', warning: 'warn', error: 'error' };
 const names: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARNING', 50: 'ERROR', 60: 'FATAL' };
 
 /**
@@ -40,6 +44,61 @@ export function textDestination(write: (line: string) => void): { write(chunk: s
  */
 const redact = ['encryption_key', 'authentication_key', 'mqtt_password', 'password', 'keys', '*.encryption_key', '*.authentication_key', '*.mqtt_password', '*.password', '*.keys'];
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
-  return pino({ level: levels[level], redact, timestamp: pino.stdTimeFunctions.isoTime, base: undefined }, textDestination(write));
+/**
+ * The service's logger. With `loadAfterMs`, pino (CommonJS, loaded with require) is loaded that long after the start,
+ * not before the first state: under the add-on's flags pino and what it loads (worker_threads, sonic-boom, assert)
+ * are 16–20 ms of a cold start of ~270 ms (issue #30). Lines said before are held, in order, and written with the time
+ * they were said once it is loaded, or at once when the process ends first (`exit`, which an uncaught error emits too).
+ * Without it (the tests, the demo) pino is loaded at once.
+ */
+export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stdout.write(l), loadAfterMs: number | null = null): Logger {
+  let saidAt: number | null = null;
+  const make = (): Logger => {
+    const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
+    // pino's isoTime, but for a held line: the time it was said.
+    const timestamp = () => `,"time":"${new Date(saidAt ?? Date.now()).toISOString()}"`;
+    return pino({ level: levels[level], redact, timestamp, base: undefined }, textDestination(write));
+  };
+  if (loadAfterMs === null) return make();
+  return heldUntilLoaded(numbers[levels[level]], loadAfterMs, make, (at) => (saidAt = at));
+}
+
+/** At most this many lines are held before pino is loaded; past it they are counted and the count said. */
+const HOLD_LIMIT = 1000;
+
+function heldUntilLoaded(threshold: number, loadAfterMs: number, make: () => Logger, saying: (at: number | null) => void): Logger {
+  let real: Logger | null = null;
+  const held: { method: Method; fields: object | string; message: string | undefined; at: number }[] = [];
+  let dropped = 0;
+  const load = (): Logger => {
+    if (real) return real;
+    real = make();
+    for (const line of held) {
+      saying(line.at);
+      say(real, line.method, line.fields, line.message);
+    }
+    saying(null);
+    if (dropped > 0) real.warn(`${dropped} log lines of the first ${loadAfterMs} ms were left out (more than ${HOLD_LIMIT})`);
+    held.length = 0;
+    clearTimeout(timer);
+    process.off('exit', load);
+    return real;
+  };
+  const timer = setTimeout(load, loadAfterMs);
+  timer.unref();
+  process.once('exit', load);
+  const method =
+    (m: Method): LogFn =>
+    (fields: object | string, message?: string) => {
+      if (numbers[m] < threshold) return;
+      if (real) say(real, m, fields, message);
+      else if (held.length < HOLD_LIMIT) held.push({ method: m, fields, message, at: Date.now() });
+      else dropped++;
+    };
+  return { trace: method('trace'), debug: method('debug'), info: method('info'), warn: method('warn'), error: method('error'), fatal: method('fatal') };
+}
+
+function say(logger: Logger, m: Method, fields: object | string, message: string | undefined): void {
+  if (typeof fields === 'string') logger[m](fields);
+  else logger[m](fields, message);
 }
