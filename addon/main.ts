@@ -1,6 +1,6 @@
 import { runService } from '../src/commands/run.js';
 import { healthy, startHeartbeat } from './health.js';
-import { INGRESS_PEERS } from '../src/page/server.js';
+import { INGRESS_PEERS } from '../src/page/peers.js';
 import { addonSlug, supervisorBroker, supervisorOptions } from './supervisor.js';
 
 /**
