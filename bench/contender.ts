@@ -9,8 +9,12 @@ import { Bridge, PtyLine, type Line } from './line.js';
 import type { Mosquitto } from './mosquitto.js';
 import { Subscriber } from './subscriber.js';
 
-/** The service (`powermeter run`), or the floor it is measured against (floor.ts). */
-export type Kind = 'service' | 'floor';
+/**
+ * The service (`powermeter run`), the floor it is measured against (floor.ts), or the service through the add-on's own
+ * entry (dist/app/addon.js, as the s6 run script starts it: its page on, at a free port; no Supervisor, the broker in
+ * the options).
+ */
+export type Kind = 'service' | 'floor' | 'addon';
 
 export interface ContenderOptions {
   readonly line: 'tcp' | 'serial';
@@ -56,11 +60,16 @@ export class Contender {
     const states = await Subscriber.start(broker.url, `${base}/${danishMeterId}/state`);
     const flags = [...(options.flags ?? nodeFlags), ...(options.extraFlags ?? [])];
     let args: string[];
-    if (kind === 'service') {
+    let env: NodeJS.ProcessEnv = { ...process.env, POWERMETER_STATE_DIR: dir };
+    if (kind === 'service' || kind === 'addon') {
       const source = line instanceof Bridge ? { source: 'tcp', tcp_host: '127.0.0.1', tcp_port: line.port } : { source: 'serial', serial_port: line.han };
       const file = join(dir, 'options.json');
       writeFileSync(file, JSON.stringify({ ...source, mqtt_url: broker.url, base_topic: base, encryption_key: danishKeys.encryption.toString('hex'), authentication_key: danishKeys.authentication.toString('hex'), log_level: 'warning' }));
-      args = [new URL('../app/powermeter.js', import.meta.url).pathname, 'run', '--options', file];
+      args = kind === 'service' ? [new URL('../app/powermeter.js', import.meta.url).pathname, 'run', '--options', file] : [new URL('../app/addon.js', import.meta.url).pathname, '--options', file];
+      if (kind === 'addon') {
+        env = { ...env, POWERMETER_INGRESS_PORT: '0', POWERMETER_HEALTH_FILE: join(dir, 'healthy') };
+        delete env.SUPERVISOR_TOKEN;
+      }
     } else {
       const config: FloorConfig = {
         source: line instanceof Bridge ? { kind: 'tcp', host: '127.0.0.1', port: line.port } : { kind: 'serial', path: line.han, baudRate: 2400 },
@@ -73,7 +82,7 @@ export class Contender {
       args = [new URL('./floor.js', import.meta.url).pathname, JSON.stringify(config)];
     }
     const spawnedAt = performance.now();
-    const child = spawn(process.execPath, [...flags, ...args], { stdio: ['ignore', 'inherit', 'inherit'], cwd: dir, env: { ...process.env, POWERMETER_STATE_DIR: dir } });
+    const child = spawn(process.execPath, [...flags, ...args], { stdio: ['ignore', 'inherit', 'inherit'], cwd: dir, env });
     return new Contender(kind, child, line, states, meter, spawnedAt);
   }
 
