@@ -122,13 +122,37 @@ describe('container-equivalent run: the s6 run command, /data/options.json, the 
     await meter.close();
   });
 
+  it('asks the Supervisor for the broker and for its own page at once: one round trip before the start, not two', async () => {
+    // This Supervisor answers only once both questions are in: an add-on that asked one after the other would wait
+    // for its first answer until it gave up, and never publish.
+    const held: (() => void)[] = [];
+    const both = routes({ '/services/mqtt': answer(200, mosquittoService(broker.port)), '/addons/self/info': answer(200, selfInfo('a1b2c3d4_powermeter')) });
+    const slow = await FakeSupervisor.start((req, res) => {
+      held.push(() => both(req, res));
+      if (held.length === 2) for (const go of held) go();
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'powermeter-addon-'));
+    const meter = await MeterServer.start();
+    const recorder = await Recorder.start(broker.url);
+    const addon = startAddon(dir, { source: 'tcp', tcp_host: '127.0.0.1', tcp_port: meter.port, ...keys, base_topic: 'together' }, slow.url);
+    await meter.send(bytesOf(danish));
+    await recorder.next((m) => m.topic === 'together/27581522/state');
+    expect(slow.requests.map((r) => r.url).sort()).toEqual(['/addons/self/info', '/services/mqtt']);
+    addon.child.kill('SIGTERM');
+    expect(await addon.exited).toBe(0);
+    await recorder.stop();
+    await meter.close();
+    await slow.close();
+  });
+
   it('without a broker it says so in one line and exits non-zero', async () => {
     const refusing = await FakeSupervisor.start(answer(400, { result: 'error', message: 'Service not enabled' }));
     const dir = mkdtempSync(join(tmpdir(), 'powermeter-addon-'));
     // The Supervisor answers from this process while the add-on's runs apart: both must be free to run.
     const addon = startAddon(dir, { source: 'tcp', tcp_host: '127.0.0.1' }, refusing.url);
     expect(await addon.exited).toBe(1);
-    expect(refusing.requests).toEqual([{ url: '/services/mqtt', authorization: 'Bearer test-token' }]);
+    // The add-on's own page is asked for at the same time (see above); the broker is what it cannot start without.
+    expect(refusing.requests).toEqual(expect.arrayContaining([{ url: '/services/mqtt', authorization: 'Bearer test-token' }]));
     expect(addon.output()).toMatch(/FATAL no MQTT broker: the Supervisor says the MQTT service is not enabled .*Install and start the Mosquitto broker add-on, or set mqtt_url/);
     await refusing.close();
   });

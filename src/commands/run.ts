@@ -85,6 +85,9 @@ export async function runService(argv: string[], hooks: RunHooks = {}): Promise<
   // pino is loaded a second after the start, not before the first state (service/logger.ts says why).
   const logger = createLogger(settings.logLevel, undefined, 1000);
   for (const note of settings.notes) logger.error(note);
+  // Asked now, beside the broker: in the add-on both are questions to the Supervisor, and one after the other they were
+  // two round trips before the first state instead of one. (The add-on's asking never fails: addon/supervisor.ts.)
+  const configurationUrl = hooks.configurationUrl?.().catch(() => null) ?? Promise.resolve(null);
   let broker: BrokerOptions;
   const own = settings.broker;
   if (own.url) broker = { url: own.url, username: own.username, password: own.password };
@@ -99,8 +102,7 @@ export async function runService(argv: string[], hooks: RunHooks = {}): Promise<
   const state = statePath();
   logger.info({ version: VERSION, broker: redactUrl(broker.url) }, 'PowerMeter starting');
   if (!state) logger.warn(`the energy periods (hour, day, month) are kept in memory only: ${DATA_DIR} does not exist; set POWERMETER_STATE_DIR to a writable folder`);
-  const configurationUrl = (await hooks.configurationUrl?.()) ?? null;
-  const running = startApp(settings, broker, logger, { statePath: state, captureDir: process.env.POWERMETER_CAPTURE_DIR, configurationUrl, page });
+  const running = startApp(settings, broker, logger, { statePath: state, captureDir: process.env.POWERMETER_CAPTURE_DIR, configurationUrl: await configurationUrl, page, pageAfterMs: 1000 });
   hooks.onStarted?.(running);
   await onShutdown(() => running.stop(), logger);
   return 0;

@@ -15,7 +15,7 @@ import { Publisher, type BrokerOptions } from '../mqtt/publisher.js';
 import type { Backoff } from '../base/backoff.js';
 import type { Source } from '../source/source.js';
 import { origin } from '../base/version.js';
-import { openPage, type PageSettings } from './open-page.js';
+import { openPage, openPageLater, type PageSettings } from './open-page.js';
 import type { Settings } from './options.js';
 import { everyFullHour, everyQuarterHour } from './scheduler.js';
 import { sourceFor, specOf } from './source-specs.js';
@@ -55,6 +55,11 @@ export interface AppOptions {
   readonly configurationUrl?: string | null;
   /** Serve the page; absent: no page. */
   readonly page?: PageSettings;
+  /**
+   * Open the page this long after the start (`run`: a second), so that its modules and node:http are not loaded on the
+   * way to the first state (issue #30); absent or 0: at once.
+   */
+  readonly pageAfterMs?: number;
 }
 
 
@@ -257,7 +262,9 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
     );
   }
 
-  const page = dashboard && options.page ? openPage(options.page, dashboard, specs, logger, now) : Promise.resolve(null);
+  const pageSettings = options.page;
+  const board = dashboard;
+  const { page, cancel: cancelPage } = board && pageSettings ? openPageLater(options.pageAfterMs, () => openPage(pageSettings, board, specs, logger, now)) : { page: Promise.resolve(null), cancel: () => undefined };
   void page.then((server) => (pageServer = server));
 
   return {
@@ -269,6 +276,7 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
       stopping = true;
       // A fetcher still loading is not made (`stopping`); one made is stopped.
       prices?.stop();
+      cancelPage();
       await (await page)?.close();
       await Promise.all([...sources.values()].map((s) => s.stop()));
       // What is still queued is decoded now: a backlog is data the meter sent, and its energy counts.

@@ -55,3 +55,29 @@ export async function openPage(settings: PageSettings, dashboard: Dashboard, spe
     return null;
   }
 }
+
+/**
+ * The page opened `afterMs` from now (at once when absent or 0). `cancel` before then, at a stop: it is never opened,
+ * and `page` gives null.
+ */
+export function openPageLater<T>(afterMs: number | undefined, open: () => Promise<T | null>): { page: Promise<T | null>; cancel(): void } {
+  let timer: NodeJS.Timeout | null = null;
+  let unopened: (() => void) | null = null;
+  const page = new Promise<T | null>((resolve) => {
+    unopened = () => resolve(null);
+    const go = () => {
+      timer = null;
+      unopened = null;
+      resolve(open());
+    };
+    if (afterMs) timer = setTimeout(go, afterMs);
+    else go();
+  });
+  return {
+    page,
+    cancel: () => {
+      if (timer) clearTimeout(timer);
+      unopened?.();
+    },
+  };
+}
