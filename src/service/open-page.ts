@@ -60,7 +60,7 @@ export async function openPage(settings: PageSettings, dashboard: Dashboard, spe
  * The page opened `afterMs` from now (at once when absent or 0). `cancel` before then, at a stop: it is never opened,
  * and `page` gives null.
  */
-export function openPageLater<T>(afterMs: number | undefined, open: () => Promise<T | null>): { page: Promise<T | null>; cancel(): void } {
+export function openPageLater<T>(afterMs: number | undefined, open: () => Promise<T | null>): { readonly page: Promise<T | null>; readonly cancel: () => void } {
   let timer: NodeJS.Timeout | null = null;
   let unopened: (() => void) | null = null;
   const page = new Promise<T | null>((resolve) => {
