@@ -65,8 +65,9 @@ export class Contender {
       const source = line instanceof Bridge ? { source: 'tcp', tcp_host: '127.0.0.1', tcp_port: line.port } : { source: 'serial', serial_port: line.han };
       const file = join(dir, 'options.json');
       writeFileSync(file, JSON.stringify({ ...source, mqtt_url: broker.url, base_topic: base, encryption_key: danishKeys.encryption.toString('hex'), authentication_key: danishKeys.authentication.toString('hex'), log_level: 'warning' }));
-      args = kind === 'service' ? [new URL('../app/powermeter.js', import.meta.url).pathname, 'run', '--options', file] : [new URL('../app/addon.js', import.meta.url).pathname, '--options', file];
-      if (kind === 'addon') {
+      if (kind === 'service') args = [new URL('../app/powermeter.js', import.meta.url).pathname, 'run', '--options', file];
+      else {
+        args = [new URL('../app/addon.js', import.meta.url).pathname, '--options', file];
         env = { ...env, POWERMETER_INGRESS_PORT: '0', POWERMETER_HEALTH_FILE: join(dir, 'healthy') };
         delete env.SUPERVISOR_TOKEN;
       }

@@ -18,6 +18,11 @@ function statePath(): string | null {
   return dir ? join(dir, 'accounting.json') : null;
 }
 const DEFAULT_BROKER = 'mqtt://127.0.0.1:1883';
+/**
+ * What the first state does not need (pino, the page) is loaded this long after the start, not on the way to it
+ * (issue #30, cold start): service/logger.ts, service/open-page.ts.
+ */
+const LATER_MS = 1000;
 
 export interface RunHooks {
   /** Where the broker comes from when the options name none (the add-on asks the Supervisor). */
@@ -82,8 +87,7 @@ export async function runService(argv: string[], hooks: RunHooks = {}): Promise<
     process.stderr.write(`powermeter: refusing to start, invalid options:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
     return 2;
   }
-  // pino is loaded a second after the start, not before the first state (service/logger.ts says why).
-  const logger = createLogger(settings.logLevel, undefined, 1000);
+  const logger = createLogger(settings.logLevel, undefined, LATER_MS);
   for (const note of settings.notes) logger.error(note);
   // Asked now, beside the broker: in the add-on both are questions to the Supervisor, and one after the other they were
   // two round trips before the first state instead of one. (The add-on's asking never fails: addon/supervisor.ts.)
@@ -102,7 +106,7 @@ export async function runService(argv: string[], hooks: RunHooks = {}): Promise<
   const state = statePath();
   logger.info({ version: VERSION, broker: redactUrl(broker.url) }, 'PowerMeter starting');
   if (!state) logger.warn(`the energy periods (hour, day, month) are kept in memory only: ${DATA_DIR} does not exist; set POWERMETER_STATE_DIR to a writable folder`);
-  const running = startApp(settings, broker, logger, { statePath: state, captureDir: process.env.POWERMETER_CAPTURE_DIR, configurationUrl: await configurationUrl, page, pageAfterMs: 1000 });
+  const running = startApp(settings, broker, logger, { statePath: state, captureDir: process.env.POWERMETER_CAPTURE_DIR, configurationUrl: await configurationUrl, page, pageAfterMs: LATER_MS });
   hooks.onStarted?.(running);
   await onShutdown(() => running.stop(), logger);
   return 0;
