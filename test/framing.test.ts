@@ -139,6 +139,36 @@ describe('Framer robustness', () => {
   });
 });
 
+describe('a frame under way (what a source rests for)', () => {
+  it('is under way from its first bytes to its last, and not after it, though the closing flag stays for the next', () => {
+    const bytes = bytesOf(danish);
+    const framer = new Framer();
+    expect(framer.awaiting).toBe(false);
+    for (const cut of [2, 100, bytes.length - 1]) {
+      const f = new Framer();
+      expect(f.push(bytes.subarray(0, cut))).toEqual([]);
+      expect(f.awaiting, `after ${cut} bytes`).toBe(true);
+      expect(apdus(f.push(bytes.subarray(cut)))).toHaveLength(1);
+      expect(f.awaiting, `after the rest of the frame cut at ${cut}`).toBe(false);
+    }
+    // Noise between frames is dropped: nothing is under way.
+    expect(framer.push(Buffer.from('0102030405', 'hex'))).toEqual([]);
+    expect(framer.awaiting).toBe(false);
+  });
+
+  it('is under way between the segments of a message, and done after the last', () => {
+    const apdu = Buffer.alloc(900, 0x11);
+    apdu[0] = 0x0f;
+    const first = hdlcFrame(apdu.subarray(0, 400), { segmented: true });
+    const last = hdlcFrame(apdu.subarray(400), { llc: false });
+    const framer = new Framer();
+    expect(framer.push(first)).toEqual([]);
+    expect(framer.awaiting).toBe(true);
+    expect(apdus(framer.push(last))).toEqual([apdu.toString('hex')]);
+    expect(framer.awaiting).toBe(false);
+  });
+});
+
 describe('a message whose rest never came', () => {
   /** The raw frames a vector is made of, as the framer saw them. */
   const framesOf = (id: string): Buffer[] => {

@@ -100,7 +100,14 @@ describe('raw frames from an MQTT topic, one stream per topic', () => {
       for (const e of effects) if (e.kind === 'notice' && e.notice.level !== 'debug') said.push(e.notice.text);
     };
     take(core.step({ kind: 'start', at: epoch }));
-    source.start({ data: (chunk, stream) => take(core.step({ kind: 'bytes', source: '0', stream, chunk, at: epoch })), state: () => undefined, notice: (text) => said.push(text) });
+    source.start({
+      data: (chunk, stream) => {
+        take(core.step({ kind: 'bytes', source: '0', stream, chunk, at: epoch }));
+        return core.awaiting('0', stream);
+      },
+      state: () => undefined,
+      notice: (text) => said.push(text),
+    });
     global.gc?.();
     const before = process.memoryUsage().heapUsed;
     for (let i = 0; i < 100_000; i++) deliver(`han/${i}/raw`, Buffer.from([0x7e, 0xa0]));

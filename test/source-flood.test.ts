@@ -2,7 +2,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { afterEach, describe, expect, it } from 'vitest';
 import { Decoder } from '../src/decode/decoder.js';
 import { Backoff } from '../src/base/backoff.js';
-import { TcpSource } from '../src/source/tcp.js';
+import { GATHER_MS, TcpSource } from '../src/source/tcp.js';
 import { eventually } from './support/eventually.js';
 import { randomBytes } from './support/random.js';
 import { bytesOf, danish, danishKeys } from './support/vectors.js';
@@ -62,6 +62,7 @@ describe('a TCP bridge that floods', () => {
           decodedAt = performance.now();
           readings.push(Object.fromEntries(r.frame.readings.map((x) => [x.key, x.value])));
         }
+        return decoder.awaiting;
       },
       state: () => undefined,
       notice: () => undefined,
@@ -95,6 +96,7 @@ describe('a TCP bridge that floods', () => {
       data: (chunk) => {
         reads++;
         decoded += decoder.push(chunk).filter((r) => r.ok).length;
+        return decoder.awaiting;
       },
       state: () => undefined,
       notice: () => undefined,
@@ -104,5 +106,59 @@ describe('a TCP bridge that floods', () => {
     // 123 segments over about 250 ms (more on a slow machine) at one read per GATHER_MS: a handful of reads, where one
     // read per segment would be 123. The bound leaves room for a machine 4 times slower.
     expect(reads).toBeLessThan(20);
+  });
+});
+
+describe('a TCP bridge that forwards whole frames', () => {
+  it('reads each frame when it comes: no rest after a frame that came whole, nor after the last piece of one', async () => {
+    // The bridge sends the next frame once the reader has decoded the one before, whole or in two pieces in turn. A
+    // rest (GATHER_MS) after any of them would hold the next back.
+    const frame = bytesOf(danish);
+    const FRAMES = 20;
+    let client: Socket | null = null;
+    let connected: () => void = () => undefined;
+    const dialled = new Promise<void>((resolve) => (connected = resolve));
+    const port = await bridge((socket) => {
+      socket.setNoDelay(true);
+      client = socket;
+      connected();
+    });
+    const send = (k: number) => {
+      if (k % 2 === 0) client!.write(frame);
+      else {
+        // In two pieces, the second only once the first was read: a frame under way, then complete.
+        client!.write(frame.subarray(0, 200));
+        pieceRead = () => client!.write(frame.subarray(200));
+      }
+    };
+    let pieceRead: (() => void) | null = null;
+    const decoder = new Decoder({ keys: danishKeys });
+    let decoded = 0;
+    let finished: () => void = () => undefined;
+    const all = new Promise<void>((resolve) => (finished = resolve));
+    source = new TcpSource({ host: '127.0.0.1', port });
+    source.start({
+      data: (chunk) => {
+        const ok = decoder.push(chunk).filter((r) => r.ok).length;
+        decoded += ok;
+        const next = pieceRead;
+        pieceRead = null;
+        if (next) setImmediate(next);
+        else if (ok > 0 && decoded < FRAMES) setImmediate(() => send(decoded));
+        else if (decoded === FRAMES) finished();
+        return decoder.awaiting;
+      },
+      state: () => undefined,
+      notice: () => undefined,
+    });
+    await dialled;
+    const start = performance.now();
+    send(0);
+    await all;
+    const elapsed = performance.now() - start;
+    expect(decoded).toBe(FRAMES);
+    // Five rests' worth: a rest after each frame would take 20, a rest after the first of two pieces 10; this takes a
+    // few milliseconds, so a machine a hundred times slower still passes.
+    expect(elapsed).toBeLessThan(5 * GATHER_MS);
   });
 });

@@ -133,6 +133,14 @@ export class ServiceCore {
     return this.wake;
   }
 
+  /**
+   * Whether a frame is under way on a source's stream: its first bytes are held and its rest awaited. The shell hands
+   * this back to the source, which rests between the pieces of a frame only (source/tcp.ts, GATHER_MS).
+   */
+  awaiting(source: SourceId, stream = ''): boolean {
+    return this.sources.get(source)?.streams.get(stream)?.decoder.awaiting ?? false;
+  }
+
   security(source: SourceId): SecurityState {
     return this.sources.get(source)?.security ?? 'no_data';
   }

@@ -217,6 +217,11 @@ export class Decoder {
     return this.framer.discarded;
   }
 
+  /** Whether a frame is under way: its first bytes are held and its rest awaited (Framer.awaiting). */
+  get awaiting(): boolean {
+    return this.framer.awaiting;
+  }
+
   push(chunk: Uint8Array): DecodeResult[] {
     const results: DecodeResult[] = [];
     this.feed(chunk, (r) => results.push(r));

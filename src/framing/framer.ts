@@ -77,6 +77,15 @@ export class Framer {
   /** `keepRaw`: hand each output the raw frames it came from (a copy each; only the frame log asks for it). */
   constructor(private readonly keepRaw = false) {}
 
+  /**
+   * Whether a frame is under way: the buffer holds the first bytes of one (more than the lone flag that closed the
+   * last frame, which HDLC lets the next share), or a segmented message or block transfer waits for its next part.
+   * A source rests while a frame comes in pieces, so that its rest arrives in one read (source/tcp.ts, GATHER_MS).
+   */
+  get awaiting(): boolean {
+    return this.len > 1 || (this.len === 1 && this.buf[0] !== HDLC_FLAG) || this.segments.length > 0 || this.blocks.waiting > 0;
+  }
+
   /** Pushes a chunk; returns the APDUs it completed, each a copy that the caller may keep. */
   push(chunk: Uint8Array): FramerOutput[] {
     const out: FramerOutput[] = [];

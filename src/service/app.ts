@@ -230,6 +230,8 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
         if (id === '0') capture?.write(chunk);
         pending.push({ source: id, stream, chunk });
         if (!draining) drain();
+        // A backlog still queued counts as a frame under way: the source then rests between its reads.
+        return pending.length > 0 || core.awaiting(id, stream);
       },
       state: (state, detail) => dispatch({ kind: 'source', source: id, state, detail, at: now() }),
       notice: (text, stream) => dispatch({ kind: 'source-notice', source: id, stream, text, at: now() }),

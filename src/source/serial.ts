@@ -26,13 +26,14 @@ const REST_BYTES = 1024;
  * back-off until it is back. serialport is loaded only when this source is used: it is a native module and the
  * largest dependency.
  *
- * The port is read through serialport's binding, not its stream, so that the source decides when to read: after a
- * read it rests, as the TCP source does (GATHER_MS), and the bytes the line brings meanwhile wait in the kernel's tty
- * buffer and come in the next read. A USB adapter hands over the 2400-baud line a few bytes at a time, and the stream
- * read each of them as it came, at the cost of a poll, two reads on libuv's thread pool and the stream's own work:
- * measured under the add-on's flags on a pseudo-terminal fed 4 bytes every 16.7 ms, the service spent 124 ms of CPU
- * per 491-byte frame to the floor's 82 (npm run bench -- service, issue #30). The rest is shortened for fast lines,
- * so that the tty buffer never holds more than REST_BYTES; a read of a burst is followed by the next at once.
+ * The port is read through serialport's binding, not its stream, so that the source decides when to read: while a
+ * frame comes in pieces it rests after a read, as the TCP source does (GATHER_MS), and the bytes the line brings
+ * meanwhile wait in the kernel's tty buffer and come in the next read. A USB adapter hands over the 2400-baud line a
+ * few bytes at a time, and the stream read each of them as it came, at the cost of a poll, two reads on libuv's thread
+ * pool and the stream's own work: measured under the add-on's flags on a pseudo-terminal fed 4 bytes every 16.7 ms,
+ * the service spent 124 ms of CPU per 491-byte frame to the floor's 82 (npm run bench -- service, issue #30). The
+ * rest is shortened for fast lines, so that the tty buffer never holds more than REST_BYTES; a read of a burst is
+ * followed by the next at once.
  */
 export class SerialSource implements Source {
   readonly name: string;
@@ -108,6 +109,8 @@ export class SerialSource implements Source {
   /** Reads until the port is closed: a read, then a rest (see the class). */
   private async read(port: Port, events: SourceEvents): Promise<void> {
     const buffer = Buffer.allocUnsafe(READ_BUFFER);
+    // As the TCP source: a rest only between the pieces of a frame, from its second read on (tcp.ts, GATHER_MS).
+    let wasUnderWay = false;
     for (;;) {
       let n: number;
       try {
@@ -122,8 +125,10 @@ export class SerialSource implements Source {
       }
       if (this.port !== port) return;
       this.backoff.reset();
-      events.data(Buffer.from(buffer.subarray(0, n)));
-      if (n >= BURST_BYTES) continue;
+      const underWay = events.data(Buffer.from(buffer.subarray(0, n)));
+      const rest = underWay && wasUnderWay;
+      wasUnderWay = underWay;
+      if (n >= BURST_BYTES || !rest) continue;
       await new Promise<void>((done) => (this.rest = { timer: setTimeout(done, this.restMs), done }));
       this.rest = null;
       if (this.port !== port) return;

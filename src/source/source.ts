@@ -8,8 +8,10 @@ export interface SourceEvents {
   /**
    * Bytes as they came. `stream` names the byte stream within the source when it carries several (the topic of each
    * bridge under an MQTT wildcard): each stream has its own framer, since frames of two bridges must never be mixed.
+   * Returns whether a frame is under way (its first bytes are held, its rest awaited): a source that reads a line
+   * rests between the pieces of a frame, and not after the last (source/tcp.ts, GATHER_MS).
    */
-  data(chunk: Buffer, stream?: string): void;
+  data(chunk: Buffer, stream?: string): boolean;
   state(state: SourceState, detail?: string): void;
   /** Something the user should know about the bytes (a bridge that changed its format), said once by the source. */
   notice(text: string, stream?: string): void;
