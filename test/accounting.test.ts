@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Accounting, emptyPeriods, type LastReading, type RegisterPeriods } from '../src/accounting/accounting.js';
 import { periodEnd, periodStart } from '../src/accounting/periods.js';
-import { instantOf, LOCAL_TIME_ZONE, nextFullHour, unknownTimeZone, wallTime } from '../src/accounting/time-zone.js';
+import { instantOf, LOCAL_TIME_ZONE, meterInstant, nextFullHour, unknownTimeZone, wallTime } from '../src/accounting/time-zone.js';
 import { everyFullHour } from '../src/service/scheduler.js';
 
 const tz = 'Europe/Copenhagen';
@@ -166,5 +166,17 @@ describe('energy accounting', () => {
     for (let h = 8; h <= 11; h++) acc.observe(500 + h * 2, at(2026, 11, 23, h, 0, 5));
     const v = acc.values();
     expect(v.previous.hour).toMatchObject({ start: at(2026, 11, 23, 10), value: 2, gap: false });
+  });
+});
+
+describe('a meter clock read as an instant', () => {
+  it('reads local wall-clock time in the zone, and anything else as Date.parse does, or not at all', () => {
+    expect(meterInstant('2026-11-23T21:05:10', 'Europe/Copenhagen')).toBe(Date.UTC(2026, 10, 23, 20, 5, 10));
+    expect(meterInstant('2026-07-01T00:00:00', 'Europe/Copenhagen')).toBe(Date.UTC(2026, 5, 30, 22, 0, 0));
+    expect(meterInstant('2026-11-23T21:05:10', 'UTC')).toBe(Date.UTC(2026, 10, 23, 21, 5, 10));
+    // A clock the meter gave with its deviation is an instant already.
+    expect(meterInstant('2026-11-23T21:05:10+01:00', 'UTC')).toBe(Date.UTC(2026, 10, 23, 20, 5, 10));
+    expect(meterInstant('2026-11-23T21:05:10Z', 'Europe/Copenhagen')).toBe(Date.UTC(2026, 10, 23, 21, 5, 10));
+    for (const bad of ['', 'not a clock', '2026-11-23 21:05:1x', '2026-1x-23T21:05:10', '20261123T210510']) expect(meterInstant(bad, 'UTC'), bad).toBeNull();
   });
 });

@@ -230,6 +230,8 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
         if (id === '0') capture?.write(chunk);
         pending.push({ source: id, stream, chunk });
         if (!draining) drain();
+        // The chunk is the source's read buffer, valid during this call only (SourceEvents.data): what waits is copied.
+        if (pending.length > 0) for (const p of pending) if (p.chunk.buffer === chunk.buffer) p.chunk = Buffer.from(p.chunk);
         // A backlog still queued counts as a frame under way: the source then rests between its reads.
         return pending.length > 0 || core.awaiting(id, stream);
       },

@@ -125,7 +125,7 @@ export class SerialSource implements Source {
       }
       if (this.port !== port) return;
       this.backoff.reset();
-      const underWay = events.data(Buffer.from(buffer.subarray(0, n)));
+      const underWay = events.data(buffer.subarray(0, n));
       const rest = underWay && wasUnderWay;
       wasUnderWay = underWay;
       if (n >= BURST_BYTES || !rest) continue;

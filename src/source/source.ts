@@ -8,7 +8,9 @@ export interface SourceEvents {
   /**
    * Bytes as they came. `stream` names the byte stream within the source when it carries several (the topic of each
    * bridge under an MQTT wildcard): each stream has its own framer, since frames of two bridges must never be mixed.
-   * Returns whether a frame is under way (its first bytes are held, its rest awaited): a source that reads a line
+   * `chunk` is the source's own memory, valid during the call only: a source reads into one buffer, and copying each
+   * read (Buffer.from) was the costliest step of a read under --jitless (issue #30); what is kept is copied by the
+   * keeper. Returns whether a frame is under way (its first bytes are held, its rest awaited): a source that reads a line
    * rests between the pieces of a frame, and not after the last (source/tcp.ts, GATHER_MS).
    */
   data(chunk: Buffer, stream?: string): boolean;

@@ -10,7 +10,7 @@ export interface TcpOptions {
   readonly backoff?: Backoff;
 }
 
-/** One receive buffer per connection, reused for every read (Node's `onread`): the bytes are copied out of it. */
+/** One receive buffer per connection, reused for every read (Node's `onread`): what the reader keeps, it copies. */
 const READ_BUFFER = 16 * 1024;
 
 /**
@@ -72,7 +72,7 @@ export class TcpSource implements Source {
     events.state('connecting');
     const onRead = (n: number, buffer: Buffer): boolean => {
       this.backoff.reset();
-      const underWay = events.data(Buffer.from(buffer.subarray(0, n)));
+      const underWay = events.data(buffer.subarray(0, n));
       if (n >= BURST_BYTES) this.rest(socket, true);
       else if (underWay && this.underWay) this.rest(socket, false);
       this.underWay = underWay;
