@@ -139,6 +139,33 @@ describe('Framer robustness', () => {
   });
 });
 
+describe('the FCS of a frame whose APDU carries a tag', () => {
+  it('is left to the taker of feed when asked (tagProves), and checked by push and end in any case', () => {
+    const bytes = bytesOf(danish);
+    const bad = Buffer.from(bytes);
+    bad[bytes.length - 2]! ^= 0x01; // the FCS itself
+    const left: FramerOutput[] = [];
+    const lenient = new Framer(false, true);
+    let held: boolean | null = null;
+    lenient.feed(bad, (o) => {
+      left.push(o);
+      if (o.ok && o.value.fcs) held = lenient.fcsHolds(o.value.fcs);
+    });
+    expect(left.map((o) => o.ok && o.value.fcs !== undefined)).toEqual([true]);
+    expect(held).toBe(false);
+    expect(errors(new Framer(false, true).push(bad))).toEqual(['checksum']);
+    expect(errors(new Framer().push(bad))).toEqual(['checksum']);
+    const atEnd = new Framer(false, true);
+    atEnd.feed(bad.subarray(0, bad.length - 1), () => undefined); // all but the closing flag: found at the end
+    expect(errors([...atEnd.push(bad.subarray(bad.length - 1)), ...atEnd.end()])).toEqual(['checksum']);
+    // A whole frame: the FCS holds.
+    const whole = new Framer(false, true);
+    let holds: boolean | null = null;
+    whole.feed(bytes, (o) => (holds = o.ok && o.value.fcs !== undefined && whole.fcsHolds(o.value.fcs)));
+    expect(holds).toBe(true);
+  });
+});
+
 describe('a frame under way (what a source rests for)', () => {
   it('is under way from its first bytes to its last, and not after it, though the closing flag stays for the next', () => {
     const bytes = bytesOf(danish);

@@ -159,14 +159,39 @@ function dateTimeOf(): Buffer {
 }
 
 describe('hostile input', () => {
-  it('every single-bit flip of the Danish frame is rejected: never a wrong reading', () => {
+  it('every single-bit flip of the Danish frame is rejected, but in the FCS, behind which the tag proves the values: never a wrong reading', () => {
     const frame = bytesOf(danish);
+    const [right] = decodeCapture(frame, { keys: danishKeys });
+    if (!right?.ok) throw new Error('the Danish frame does not decode');
+    // The FCS's two bytes, before the closing flag: the framer leaves them to the GCM tag (framing/hdlc.ts, tagProves).
+    const fcsBits = new Set(Array.from({ length: 16 }, (_, k) => (frame.length - 3) * 8 + k));
+    let readDespiteFcs = 0;
     for (let bit = 0; bit < frame.length * 8; bit++) {
       const bad = Buffer.from(frame);
       bad[bit >> 3]! ^= 1 << (bit & 7);
-      const results = decodeCapture(bad, { keys: danishKeys });
-      expect(results.filter((r) => r.ok), `bit ${bit}`).toEqual([]);
+      const ok = decodeCapture(bad, { keys: danishKeys }).filter((r) => r.ok);
+      if (!fcsBits.has(bit)) expect(ok, `bit ${bit}`).toEqual([]);
+      else {
+        expect(ok, `bit ${bit}`).toEqual([right]);
+        readDespiteFcs++;
+      }
     }
+    expect(readDespiteFcs).toBe(16);
+  });
+
+  it('a damaged frame whose FCS was left to the tag is said as damaged, never as a wrong or missing key', () => {
+    const frame = bytesOf(danish);
+    const bad = Buffer.from(frame);
+    bad[100]! ^= 0x10; // in the ciphertext: the tag fails, and so does the FCS
+    const reasonOf = (keys: Parameters<typeof decodeCapture>[1]) => decodeCapture(bad, keys).map((r) => (r.ok ? 'ok' : r.error.reason));
+    expect(reasonOf({ keys: danishKeys })).toEqual(['checksum']);
+    expect(reasonOf({ keys: { encryption: danishKeys.authentication, authentication: danishKeys.encryption } })).toEqual(['checksum']);
+    expect(reasonOf({})).toEqual(['checksum']);
+    // Read with the encryption key alone its tag is not checked: the FCS then decides, also when only the FCS is hit.
+    const fcsHit = Buffer.from(frame);
+    fcsHit[frame.length - 2]! ^= 0x01;
+    expect(decodeCapture(fcsHit, { keys: { encryption: danishKeys.encryption } }).map((r) => (r.ok ? 'ok' : r.error.reason))).toEqual(['checksum']);
+    expect(decodeCapture(frame, { keys: { encryption: danishKeys.encryption } }).map((r) => (r.ok ? r.frame.protection : r.error.reason))).toEqual(['encrypted-tag-unchecked']);
   });
 
   it('a flipped bit in the ciphertext behind a valid FCS fails authentication, naming a key', () => {

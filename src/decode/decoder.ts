@@ -2,7 +2,8 @@ import { DATA_NOTIFICATION, GENERAL_GLO_CIPHERING, parseNotificationHeader } fro
 import { decipher, decipherWithoutTag, parseCiphered, protectionOf, type CipheredApdu, type Keys, type Protection } from '../dlms/cipher.js';
 import { toIso } from '../dlms/datetime.js';
 import { ApduError, AuthenticationError, FrameError, KeyMissingError, PowerMeterError, UnsupportedListError } from '../base/errors.js';
-import { Framer, type Framing } from '../framing/framer.js';
+import { Framer, type FramedApdu, type Framing } from '../framing/framer.js';
+import { fcsFailed } from '../framing/hdlc.js';
 import { P1_START, TextTelegramScanner } from '../framing/p1.js';
 import { readTelegram } from '../dsmr/mapping.js';
 import { SMARTY_AUTHENTICATION_KEY } from '../dsmr/smarty.js';
@@ -209,7 +210,8 @@ export class Decoder {
   private swapped = false;
 
   constructor(private readonly options: DecoderOptions = {}) {
-    this.framer = new Framer(options.keepRaw === true);
+    // The decoder checks every tag: the FCS of a frame with a tagged APDU is checked only when the tag does not prove it.
+    this.framer = new Framer(options.keepRaw === true, true);
     this.reversed = { ...options, swapKeys: true };
   }
 
@@ -235,7 +237,21 @@ export class Decoder {
    */
   feed(chunk: Uint8Array, take: (result: DecodeResult, raw: readonly Buffer[] | undefined) => void): void {
     // Each APDU is decoded while it is still a view into the framer's buffer: nothing of it outlives the call.
-    this.framer.feed(chunk, (o) => take(o.ok ? this.decode(o.value.apdu, o.value.framing) : o, o.raw));
+    this.framer.feed(chunk, (o) => take(o.ok ? this.decodeFramed(o.value) : o, o.raw));
+  }
+
+  /**
+   * A framed APDU whose FCS the framer left to the tag (hdlc.ts, `tagProves`): a frame that decodes with its tag
+   * checked is proven whole; one that does not decode, or whose tag was not checked (no authentication key), is judged
+   * by its FCS first, so that a damaged frame is said as one and never taken for a wrong key.
+   */
+  private decodeFramed(v: FramedApdu): DecodeResult {
+    const fcs = v.fcs;
+    if (fcs === undefined) return this.decode(v.apdu, v.framing);
+    const first = this.attempt(v.apdu, v.framing, this.swapped);
+    if (first.ok && first.frame.protection === 'authenticated-encrypted') return first;
+    if (!this.framer.fcsHolds(fcs)) return { ok: false, error: new FrameError('checksum', fcsFailed(fcs.total)) };
+    return first.ok ? first : this.swappedIfFails(first, v.apdu, v.framing);
   }
 
   end(): DecodeResult[] {
@@ -247,7 +263,11 @@ export class Decoder {
    * mistake of all (GPK60 and GPK61 look alike). A frame that only decodes swapped says so.
    */
   decode(apdu: Uint8Array, framing: DecodedFrame['framing'] = 'apdu'): DecodeResult {
-    const first = this.attempt(apdu, framing, this.swapped);
+    return this.swappedIfFails(this.attempt(apdu, framing, this.swapped), apdu, framing);
+  }
+
+  /** After the first attempt: the keys the other way round when its tag failed. */
+  private swappedIfFails(first: DecodeResult, apdu: Uint8Array, framing: DecodedFrame['framing']): DecodeResult {
     // A tag that fails means both keys were set (decipher says which one is missing otherwise).
     if (first.ok || !(first.error instanceof AuthenticationError)) return first;
     const second = this.attempt(apdu, framing, !this.swapped);

@@ -16,7 +16,25 @@ export type Candidate =
    * A checked frame. `next` is where scanning resumes; its payload is buffer[start, end); the whole frame, flags
    * included, is `total` bytes from the position.
    */
-  | { readonly status: 'frame'; readonly next: number; readonly start: number; readonly end: number; readonly more: boolean; readonly sequence: number; readonly total: number };
+  | {
+      readonly status: 'frame';
+      readonly next: number;
+      readonly start: number;
+      readonly end: number;
+      readonly more: boolean;
+      readonly sequence: number;
+      readonly total: number;
+      /** An HDLC frame whose FCS was left to check: it covers buffer[from, at), and is sent at `at` (hdlc.ts, `tagProves`). */
+      readonly fcs?: UncheckedFcs;
+    };
+
+/** Where an HDLC frame's FCS is and what it covers, in the framer's buffer, for a check after the APDU was tried. */
+export interface UncheckedFcs {
+  readonly from: number;
+  readonly at: number;
+  /** The frame's length, flags included, for the error. */
+  readonly total: number;
+}
 
 export const needMore: Candidate = { status: 'need-more' };
 export const invalid: Candidate = { status: 'invalid' };

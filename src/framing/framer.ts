@@ -1,8 +1,8 @@
 import { FrameError } from '../base/errors.js';
 import { BlockTransfer, GBT_TAG } from './block-transfer.js';
-import type { Candidate } from './candidate.js';
+import type { Candidate, UncheckedFcs } from './candidate.js';
 import { CIPHERED_MAX, credibleBareCiphered, GLO_CIPHERING } from './ciphered.js';
-import { HDLC_FLAG, HDLC_MAX_FRAME, llcLength, parseHdlc } from './hdlc.js';
+import { fcsFailed, fcsHolds, HDLC_FLAG, HDLC_MAX_FRAME, llcLength, parseHdlc } from './hdlc.js';
 import { MBUS_MAX_FRAME, MBUS_START, parseMbus } from './mbus.js';
 import { isTextStart, maskParity, P1_MAX_TELEGRAM, P1_START, TextTelegramScanner } from './p1.js';
 
@@ -16,6 +16,11 @@ export type Framing = 'hdlc' | 'mbus' | 'p1' | 'apdu';
 export interface FramedApdu {
   readonly framing: Framing;
   readonly apdu: Uint8Array;
+  /**
+   * An HDLC frame's FCS not checked yet, as the framer was asked (`tagProves`): the taker checks it (`fcsHolds`) while
+   * the APDU is a view, when the APDU does not decode or its tag was not checked.
+   */
+  readonly fcs?: UncheckedFcs;
 }
 
 /**
@@ -74,8 +79,28 @@ export class Framer {
   /** No more bytes will come (`end`). */
   private final = false;
 
-  /** `keepRaw`: hand each output the raw frames it came from (a copy each; only the frame log asks for it). */
-  constructor(private readonly keepRaw = false) {}
+  /**
+   * `keepRaw`: hand each output the raw frames it came from (a copy each; only the frame log asks for it).
+   * `tagProves`: the taker of `feed` checks the authentication tag of ciphered APDUs, and the FCS of an HDLC frame
+   * that carries a tagged one is left to it (hdlc.ts); `push` and `end` check every FCS themselves.
+   */
+  constructor(
+    private readonly keepRaw = false,
+    private readonly tagProves = false,
+  ) {}
+
+  /** Whether the FCS that an output left unchecked holds: valid only while the output's APDU is (in `feed`'s taker). */
+  fcsHolds(fcs: UncheckedFcs): boolean {
+    return fcsHolds(this.buf, fcs);
+  }
+
+  /** An output as a caller keeps it: a copy of the APDU, its FCS checked. */
+  private kept(o: FramerOutput): FramerOutput {
+    if (!o.ok) return o;
+    const fcs = o.value.fcs;
+    if (fcs !== undefined && !fcsHolds(this.buf, fcs)) return { ok: false, error: new FrameError('checksum', fcsFailed(fcs.total)), raw: o.raw };
+    return { ok: true, value: { framing: o.value.framing, apdu: copyOf(o.value.apdu) }, raw: o.raw };
+  }
 
   /**
    * Whether a frame is under way: the buffer holds the first bytes of one (more than the lone flag that closed the
@@ -89,7 +114,7 @@ export class Framer {
   /** Pushes a chunk; returns the APDUs it completed, each a copy that the caller may keep. */
   push(chunk: Uint8Array): FramerOutput[] {
     const out: FramerOutput[] = [];
-    this.feed(chunk, (o) => out.push(o.ok ? { ok: true, value: { framing: o.value.framing, apdu: copyOf(o.value.apdu) }, raw: o.raw } : o));
+    this.feed(chunk, (o) => out.push(this.kept(o)));
     return out;
   }
 
@@ -115,7 +140,7 @@ export class Framer {
     // A text telegram whose trailer is the input's last byte ("!" of DSMR 2.2 without a line end) is complete.
     this.final = true;
     try {
-      this.scan((o) => out.push(o.ok ? { ok: true, value: { framing: o.value.framing, apdu: copyOf(o.value.apdu) }, raw: o.raw } : o));
+      this.scan((o) => out.push(this.kept(o)));
     } finally {
       this.final = false;
     }
@@ -154,7 +179,7 @@ export class Framer {
 
   private candidateAt(pos: number): Candidate | null {
     const b = this.buf[pos]!;
-    if (b === HDLC_FLAG) return parseHdlc(this.buf, pos, this.len);
+    if (b === HDLC_FLAG) return parseHdlc(this.buf, pos, this.len, this.tagProves);
     if (b === MBUS_START) return parseMbus(this.buf, pos, this.len);
     if (isTextStart(b)) return this.text.at(this.buf, pos, this.len, this.final);
     if (b === GLO_CIPHERING && !this.framed && pos >= this.bareFrom) return this.bareAt(pos);
@@ -208,7 +233,7 @@ export class Framer {
           if (framing !== 'apdu') this.framed = true;
           this.afterText = false;
         }
-        this.accept(framing, c.start, c.end, c.more, c.sequence, out);
+        this.accept(framing, c.start, c.end, c.more, c.sequence, out, c.fcs);
         pos = c.next;
       }
     }
@@ -225,7 +250,7 @@ export class Framer {
     }
   }
 
-  private accept(framing: Framing, start: number, end: number, more: boolean, sequence: number, out: FramerOutput[]): void {
+  private accept(framing: Framing, start: number, end: number, more: boolean, sequence: number, out: FramerOutput[], fcs?: UncheckedFcs): void {
     const llc = framing === 'hdlc' ? llcLength(this.buf, start, end) : 0;
     if (this.segments.length > 0) {
       const continues = framing === this.segmentsFraming && (framing === 'hdlc' ? llc === 0 : sequence === this.nextSequence);
@@ -266,8 +291,9 @@ export class Framer {
       return;
     }
     // The common case without a call: under --jitless every call per frame counts.
-    if (this.keepRaw) this.emit(out, { ok: true, value: { framing, apdu } });
-    else out.push({ ok: true, value: { framing, apdu } });
+    const value: FramedApdu = fcs === undefined ? { framing, apdu } : { framing, apdu, fcs };
+    if (this.keepRaw) this.emit(out, { ok: true, value });
+    else out.push({ ok: true, value });
   }
 
   /** Adds an output, with the raw frames it came from when they are kept. */
