@@ -90,7 +90,8 @@ export class Accounting {
       const interval = at - last.at;
       const outage = interval > threshold;
       if (outage) {
-        for (const p of periods) {
+        for (let i = 0; i < periods.length; i++) {
+          const p = periods[i]!;
           const cur = r.current[p];
           if (cur && !cur.gap) {
             cur.gap = true;
@@ -101,7 +102,8 @@ export class Accounting {
       // Learn the register's cadence (10 s, or hourly for HAN-NVE list 2), but not from an outage.
       if (!outage || r.lastInterval === null) r.lastInterval = interval;
     }
-    for (const p of periods) {
+    for (let i = 0; i < periods.length; i++) {
+      const p = periods[i]!;
       if (r.current[p]) continue;
       const start = this.periodStart(p, at);
       r.current[p] = { start, startValue: value, gap: at - start > threshold };
@@ -122,7 +124,10 @@ export class Accounting {
 
   private advance(r: RegisterPeriods, last: LastReading | null, at: number, reading: LastReading | null): boolean {
     let closed = false;
-    for (const p of periods) {
+    // Indexed, not for-of: every frame runs these loops for each register, and under --jitless each step of an array
+    // iterator allocates its result (issue #30).
+    for (let i = 0; i < periods.length; i++) {
+      const p = periods[i]!;
       const now = this.periodStart(p, at);
       const cur = r.current[p];
       if (cur === null) {

@@ -114,12 +114,14 @@ export class EnergyGuard {
 }
 
 function firstImplausible(baseline: (key: string) => Sample | undefined, totals: ReadonlyMap<string, Sample>): Implausibility | null {
-  for (const [key, sample] of totals) {
+  // forEach, not for-of over entries: under --jitless each entry was an iterator result and an array (issue #30).
+  let first: Implausibility | null = null;
+  totals.forEach((sample, key) => {
+    if (first !== null) return;
     const before = baseline(key);
-    const why = before === undefined ? null : implausibility(key, before, sample);
-    if (why) return why;
-  }
-  return null;
+    if (before !== undefined) first = implausibility(key, before, sample);
+  });
+  return first;
 }
 
 function merge(older: ReadonlyMap<string, Sample>, newer: ReadonlyMap<string, Sample>): Map<string, Sample> {

@@ -104,7 +104,11 @@ export class Intake {
       this.out.say('meter-clock-off', meter.scope, { meter: meter.id, clock: new Date(clock).toISOString() });
     }
     const totals = new Map<string, Sample>();
-    for (const r of frame.readings) if (isEnergy(r.quantity)) totals.set(r.key, { value: r.value, at, clock: guardClock });
+    const readings = frame.readings;
+    for (let i = 0; i < readings.length; i++) {
+      const r = readings[i]!;
+      if (isEnergy(r.quantity)) totals.set(r.key, { value: r.value, at, clock: guardClock });
+    }
     const verdict = meter.guard.check(meter.sample, totals);
     if (verdict.kind === 'hold') {
       source.count('energy-held');

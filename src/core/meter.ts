@@ -79,7 +79,10 @@ export class Meter {
     this.manufacturer ??= frame.manufacturer;
     this.model = frame.model ?? this.model;
     this.hasFrameCounter ||= frame.frameCounter !== null;
-    for (const r of frame.readings) {
+    const readings = frame.readings;
+    // Indexed, not for-of: under --jitless each step of an array iterator allocates its result (issue #30).
+    for (let i = 0; i < readings.length; i++) {
+      const r = readings[i]!;
       const known = this.readings.get(r.key);
       if (!this.heard || known?.reading.quantity !== r.quantity || known.reading.obis !== r.obis) this.discoveryStale = true;
       this.readings.set(r.key, { reading: r, value: r.value, at, clock: guardClock });

@@ -34,7 +34,9 @@ export class Periods {
   observe(meter: Meter, readings: readonly Reading[], at: number): boolean {
     const periodsAt = this.time(at);
     let changed = false;
-    for (const r of readings) {
+    // Indexed, not for-of: under --jitless each step of an array iterator allocates its result (issue #30).
+    for (let i = 0; i < readings.length; i++) {
+      const r = readings[i]!;
       if (!(r.key in accountedRegisters)) continue;
       const last = meter.last(r.key);
       changed = this.accounting.observe(meter.periodsOf(r.key), last === null ? null : { value: last.value, at: Math.min(last.at, periodsAt) }, r.value, periodsAt) || changed;

@@ -26,7 +26,10 @@ export interface MeterStateSource {
  */
 export function meterState(m: MeterStateSource, periodsOf: (register: string) => PeriodValues): StateMessage {
   const state: StateMessage = {};
-  for (const { reading } of m.readings.values()) state[reading.key] = reading.value;
+  // forEach, not for-of: under --jitless each step of an iterator allocates its result (issue #30).
+  m.readings.forEach(({ reading }) => {
+    state[reading.key] = reading.value;
+  });
   state.meter_time = m.meterTime === null ? null : new Date(m.meterTime).toISOString();
   state.clock_drift = m.meterTime === null ? null : Math.round((m.meterTime - m.lastFrameAt) / 1000);
   if (m.hasFrameCounter) state.frame_counter = m.frameCounter;
@@ -63,7 +66,8 @@ const slots = Object.keys(accountedRegisters).flatMap((register) =>
 function forEachPeriod(m: Pick<MeterStateSource, 'readings'>, periodsOf: (register: string) => PeriodValues, use: (slot: (typeof slots)[number], value: PeriodValue | null) => void): void {
   let register = '';
   let v: PeriodValues | null = null;
-  for (const slot of slots) {
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]!;
     if (!m.readings.has(slot.register)) continue;
     if (slot.register !== register || v === null) {
       register = slot.register;

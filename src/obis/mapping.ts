@@ -98,7 +98,9 @@ export function applyProfile(profile: Profile, spec: ListSpec, list: PushList, c
   let model: Value | undefined;
   const readings: Reading[] = [];
   const placeOf: number[] = [];
-  for (const r of registers) {
+  // Indexed, not for-of: under --jitless each step of an array iterator allocates its result (issue #30).
+  for (let i = 0; i < registers.length; i++) {
+    const r = registers[i]!;
     const known = registerOf(r.obis);
     const reading = readingOf(r, known, profile, whPerUnit);
     if (reading) place(readings, reading, known, placeOf);
