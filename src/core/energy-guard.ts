@@ -58,8 +58,12 @@ export type Implausibility = { readonly key: string; readonly from: number; read
 
 /** Why `to` cannot follow `from`, or null when it can. */
 export function implausibility(key: string, from: Sample, to: Sample): Implausibility | null {
-  if (to.value < from.value) return { key, from: from.value, to: to.value, kind: 'decrease' };
-  if (to.value - from.value > allowedRise(from, to)) return { key, from: from.value, to: to.value, kind: 'jump' };
+  const rise = to.value - from.value;
+  if (rise < 0) return { key, from: from.value, to: to.value, kind: 'decrease' };
+  // Within the slack whatever the time (the allowance is never less): the usual rise of a frame, at no cost of working
+  // out the time between the two, which under --jitless allocated a number for each step (issue #30).
+  if (rise <= SLACK_KWH) return null;
+  if (rise > allowedRise(from, to)) return { key, from: from.value, to: to.value, kind: 'jump' };
   return null;
 }
 
@@ -69,6 +73,8 @@ export type Verdict =
   | { readonly kind: 'hold'; readonly why: Implausibility; readonly first: boolean }
   /** The held level was confirmed by the frames that followed: accepted as the meter's new level. */
   | { readonly kind: 'confirm'; readonly why: Implausibility };
+
+const ACCEPT: Verdict = Object.freeze({ kind: 'accept' });
 
 /** A level that contradicted the baseline, and how many consecutive frames have agreed with it. */
 interface Candidate {
@@ -97,7 +103,7 @@ export class EnergyGuard {
     const why = firstImplausible(baseline, totals);
     if (why === null) {
       this.candidate = null;
-      return { kind: 'accept' };
+      return ACCEPT;
     }
     const held = this.candidate;
     if (held !== null && firstImplausible((key) => held.totals.get(key) ?? baseline(key), totals) === null) {

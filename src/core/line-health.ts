@@ -107,10 +107,14 @@ export class LineHealth {
 
   /** The next instant after `at` when the state, or a redial, may become due by time alone; Infinity when none. */
   dueAt(at: number): number {
-    const candidates = [(this.lastBytesAt ?? this.startedAt) + this.timeoutMs, Math.max(this.lastFrameAt ?? -Infinity, this.bytesSince ?? this.startedAt) + this.timeoutMs];
-    if (this.connectedAt !== null) candidates.push(Math.max(this.lastBytesAt ?? this.startedAt, this.connectedAt, this.lastRedialAt) + this.timeoutMs);
+    // Asked with every chunk of bytes: no array of candidates (under --jitless, allocations and iterators count).
+    const bytes = (this.lastBytesAt ?? this.startedAt) + this.timeoutMs;
+    const frames = Math.max(this.lastFrameAt ?? -Infinity, this.bytesSince ?? this.startedAt) + this.timeoutMs;
+    const redial = this.connectedAt === null ? Infinity : Math.max(this.lastBytesAt ?? this.startedAt, this.connectedAt, this.lastRedialAt) + this.timeoutMs;
     let due = Infinity;
-    for (const c of candidates) if (c > at && c < due) due = c;
+    if (bytes > at && bytes < due) due = bytes;
+    if (frames > at && frames < due) due = frames;
+    if (redial > at && redial < due) due = redial;
     return due;
   }
 }

@@ -385,6 +385,11 @@ for (const id of noticeIds) {
 /** Which notices are active, per scope; decides what is said. Pure: the caller writes what it returns. */
 export class NoticeBoard {
   private readonly active = new Map<string, Active>();
+  /**
+   * How many scopes each active notice is active in: a signal, raised several times with every frame, looks here
+   * before it builds a key for each notice it may end (some notices stay active for good, so the board is rarely quiet).
+   */
+  private readonly scopes = new Map<NoticeId, number>();
 
   /** The notice `id` happened in `scope`: returns what to say now, or null. */
   say<K extends NoticeId>(id: K, scope: string | null, context: ContextOf<K>): Notice | null {
@@ -395,7 +400,10 @@ export class NoticeBoard {
       known.more++;
       return null;
     }
-    if (s.repeat !== 'always') this.active.set(key, { id, scope, more: 0 });
+    if (s.repeat !== 'always') {
+      this.active.set(key, { id, scope, more: 0 });
+      this.scopes.set(id, (this.scopes.get(id) ?? 0) + 1);
+    }
     return { id, level: s.levelOf?.(context) ?? s.level, text: s.text(context), scope };
   }
 
@@ -412,8 +420,14 @@ export class NoticeBoard {
   /** A signal in `scope`: ends the notices it ends there, and adds to `out` what is said of their end. */
   signal(signal: Signal, scope: string | null, out: Notice[]): void {
     if (this.active.size === 0) return;
-    for (const id of endedBy.get(signal) ?? []) {
-      if (!this.active.delete(`${id}\u0000${scope ?? ''}`)) continue;
+    const ids = endedBy.get(signal);
+    if (ids === undefined) return;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      const n = this.scopes.get(id);
+      if (n === undefined || !this.active.delete(`${id}\u0000${scope ?? ''}`)) continue;
+      if (n > 1) this.scopes.set(id, n - 1);
+      else this.scopes.delete(id);
       const ended = noticeTable[id].ended;
       if (ended) out.push({ id, level: ended.level, text: ended.text, scope });
     }

@@ -52,19 +52,32 @@ function readingOf(r: ListRegister, known: KnownRegister | undefined, profile: P
 }
 
 /**
- * Adds a reading; a register sent twice is read once, in its first place, with its last value. `placeOf` holds the
- * place of each register of the table read so far, by its index there: no lookup by key for the registers every list
- * is made of.
+ * Adds a reading; a register sent twice is read once, in its first place, with its last value. `placed` holds the
+ * place of each register of the table read so far in mapping `frame`, by its index there: no lookup by key for the
+ * registers every list is made of.
  */
-function place(readings: Reading[], reading: Reading, known: KnownRegister | undefined, placeOf: number[]): void {
-  const at = known ? placeOf[known.index] : readings.findIndex((x) => x.key === reading.key);
-  if (at !== undefined && at >= 0) {
+function place(readings: Reading[], reading: Reading, known: KnownRegister | undefined, frame: number): void {
+  const indexed = known !== undefined && known.index < placed.length;
+  const at = indexed ? (placedIn[known.index] === frame ? placed[known.index]! : -1) : readings.findIndex((x) => x.key === reading.key);
+  if (at >= 0) {
     readings[at] = reading;
     return;
   }
-  if (known) placeOf[known.index] = readings.length;
+  if (indexed) {
+    placed[known.index] = readings.length;
+    placedIn[known.index] = frame;
+  }
   readings.push(reading);
 }
+
+/**
+ * The place of each register of the table in the readings being mapped, by its index there, valid for the mapping
+ * `placedIn` names: two arrays for every frame instead of a sparse array each (under --jitless, a frame's allocations
+ * count; issue #30). A register past them (none today) is placed by key.
+ */
+const placed = new Int32Array(1024);
+const placedIn = new Float64Array(1024);
+let mappings = 0;
 
 /** A list without OBIS codes, its values given the codes and roles its positions name. */
 function byPosition(positions: readonly Position[], list: PushList): { registers: ListRegister[]; roles: Partial<Record<Role, Value>> } {
@@ -97,13 +110,13 @@ export function applyProfile(profile: Profile, spec: ListSpec, list: PushList, c
   let clock: Value | undefined;
   let model: Value | undefined;
   const readings: Reading[] = [];
-  const placeOf: number[] = [];
+  const frame = ++mappings;
   // Indexed, not for-of: under --jitless each step of an array iterator allocates its result (issue #30).
   for (let i = 0; i < registers.length; i++) {
     const r = registers[i]!;
     const known = registerOf(r.obis);
     const reading = readingOf(r, known, profile, whPerUnit);
-    if (reading) place(readings, reading, known, placeOf);
+    if (reading) place(readings, reading, known, frame);
     if (known) continue;
     // The clock, the model and the meter id are never registers of the table.
     const key = r.obis.matchKey;
