@@ -12,6 +12,14 @@ export interface Held extends Sample {
   readonly reading: Reading;
 }
 
+/** A reading as the meter keeps it: updated in place by each frame that brings it (`record`), read at once by the rest. */
+interface Holder {
+  reading: Reading;
+  value: number;
+  at: number;
+  clock: number | null;
+}
+
 /** What `record` reads of a decoded frame. */
 export interface RecordedFrame extends MeterFrame {
   readonly frameCounter: number | null;
@@ -36,7 +44,7 @@ export class Meter {
   lastFrameAt = 0;
   meterTime: number | null = null;
   frameCounter: number | null = null;
-  readonly readings = new Map<string, Held>();
+  readonly readings = new Map<string, Holder>();
   readonly periods: Record<string, RegisterPeriods>;
   readonly guard = new EnergyGuard();
   /** The least protection its frames may have, with the keys in use (see intake.ts); null until it is known. */
@@ -85,7 +93,14 @@ export class Meter {
       const r = readings[i]!;
       const known = this.readings.get(r.key);
       if (!this.heard || known?.reading.quantity !== r.quantity || known.reading.obis !== r.obis) this.discoveryStale = true;
-      this.readings.set(r.key, { reading: r, value: r.value, at, clock: guardClock });
+      // In place: 30-odd readings a frame, under --jitless each a new object and a map store otherwise (issue #30).
+      if (known === undefined) this.readings.set(r.key, { reading: r, value: r.value, at, clock: guardClock });
+      else {
+        known.reading = r;
+        known.value = r.value;
+        known.at = at;
+        known.clock = guardClock;
+      }
     }
     this.heard = true;
     this.lastFrameAt = at;
