@@ -16,7 +16,7 @@ import { Verdicts } from './verdicts.js';
 import { sayLine } from './line-health.js';
 import { Prices } from './prices.js';
 import { Persistence } from './persistence.js';
-import { emptyState, STATE_VERSION, type PersistedState } from './persisted.js';
+import { STATE_VERSION, type PersistedState } from './persisted.js';
 import { ReplayGuard } from './replay-guard.js';
 import { SourceRecord, type StreamRecord } from './streams.js';
 
@@ -44,11 +44,9 @@ export class ServiceCore {
   private readonly prices: Prices | null;
   private readonly extras: MeterExtras;
   private readonly verdicts: Verdicts;
-  private readonly meterKeys: ReadonlyMap<string, Keys>;
   private readonly said: string[];
   /** A meter's last 48 hours and 31 days (history.ts) for the page, as a copy; null for a meter it does not know. */
   readonly history = (meterId: string) => this.meters.get(meterId)?.historyView(this.prices !== null) ?? null;
-  private startedAt = 0;
   private framesTotal = 0;
   /** The earliest time a tick is needed (see `wakeAt`). */
   private wake = Infinity;
@@ -56,14 +54,14 @@ export class ServiceCore {
   constructor(private readonly options: CoreOptions) {
     const state = options.state;
     this.counters = state.counters;
-    this.meterKeys = new Map((options.meterKeys ?? []).map((k) => [k.systemTitle, k.keys]));
-    const meterKeyPrints = new Map([...this.meterKeys].map(([title, keys]) => [title, keyFingerprint(keys)]));
+    const meterKeys: ReadonlyMap<string, Keys> = new Map((options.meterKeys ?? []).map((k) => [k.systemTitle, k.keys]));
+    const meterKeyPrints = new Map([...meterKeys].map(([title, keys]) => [title, keyFingerprint(keys)]));
     this.periods = new Periods(options.timeZone, 2 * options.dataTimeoutMs, state.savedAt, this.out);
-    this.verdicts = new Verdicts(this.out, this.meterKeys.size > 0);
+    this.verdicts = new Verdicts(this.out, meterKeys.size > 0);
     this.meters = new Meters(state);
     this.said = [...(state.said ?? [])];
     this.persistence = new Persistence(options.persist, 0);
-    const settings = { meterKeys: this.meterKeys, dataTimeoutMs: options.dataTimeoutMs, keepRaw: options.frameLog === true, startedAt: 0, timeZone: options.timeZone };
+    const settings = { meterKeys, dataTimeoutMs: options.dataTimeoutMs, keepRaw: options.frameLog === true, startedAt: 0, timeZone: options.timeZone };
     options.sources.forEach((spec, i) => this.sources.set(spec.id, new SourceRecord(spec, i, settings)));
     const records = [...this.sources.values()];
     this.intake = new Intake({ timeZone: options.timeZone, meterKeyPrints }, new ReplayGuard(this.counters), this.meters, this.out, records.map((s) => s.keys));
@@ -133,10 +131,7 @@ export class ServiceCore {
     return this.wake;
   }
 
-  /**
-   * Whether a frame is under way on a source's stream: its first bytes are held and its rest awaited. The shell hands
-   * this back to the source, which rests between the pieces of a frame only (source/tcp.ts, GATHER_MS).
-   */
+  /** Whether a frame is under way on a source's stream (its first bytes held): the source rests only then (tcp.ts). */
   awaiting(source: SourceId, stream = ''): boolean {
     return this.sources.get(source)?.streams.get(stream)?.decoder.awaiting ?? false;
   }
@@ -156,7 +151,6 @@ export class ServiceCore {
   }
 
   private start(at: number): void {
-    this.startedAt = at;
     // The sources' lines and the saves count from the start.
     for (const source of this.sources.values()) source.line.restart(at);
     this.persistence.restart(at);
@@ -242,7 +236,7 @@ export class ServiceCore {
         stream.keyCheck.tick(at);
         if (stream.securityChanged) this.keysChanged(source, stream, at);
       }
-      sayLine(source, at, this.options.dataTimeoutMs, this.out);
+      sayLine(source, at, timeout, this.out);
     }
     this.diagnostics.publish(at, false);
     this.prices?.tick(at);
@@ -303,5 +297,3 @@ export class ServiceCore {
     this.wake = wake > at ? wake : at + 1000;
   }
 }
-
-export { emptyState, type CoreOptions };

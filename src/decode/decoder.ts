@@ -4,8 +4,7 @@ import { toIso } from '../dlms/datetime.js';
 import { ApduError, AuthenticationError, FrameError, KeyMissingError, PowerMeterError, UnsupportedListError } from '../base/errors.js';
 import { Framer, type FramedApdu, type Framing } from '../framing/framer.js';
 import { fcsFailed } from '../framing/hdlc.js';
-import { P1_START, TextTelegramScanner } from '../framing/p1.js';
-import { readTelegram } from '../dsmr/mapping.js';
+import { P1_START } from '../framing/p1.js';
 import { SMARTY_AUTHENTICATION_KEY } from '../dsmr/smarty.js';
 import { isTelegramText } from '../dsmr/telegram.js';
 import { dumpList, readPushList, type PushList } from '../dlms/push-list.js';
@@ -13,6 +12,7 @@ import { applyProfile } from '../obis/mapping.js';
 import { findList, type FrameContext, type Profile } from '../obis/profile.js';
 import { profiles as allProfiles } from '../obis/profiles/index.js';
 import type { MeterFrame } from '../obis/readings.js';
+import { decodeTelegram } from './telegram-frame.js';
 import { titleOf, type Title } from './title.js';
 
 export interface DecoderOptions {
@@ -97,39 +97,6 @@ function decipherSmarty(c: CipheredApdu, encryption: Uint8Array): Uint8Array | n
     if (error instanceof AuthenticationError && error.key === 'authentication') return null;
     throw error;
   }
-}
-
-/** How a telegram came, for the frame that reads it. */
-interface Carrier {
-  readonly framing: DecodedFrame['framing'];
-  readonly protection: Protection;
-  readonly title: Title | null;
-  readonly frameCounter: number | null;
-  readonly smarty: boolean;
-}
-
-/**
- * A P1 text telegram to a meter frame. One that came in clear was checked by the framer; a decrypted one is checked
- * here, unless its GCM tag verified: the tag proves every byte, and the CRC inside is then only what the meter wrote
- * (copies that rewrote line endings keep a valid tag around a CRC that no longer fits).
- */
-function decodeTelegram(text: Uint8Array, options: DecoderOptions, carrier: Carrier): DecodedFrame {
-  if (carrier.title !== null && carrier.protection !== 'authenticated-encrypted') {
-    const c = new TextTelegramScanner().at(text, 0, text.length, true);
-    if (c.status === 'error') throw new FrameError(c.reason, `the decrypted ${c.message}`);
-    if (c.status !== 'frame') throw new ApduError('the decrypted APDU is no complete P1 telegram');
-  }
-  const t = readTelegram(text, options.timeZone);
-  return {
-    ...t,
-    meterId: t.meterId ?? (carrier.title ? carrier.title.meterId : null),
-    framing: carrier.framing,
-    protection: carrier.protection,
-    systemTitle: carrier.title ? carrier.title.hex : null,
-    frameCounter: carrier.frameCounter,
-    keysSwapped: false,
-    ...(carrier.smarty ? { fixedAuthenticationKey: 'smarty' as const } : {}),
-  };
 }
 
 /** One APDU (plain or ciphered) or P1 telegram to a meter frame. Throws a PowerMeterError naming what is wrong. */

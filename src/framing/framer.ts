@@ -1,51 +1,19 @@
 import { FrameError } from '../base/errors.js';
 import { BlockTransfer, GBT_TAG } from './block-transfer.js';
 import type { Candidate, UncheckedFcs } from './candidate.js';
+import { copyOf, type FramedApdu, type FramerOutput, type Framing } from './output.js';
 import { CIPHERED_MAX, credibleBareCiphered, GLO_CIPHERING } from './ciphered.js';
 import { fcsFailed, fcsHolds, HDLC_FLAG, HDLC_MAX_FRAME, llcLength, parseHdlc } from './hdlc.js';
 import { MBUS_MAX_FRAME, MBUS_START, parseMbus } from './mbus.js';
 import { isTextStart, maskParity, P1_MAX_TELEGRAM, P1_START, TextTelegramScanner } from './p1.js';
 
-/**
- * How a frame came: HDLC, wired M-Bus, a P1 text telegram (`p1`), or a general-glo-ciphering APDU bare on the wire
- * (`apdu`: encrypted P1 telegrams of Luxembourg and Austria).
- */
-export type Framing = 'hdlc' | 'mbus' | 'p1' | 'apdu';
-
-/** One complete APDU, reassembled from one or more checked frames. */
-export interface FramedApdu {
-  readonly framing: Framing;
-  readonly apdu: Uint8Array;
-  /**
-   * An HDLC frame's FCS not checked yet, as the framer was asked (`tagProves`): the taker checks it (`fcsHolds`) while
-   * the APDU is a view, when the APDU does not decode or its tag was not checked.
-   */
-  readonly fcs?: UncheckedFcs;
-}
-
-/**
- * What the framer found. With `keepRaw`, `raw` holds copies of the frames as they came (flags and checksums
- * included; several for a segmented message) that made this output: a frame log can show and save them.
- */
-export type FramerOutput =
-  | { readonly ok: true; readonly value: FramedApdu; readonly raw?: readonly Buffer[] }
-  | { readonly ok: false; readonly error: FrameError; readonly raw?: readonly Buffer[] };
+export type { FramedApdu, FramerOutput, Framing } from './output.js';
 
 /** Bigger than any real push message (Aidon SE: 581 bytes; L&G GBT: a few frames) by a wide margin. */
 const MAX_MESSAGE = 64 * 1024;
 const BUFFER_SIZE = 2 * Math.max(HDLC_MAX_FRAME, MBUS_MAX_FRAME, P1_MAX_TELEGRAM, CIPHERED_MAX);
 const CR = 0x0d;
 const LF = 0x0a;
-
-/**
- * A copy out of the receive buffer, which the next chunk overwrites. Buffer.allocUnsafe takes small copies
- * from Node's pool: a fraction of the cost of Uint8Array#slice, which allocates a new ArrayBuffer each time.
- */
-function copyOf(view: Uint8Array): Buffer {
-  const copy = Buffer.allocUnsafe(view.length);
-  copy.set(view);
-  return copy;
-}
 
 /**
  * Sans-I/O framer: push byte chunks in, get checked and reassembled APDUs out. HDLC, wired M-Bus, P1 text telegrams

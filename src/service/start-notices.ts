@@ -1,5 +1,5 @@
 import { hostTimeZone, unknownTimeZone } from '../accounting/time-zone.js';
-import type { CoreOptions } from '../core/core.js';
+import type { CoreOptions } from '../core/core-options.js';
 import type { Notice } from '../core/notices.js';
 import type { Logger } from '../base/log.js';
 import type { StoreProblem } from './state-store.js';

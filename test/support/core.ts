@@ -1,4 +1,5 @@
-import { ServiceCore, type CoreOptions } from '../../src/core/core.js';
+import { ServiceCore } from '../../src/core/core.js';
+import type { CoreOptions } from '../../src/core/core-options.js';
 import type { Effect, Event, SourceSpec } from '../../src/core/events.js';
 import { emptyState, type PersistedState } from '../../src/core/persisted.js';
 import type { Keys } from '../../src/dlms/cipher.js';
