@@ -7,13 +7,11 @@ import type { CostState } from './cost.js';
 import { historyView, restoreHistory, type HistoryState, type HistoryView } from './history.js';
 import type { PersistedMeter, PersistedSubMeter, PersistedTotal, SecurityFloor } from './persisted.js';
 
-/** A reading as last accepted, with when its frame came and the meter's clock in it. */
-export interface Held extends Sample {
-  readonly reading: Reading;
-}
-
-/** A reading as the meter keeps it: updated in place by each frame that brings it (`record`), read at once by the rest. */
-interface Holder {
+/**
+ * A reading as last accepted, with when its frame came and the meter's clock in it (a `Sample` for the guard): updated
+ * in place by each frame that brings it (`record`), read at once by the rest, kept by none.
+ */
+export interface Held {
   reading: Reading;
   value: number;
   at: number;
@@ -44,7 +42,7 @@ export class Meter {
   lastFrameAt = 0;
   meterTime: number | null = null;
   frameCounter: number | null = null;
-  readonly readings = new Map<string, Holder>();
+  readonly readings = new Map<string, Held>();
   readonly periods: Record<string, RegisterPeriods>;
   readonly guard = new EnergyGuard();
   /** The least protection its frames may have, with the keys in use (see intake.ts); null until it is known. */
