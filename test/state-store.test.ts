@@ -1,9 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyState, MAX_METERS, MAX_STATE_BYTES, parseState, type PersistedState } from '../src/core/persisted.js';
-import { StateStore } from '../src/service/state-store.js';
+import { JOURNAL_GAP_MS, StateStore } from '../src/service/state-store.js';
+import { eventually } from './support/eventually.js';
 
 const NOW = Date.UTC(2026, 11, 1, 14, 5, 9);
 
@@ -125,12 +127,15 @@ describe('state file', () => {
     expect(new StateStore(path).load(NOW).problems).toEqual([expect.objectContaining({ kind: 'bad', problem: expect.stringMatching(new RegExp(`more than the ${MAX_STATE_BYTES} a state file may be`)) as string })]);
   });
 
-  it('journals each moved counter at once: after a crash (no save) the next start knows it; a save empties the journal', () => {
+  it('journals each moved counter at once at a meter\'s pace: after a kill (no save) the next start knows it; a save empties the journal', () => {
     const { path } = folder();
-    const store = new StateStore(path);
+    let clock = 0;
+    const store = new StateStore(path, { now: () => clock });
     store.save(sample());
     store.counter('4B414D4503669D52', 41, 'abcd');
+    clock += JOURNAL_GAP_MS;
     store.counter('4B414D4503669D52', 42, 'abcd');
+    clock += 10_000;
     store.counter('4B414D4501A4DC52', 7, 'ef01');
     // The process is killed here: no save, no close.
     const after = new StateStore(path).load(NOW);
@@ -141,5 +146,57 @@ describe('state file', () => {
     store.save(after.state);
     expect(readFileSync(`${path}.counters`, 'utf8')).toBe('');
     store.close();
+  });
+
+  it('journals counters that move faster than the gap once per gap, the last of each system title, and what is left at close', async () => {
+    const { path } = folder();
+    const clock = { t: 0 };
+    const store = new StateStore(path, { now: () => clock.t });
+    const journal = () => readFileSync(`${path}.counters`, 'utf8');
+    store.counter('4B414D4503669D52', 1, 'abcd');
+    expect(journal()).toBe('4B414D4503669D52 1 abcd\n');
+    clock.t = 100;
+    store.counter('4B414D4503669D52', 2, 'abcd');
+    store.counter('4B414D4501A4DC52', 7, 'ef01');
+    store.counter('4B414D4503669D52', 3, 'abcd');
+    expect(journal()).toBe('4B414D4503669D52 1 abcd\n');
+    // The gap's timer writes them (the real one, 900 ms on): the last of each title, in one write.
+    await eventually(() => expect(journal()).toBe('4B414D4503669D52 1 abcd\n4B414D4503669D52 3 abcd\n4B414D4501A4DC52 7 ef01\n'), 5000);
+    expect(new StateStore(path).load(NOW).state.counters).toEqual({ '4B414D4503669D52': { counter: 3, keys: 'abcd' }, '4B414D4501A4DC52': { counter: 7, keys: 'ef01' } });
+    clock.t = 200;
+    store.counter('4B414D4503669D52', 4, 'abcd');
+    store.close();
+    expect(journal()).toMatch(/4B414D4503669D52 4 abcd\n$/);
+    // A save holds what was not yet written: the journal is emptied, and nothing is written after it.
+    const again = new StateStore(path, { now: () => clock.t });
+    again.counter('4B414D4503669D52', 5, 'abcd');
+    again.counter('4B414D4503669D52', 6, 'abcd');
+    again.save({ ...sample(), counters: { '4B414D4503669D52': { counter: 6, keys: 'abcd' } } });
+    again.close();
+    expect(journal()).toBe('');
+    expect(new StateStore(path).load(NOW).state.counters['4B414D4503669D52']).toEqual({ counter: 6, keys: 'abcd' });
+  });
+
+  it('a journal the disk refuses: a write at once throws, a deferred one is said to journalFailed, and the counter is kept for the next', async () => {
+    const { path } = folder();
+    symlinkSync('/dev/full', `${path}.counters`);
+    const failures: unknown[] = [];
+    const clock = { t: 0 };
+    const store = new StateStore(path, { now: () => clock.t, journalFailed: (e) => failures.push(e) });
+    expect(() => store.counter('4B414D4503669D52', 1, 'abcd')).toThrow(expect.objectContaining({ code: 'ENOSPC' }));
+    store.counter('4B414D4503669D52', 2, 'abcd');
+    await eventually(() => expect(failures).toEqual([expect.objectContaining({ code: 'ENOSPC' })]), 5000);
+    expect(() => store.close()).toThrow(expect.objectContaining({ code: 'ENOSPC' }));
+  });
+
+  it('writes the counters not yet written when the process exits, an uncaught error too', () => {
+    const { path } = folder();
+    const store = new URL('../dist/src/service/state-store.js', import.meta.url).href;
+    for (const [how, code] of [['process.exit(0)', 0], ['setTimeout(() => { throw new Error("boom"); }, 0)', 1]] as const) {
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', `const { StateStore } = await import(${JSON.stringify(store)}); const s = new StateStore(${JSON.stringify(path)}); s.counter('4B414D4503669D52', 1, 'abcd'); s.counter('4B414D4503669D52', 2, 'abcd'); ${how};`], { encoding: 'utf8' });
+      expect(child.status, child.stderr).toBe(code);
+      expect(new StateStore(path).load(NOW).state.counters['4B414D4503669D52']).toEqual({ counter: 2, keys: 'abcd' });
+      rmSync(`${path}.counters`);
+    }
   });
 });

@@ -47,8 +47,9 @@ export type Effect =
   /** Save the state: a copy, made when the effect was, that nothing in the core changes afterwards. */
   | { readonly kind: 'persist'; readonly state: PersistedState }
   /**
-   * A system title's invocation counter moved: written at once to a journal beside the state file, so that a frame
-   * accepted before a crash is never accepted again after it (the state file is saved every few minutes only).
+   * A system title's invocation counter moved: written to a journal beside the state file (at once at a meter's pace,
+   * within a second when faster: service/state-store.ts), so that a frame accepted before a crash is not accepted
+   * again after it (the state file is saved every few minutes only).
    */
   | { readonly kind: 'counter'; readonly systemTitle: string; readonly counter: number; readonly keys: string }
   /** Drop the source's connection and dial again: a bridge that sends no good frame may be half-open. */

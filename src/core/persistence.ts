@@ -8,7 +8,7 @@ export const SAVE_GAP_MS = 1000;
 
 /**
  * When to save the state. It decides only when: the caller makes the snapshot (a copy) when `due` says so. The replay
- * counters do not wait for it: each moved counter is journalled at once (the `counter` effect).
+ * counters do not wait for it: each moved counter is journalled (the `counter` effect; at once at a meter's pace).
  */
 export class Persistence {
   private lastSaveAt: number;

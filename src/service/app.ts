@@ -72,7 +72,10 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
   const topics = { discoveryPrefix: settings.discoveryPrefix, baseTopic: settings.baseTopic, partition: settings.partition };
   const timeZone = options.timeZone ?? hostTimeZone();
   const now = options.now ?? Date.now;
-  const store = options.statePath ? new StateStore(options.statePath) : null;
+  // A deferred journal write that fails is said like a failed save: the counter is in memory, and in the state file at
+  // the next save that works.
+  const journalFailed = (e: unknown) => dispatch({ kind: 'saved', error: `${store?.journal ?? ''}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, at: now() });
+  const store = options.statePath ? new StateStore(options.statePath, { journalFailed }) : null;
   const loaded = store?.load(now()) ?? { state: emptyState(), problems: [] };
 
   let core: ServiceCore | null = null;
@@ -185,8 +188,7 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
         try {
           store.counter(effect.systemTitle, effect.counter, effect.keys);
         } catch (e) {
-          // Said like a failed save: the counter is in memory, and in the state file at the next save that works.
-          dispatch({ kind: 'saved', error: `${store.journal}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, at: now() });
+          journalFailed(e);
         }
         break;
       case 'redial':

@@ -12,14 +12,26 @@ import { emptyState, MAX_STATE_BYTES, parseState, type PersistedState } from '..
  * said. A file written by a newer PowerMeter is not touched at all: this version then keeps its state in memory.
  * A file is read with a bound (MAX_STATE_BYTES), and only a regular one: a link to a device that never ends is damaged.
  *
- * The replay counters do not wait for the next save: each counter that moves is appended at once to a journal beside
- * the file (`accounting.json.counters`, a line `system-title counter keys` each), which `load` reads over the file's
- * counters and each save empties. A write of a short line into the page cache survives the process being killed; a
- * power loss may lose the last lines, which the next frames then overtake.
+ * The replay counters do not wait for the next save: a counter that moves is appended to a journal beside the file
+ * (`accounting.json.counters`, a line `system-title counter keys` each), which `load` reads over the file's counters
+ * and each save empties. A write of a short line into the page cache survives the process being killed; a power loss
+ * may lose the last lines, which the next frames then overtake.
+ *
+ * At a meter's pace (a frame every second or slower: 10 s for Kamstrup, 2.5 s for Aidon) each counter is written at
+ * once. Counters that move faster (a bridge's backlog, a fleet of meters on one broker) are written at most once per
+ * JOURNAL_GAP_MS, the last of each system title, and at the latest when the process ends (`close`, or the `exit` that
+ * an uncaught error emits too): a write costs a frame more than all the rest of its way through the service does
+ * (issue #30; docs/scaling.md), and a fleet's hundred counters a second need one write, not a hundred. What a kill
+ * (SIGKILL, the out-of-memory killer) may cost is a frame of that last second being taken once more if it is sent
+ * again: as a power loss may already, and never a frame older than that second.
  */
 export interface StoreIo {
   /** Between writing the temporary file and renaming it: tests simulate a crash here. */
   beforeRename?: () => void;
+  /** The clock that spaces the journal's writes (JOURNAL_GAP_MS): monotonic, performance.now by default. */
+  now?: () => number;
+  /** A journal write that failed after `counter` had returned (a deferred one): what the disk said. */
+  journalFailed?: (error: unknown) => void;
 }
 
 export type StoreProblem =
@@ -37,12 +49,32 @@ const stamp = (at: number): string => new Date(at).toISOString().replace(/[-:]/g
 /** The journal is emptied by every save; past this size a save is asked for early (a fleet moves many counters). */
 export const JOURNAL_SAVE_BYTES = 1024 * 1024;
 
+/** Counters moving faster than this are journalled this often (see above). */
+export const JOURNAL_GAP_MS = 1000;
+
+/** Stores with counters not yet written: written when the process ends, however it ends but a kill. */
+const unwritten = new Set<StateStore>();
+let exitHooked = false;
+function writeAtExit(store: StateStore): void {
+  unwritten.add(store);
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', () => {
+    for (const s of unwritten) s.flushQuietly();
+  });
+}
+
 export class StateStore {
   readonly tmp: string;
   readonly journal: string;
   private journalFd: number | null = null;
   /** Bytes in the journal since the last save. */
   journalBytes = 0;
+  /** The journal's next lines: the last counter of each system title since the last write. */
+  private readonly pending = new Map<string, string>();
+  private writtenAt = -Infinity;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly now: () => number;
   /** Set when the file belongs to a newer PowerMeter: nothing is written then. */
   readOnly = false;
 
@@ -52,6 +84,7 @@ export class StateStore {
   ) {
     this.tmp = `${path}.tmp`;
     this.journal = `${path}.counters`;
+    this.now = io.now ?? (() => performance.now());
   }
 
   load(now: number = Date.now()): Loaded {
@@ -109,21 +142,73 @@ export class StateStore {
     }
   }
 
-  /** Appends a moved counter to the journal (see above). Throws what the disk says. */
+  /**
+   * Journals a moved counter (see above): at once when the last write is JOURNAL_GAP_MS old, else at that gap. Throws
+   * what the disk says when it writes at once; a deferred write's failure goes to `journalFailed`.
+   */
   counter(systemTitle: string, counter: number, keys: string): void {
     if (this.readOnly) return;
+    this.pending.set(systemTitle, `${systemTitle} ${counter} ${keys}\n`);
+    // Never longer than the gap, whatever a clock a test gives does.
+    const wait = Math.min(JOURNAL_GAP_MS, this.writtenAt + JOURNAL_GAP_MS - this.now());
+    if (wait <= 0) this.flush();
+    else if (this.timer === null) {
+      writeAtExit(this);
+      this.timer = setTimeout(this.deferred, wait);
+      this.timer.unref();
+    }
+  }
+
+  private readonly deferred = (): void => {
+    this.timer = null;
+    try {
+      this.flush();
+    } catch (error) {
+      this.io.journalFailed?.(error);
+    }
+  };
+
+  /** Writes the counters not yet written, in one write. Throws what the disk says; they are then kept for the next. */
+  flush(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending.size === 0) return;
     if (this.journalFd === null) {
       mkdirSync(dirname(this.path), { recursive: true });
       this.journalFd = openSync(this.journal, 'a', 0o600);
     }
-    const line = `${systemTitle} ${counter} ${keys}\n`;
-    writeSync(this.journalFd, line);
-    this.journalBytes += line.length;
+    let lines = '';
+    this.pending.forEach((line) => (lines += line));
+    this.writtenAt = this.now();
+    try {
+      writeSync(this.journalFd, lines);
+    } catch (error) {
+      writeAtExit(this); // kept for the next write, the last one at the process's end
+      throw error;
+    }
+    this.pending.clear();
+    unwritten.delete(this);
+    this.journalBytes += lines.length;
   }
 
+  /** At the process's end: what can still be written is; nothing is left to say it to. */
+  flushQuietly(): void {
+    try {
+      this.flush();
+    } catch {
+      // the disk refused: the counters of the last second are lost, as after a kill
+    }
+  }
+
+  /** Writes what is pending and closes the journal. Throws what the disk says. */
   close(): void {
-    if (this.journalFd !== null) closeSync(this.journalFd);
-    this.journalFd = null;
+    try {
+      this.flush();
+    } finally {
+      unwritten.delete(this);
+      if (this.journalFd !== null) closeSync(this.journalFd);
+      this.journalFd = null;
+    }
   }
 
   private moveAside(now: number): string | null {
@@ -150,7 +235,12 @@ export class StateStore {
     }
     this.io.beforeRename?.();
     renameSync(this.tmp, this.path);
-    // The saved file holds every counter now: the journal starts afresh (truncated in place, the descriptor kept).
+    // The saved file holds every counter now (those not yet journalled too: the state was copied after they moved):
+    // the journal starts afresh (truncated in place, the descriptor kept).
+    this.pending.clear();
+    unwritten.delete(this);
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
     if (this.journalFd !== null) ftruncateSync(this.journalFd, 0);
     else {
       try {
