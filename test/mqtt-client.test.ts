@@ -21,6 +21,27 @@ describe('plainBroker: the URLs the client dials itself', () => {
   );
 });
 
+describe("mqttClient: MQTT.js's own debug log", () => {
+  const logOf = (debug: string | undefined): unknown => {
+    const before = process.env.DEBUG;
+    if (debug === undefined) delete process.env.DEBUG;
+    else process.env.DEBUG = debug;
+    try {
+      const client = mqttClient('mqtt://127.0.0.1:1', { manualConnect: true });
+      return (client.log as { namespace?: string }).namespace ?? null;
+    } finally {
+      if (before === undefined) delete process.env.DEBUG;
+      else process.env.DEBUG = before;
+    }
+  };
+
+  it('is an empty call unless DEBUG names mqttjs, as its README says', () => {
+    expect(logOf(undefined)).toBeNull();
+    expect(logOf('express:*')).toBeNull();
+    expect(logOf('mqttjs*')).toBe('mqttjs:client');
+  });
+});
+
 describe(`mqttClient against a real broker (${mosquitto ? 'Mosquitto' : 'aedes'})`, () => {
   const brokers: TestBroker[] = [];
   afterAll(async () => {

@@ -12,11 +12,22 @@ import { connect, MqttClient, type IClientOptions } from 'mqtt';
  * this 83–124 ms and 48.6–49.1 MB). TLS, WebSocket, credentials in the URL, a query (`?clientId=`) and a SOCKS proxy
  * (MQTTJS_SOCKS_PROXY) are what `connect()` reads from a URL beyond host and port: such a URL keeps `connect()`.
  */
-export function mqttClient(url: string, options: IClientOptions): MqttClient {
+export function mqttClient(url: string, given: IClientOptions): MqttClient {
+  const options = { ...given, log: given.log ?? clientLog() };
   const plain = plainBroker(url);
   if (plain === null || process.env.MQTTJS_SOCKS_PROXY) return connect(url, options);
   const { host, port } = plain;
   return new MqttClient(() => createConnection({ host, port }), { ...options, host, port, protocol: 'mqtt' });
+}
+
+/**
+ * MQTT.js's client says what it does through `debug('mqttjs:client')` unless given a `log` (node_modules/mqtt/build/lib/
+ * client.js: `this.log = this.options.log || debug(...)`): ten calls or so a publish, each asking `debug` whether its
+ * namespace is on, were 1–2 % of the service's CPU per frame under the add-on's flags (issue #30). Off, they cost an
+ * empty call; with DEBUG naming mqttjs (DEBUG=mqttjs*, as MQTT.js's README says) its own debug log stays.
+ */
+function clientLog(): ((...args: unknown[]) => void) | undefined {
+  return /mqttjs/.test(process.env.DEBUG ?? '') ? undefined : () => undefined;
 }
 
 /** Host and port of a `mqtt://host[:port][/]` URL (1883 by default, as MQTT.js's tcp transport); null for any other URL. */
