@@ -4,8 +4,21 @@ import { parseData, type Data } from '../src/dlms/axdr.js';
 import { parseDataNotification } from '../src/dlms/apdu.js';
 import { parseDateTime, toIso } from '../src/dlms/datetime.js';
 import { ApduError } from '../src/base/errors.js';
+import { latin1 } from '../src/base/bytes.js';
 import { Obis } from '../src/dlms/obis.js';
 import { dataNotification, encodeData } from '../src/simulator/encode.js';
+
+describe('latin1: bytes as text, one character a byte', () => {
+  it('reads every byte as Buffer does, short (char codes) and long (Buffer) alike, at any offset of a larger buffer', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), fc.nat(8), (bytes, skip) => {
+        const inside = new Uint8Array(bytes.length + skip + 3);
+        inside.set(bytes, skip);
+        expect(latin1(inside.subarray(skip, skip + bytes.length))).toBe(Buffer.from(bytes).toString('latin1'));
+      }),
+    );
+  });
+});
 
 describe('A-XDR', () => {
   const every: Data[] = [

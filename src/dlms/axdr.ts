@@ -1,5 +1,6 @@
 import { ApduError } from '../base/errors.js';
 import { readBerLength } from '../base/ber.js';
+import { latin1 } from '../base/bytes.js';
 
 /** A-XDR Data (IEC 62056-6-2 / Green Book "Data" CHOICE), as pushed by meters. */
 export type Data =
@@ -209,8 +210,7 @@ export class Reader {
 
   /** A visible-string: one byte per character. */
   private latin1(n: number): string {
-    const bytes = this.take(n);
-    return Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('latin1');
+    return latin1(this.take(n));
   }
 }
 

@@ -1,4 +1,5 @@
 import { ApduError, type DumpedValue } from '../base/errors.js';
+import { latin1 } from '../base/bytes.js';
 import { expectBodyEnd } from './apdu.js';
 import { ARRAY, ENUM, INTEGER, isNumeric, OCTET_STRING, Reader, STRUCTURE, type Data } from './axdr.js';
 import { Obis } from './obis.js';
@@ -44,7 +45,7 @@ export function textOf(d: Value | undefined): string | null {
   if (d === undefined) return null;
   if (typeof d === 'number') return String(d);
   if (d.type === 'visible-string' || d.type === 'utf8-string') return d.value;
-  if (d.type === 'octet-string') return Buffer.from(d.value).toString('latin1');
+  if (d.type === 'octet-string') return latin1(d.value);
   if (isNumeric(d)) return String(d.value);
   return null;
 }
