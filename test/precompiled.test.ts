@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,6 +13,7 @@ import { presets } from '../src/capacity/rule.js';
 import { capacityStateCheck } from '../src/capacity/state.js';
 import { emptyState, stateCheck } from '../src/core/persisted.js';
 import { defaults, optionsCheck } from '../src/service/options.js';
+import { eager } from '../src/service/precompile.js';
 import './support/random.js'; // fast-check takes the file's seed from here
 
 /**
@@ -100,5 +101,23 @@ describe('the checks the build writes out: the same answers as ajv compiling the
 
   it('the capacity state', () => {
     agree(capacityStateCheck, [capacityState(), { version: 1 }]);
+  });
+});
+
+describe('the written checks are compiled with their module, not parsed twice (eager)', () => {
+  it('each built check is its one function as a parenthesised expression, exported at the end', () => {
+    for (const check of [optionsCheck, stateCheck, capacityStateCheck]) {
+      const text = readFileSync(new URL(`../dist/src/base/precompiled/${check.name}.cjs`, import.meta.url), 'utf8');
+      expect(text).toMatch(/;const (validate\d+) = \(function \1\(/);
+      expect(text).toMatch(/\}\);module\.exports = (validate\d+);module\.exports\.default = \1;\n$/);
+    }
+  });
+
+  it('code of another shape is left as ajv wrote it', () => {
+    const two = '"use strict";module.exports = validate0;module.exports.default = validate0;function validate0(data){return validate1(data);}function validate1(){return true;}';
+    expect(eager(two)).toBe(two);
+    expect(eager('module.exports = 1;')).toBe('module.exports = 1;');
+    const one = '"use strict";module.exports = validate0;module.exports.default = validate0;const schema0 = {};function validate0(data){return true;}';
+    expect(eager(one)).toBe('"use strict";const schema0 = {};const validate0 = (function validate0(data){return true;});module.exports = validate0;module.exports.default = validate0;\n');
   });
 });

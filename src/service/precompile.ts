@@ -25,8 +25,24 @@ function write<T>(check: Check<T>, dir: URL): string {
   // nothing here, and make the code the service loads and compiles at every start 5–8 % smaller.
   const ajv = new Ajv({ ...check.options, code: { ...check.options.code, source: true, optimize: true } });
   const file = new URL(`${check.name}.cjs`, dir);
-  writeFileSync(file, `// Written by src/service/precompile.ts at build time from the check "${check.name}"; not edited by hand.\n${standalone(ajv, ajv.compile(check.schema))}`);
+  writeFileSync(file, `// Written by src/service/precompile.ts at build time from the check "${check.name}"; not edited by hand.\n${eager(standalone(ajv, ajv.compile(check.schema)))}`);
   return file.pathname;
+}
+
+/**
+ * The check's one function written as a parenthesised expression, which V8 compiles with the module (its heuristic
+ * for a function about to be called), where a declaration is pre-parsed with the module and parsed again at its first
+ * call, as every start makes it: 7.5 against 10.5 ms for the options' check under the add-on's flags (issue #30). Code
+ * of another shape than ajv's standalone module of one function is left as ajv wrote it.
+ */
+export function eager(code: string): string {
+  const head = /^"use strict";module\.exports = (validate\d+);module\.exports\.default = \1;/.exec(code);
+  const name = head?.[1];
+  if (head === null || name === undefined) return code;
+  const at = code.indexOf(`function ${name}(`);
+  const body = code.slice(at).trimEnd();
+  if (at < 0 || body.indexOf('function ', 1) >= 0 || !body.endsWith('}')) return code;
+  return `"use strict";${code.slice(head[0].length, at)}const ${name} = (${body});module.exports = ${name};module.exports.default = ${name};\n`;
 }
 
 // `node dist/src/service/precompile.js` (npm run build)
