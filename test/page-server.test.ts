@@ -42,6 +42,22 @@ function call(url: string, method: string, headers: Record<string, string> = {},
 
 const json = <T>(a: Answer): T => JSON.parse(a.body) as T;
 
+/**
+ * The `data:` line of each whole server-sent event (WHATWG HTML §9.2: an event ends at a blank line), however the
+ * response is cut into chunks: a 5 kB event may come in two, and its first half is no JSON.
+ */
+function readEvents(res: NodeJS.ReadableStream, take: (data: string) => void): void {
+  let text = '';
+  res.on('data', (chunk: string) => {
+    text += chunk;
+    let end: number;
+    while ((end = text.indexOf('\n\n')) >= 0) {
+      for (const line of text.slice(0, end).split('\n')) if (line.startsWith('data: ')) take(line);
+      text = text.slice(end + 2);
+    }
+  });
+}
+
 describe('the page’s API contract', () => {
   it('has the key check’s states exactly as the service names them', () => {
     expectTypeOf<SecurityWord>().toEqualTypeOf<SecurityState>();
@@ -216,7 +232,7 @@ describe('the event stream', () => {
       const events: string[] = [];
       const req = request(`${rig.url}api/events`, (res) => {
         res.setEncoding('utf8');
-        res.on('data', (chunk: string) => events.push(...chunk.split('\n').filter((l) => l.startsWith('data: '))));
+        readEvents(res, (data) => events.push(data));
       });
       req.end();
       await eventually(() => expect(events.filter((e) => e.includes('"heartbeat"')).length).toBeGreaterThanOrEqual(2));
@@ -307,7 +323,9 @@ describe('the energy history the page draws', () => {
       const events: string[] = [];
       const req = request(`${rig.url}api/events`, (res) => {
         res.setEncoding('utf8');
-        res.on('data', (chunk: string) => events.push(...chunk.split('\n').filter((l) => l.includes('"history"'))));
+        readEvents(res, (data) => {
+          if (data.includes('"history"')) events.push(data);
+        });
       });
       req.end();
       await eventually(() => expect(rig.server.streams).toBe(1));
