@@ -177,7 +177,7 @@ describe('state file', () => {
     expect(new StateStore(path).load(NOW).state.counters['4B414D4503669D52']).toEqual({ counter: 6, keys: 'abcd' });
   });
 
-  it('a journal the disk refuses: a write at once throws, a deferred one is said to journalFailed, and the counter is kept for the next', async () => {
+  it('a journal the disk refuses: a write at once throws, a deferred one is said to journalFailed, the counter is kept for the next, and close does not throw', async () => {
     const { path } = folder();
     symlinkSync('/dev/full', `${path}.counters`);
     const failures: unknown[] = [];
@@ -186,7 +186,7 @@ describe('state file', () => {
     expect(() => store.counter('4B414D4503669D52', 1, 'abcd')).toThrow(expect.objectContaining({ code: 'ENOSPC' }));
     store.counter('4B414D4503669D52', 2, 'abcd');
     await eventually(() => expect(failures).toEqual([expect.objectContaining({ code: 'ENOSPC' })]), 5000);
-    expect(() => store.close()).toThrow(expect.objectContaining({ code: 'ENOSPC' }));
+    expect(() => store.close()).not.toThrow(); // a stop goes on: its save holds the counters
   });
 
   it('writes the counters not yet written when the process exits, an uncaught error too', () => {

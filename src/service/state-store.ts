@@ -200,10 +200,13 @@ export class StateStore {
     }
   }
 
-  /** Writes what is pending and closes the journal. Throws what the disk says. */
+  /**
+   * Writes what is pending, as it can, and closes the journal. Quietly: the service's stop saves the state, which holds
+   * every counter, just before, and a stop must go on to say `offline` (a disk that refuses both was said).
+   */
   close(): void {
     try {
-      this.flush();
+      this.flushQuietly();
     } finally {
       unwritten.delete(this);
       if (this.journalFd !== null) closeSync(this.journalFd);
