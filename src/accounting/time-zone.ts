@@ -107,8 +107,8 @@ export function meterInstant(iso: string, timeZone: string): number | null {
   return instantOf({ year, month, day, hour, minute, second }, timeZone);
 }
 
-/** The decimal number of `count` ASCII digits at `at`, or -1 when one of them is not a digit. */
-function digits(text: string, at: number, count: number): number {
+/** The decimal number of `count` ASCII digits at `at`, or -1 when one of them is not a digit (or is past the end). */
+export function digits(text: string, at: number, count: number): number {
   let n = 0;
   for (let i = at; i < at + count; i++) {
     const d = text.charCodeAt(i) - 48;

@@ -1,4 +1,4 @@
-import { instantOf, offsetMinutes, type WallTime } from '../accounting/time-zone.js';
+import { digits, instantOf, offsetMinutes, type WallTime } from '../accounting/time-zone.js';
 
 /**
  * P1 time stamps, `YYMMDDhhmmssX` (DSMR 4.0 §6.4 "TST"): the meter's local wall time and X, `S` while summer time is
@@ -23,11 +23,7 @@ function iso(instant: number, timeZone: string): string {
 
 const pad = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
-function twoDigits(text: string, at: number): number {
-  const a = text.charCodeAt(at) - 0x30;
-  const b = text.charCodeAt(at + 1) - 0x30;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
-}
+const twoDigits = (text: string, at: number): number => digits(text, at, 2);
 
 /** The wall time `YYMMDDhhmmss` names, or null when it names none (a month 25, a year before smart meters). */
 export function wallTimeOf(text: string): WallTime | null {
