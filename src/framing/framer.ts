@@ -59,14 +59,14 @@ export class Framer {
 
   /** Whether the FCS that an output left unchecked holds: valid only while the output's APDU is (in `feed`'s taker). */
   fcsHolds(fcs: UncheckedFcs): boolean {
-    return fcsHolds(this.buf, fcs);
+    return fcsHolds(this.buf, fcs.from, fcs.at);
   }
 
   /** An output as a caller keeps it: a copy of the APDU, its FCS checked. */
   private kept(o: FramerOutput): FramerOutput {
     if (!o.ok) return o;
     const fcs = o.value.fcs;
-    if (fcs !== undefined && !fcsHolds(this.buf, fcs)) return { ok: false, error: new FrameError('checksum', fcsFailed(fcs.total)), raw: o.raw };
+    if (fcs !== undefined && !fcsHolds(this.buf, fcs.from, fcs.at)) return { ok: false, error: new FrameError('checksum', fcsFailed(fcs.total)), raw: o.raw };
     return { ok: true, value: { framing: o.value.framing, apdu: copyOf(o.value.apdu) }, raw: o.raw };
   }
 

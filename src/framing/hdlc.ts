@@ -1,5 +1,5 @@
 import { crc16x25 } from './crc16.js';
-import { invalid, needMore, type Candidate, type UncheckedFcs } from './candidate.js';
+import { invalid, needMore, type Candidate } from './candidate.js';
 
 /** HDLC frame format type 3 (IEC 62056-46 §8.4): `7E | A0+S+length(11 bits) | DA | SA | CTRL | HCS | info | FCS | 7E`. */
 export const HDLC_FLAG = 0x7e;
@@ -38,9 +38,9 @@ function tagged(buf: Uint8Array, start: number, end: number): boolean {
 /** What is said of a frame whose FCS fails. */
 export const fcsFailed = (total: number): string => `HDLC frame of ${total} bytes failed its checksum (FCS)`;
 
-/** Whether the FCS left unchecked (`tagProves`) holds. */
-export function fcsHolds(buf: Uint8Array, fcs: UncheckedFcs): boolean {
-  return crc16x25(buf, fcs.from, fcs.at) === (buf[fcs.at]! | (buf[fcs.at + 1]! << 8));
+/** Whether the FCS sent at `at` (least significant byte first) is the CRC of buf[from, at): at once, or left to check (`tagProves`). */
+export function fcsHolds(buf: Uint8Array, from: number, at: number): boolean {
+  return crc16x25(buf, from, at) === (buf[at]! | (buf[at + 1]! << 8));
 }
 
 /**
@@ -87,8 +87,7 @@ export function parseHdlc(buf: Uint8Array, pos: number, end: number, tagProves =
   if (tagProves && !more && tagged(buf, start, fcsAt)) {
     return { status: 'frame', next: pos + total - 1, start, end: fcsAt, more, sequence: 0, total, fcs: { from: pos + 1, at: fcsAt, total } };
   }
-  const fcs = buf[fcsAt]! | (buf[fcsAt + 1]! << 8);
-  if (crc16x25(buf, pos + 1, fcsAt) !== fcs) return { status: 'error', reason: 'checksum', message: fcsFailed(total), total };
+  if (!fcsHolds(buf, pos + 1, fcsAt)) return { status: 'error', reason: 'checksum', message: fcsFailed(total), total };
   return { status: 'frame', next: pos + total - 1, start, end: fcsAt, more, sequence: 0, total };
 }
 
