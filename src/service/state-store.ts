@@ -186,9 +186,16 @@ export class StateStore {
       writeAtExit(this); // kept for the next write, the last one at the process's end
       throw error;
     }
+    this.nothingWaits();
+    this.journalBytes += lines.length;
+  }
+
+  /** No counter waits to be journalled: none pending, no timer for them, none to write at the process's end. */
+  private nothingWaits(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
     this.pending.clear();
     unwritten.delete(this);
-    this.journalBytes += lines.length;
   }
 
   /** At the process's end: what can still be written is; nothing is left to say it to. */
@@ -240,10 +247,7 @@ export class StateStore {
     renameSync(this.tmp, this.path);
     // The saved file holds every counter now (those not yet journalled too: the state was copied after they moved):
     // the journal starts afresh (truncated in place, the descriptor kept).
-    this.pending.clear();
-    unwritten.delete(this);
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.nothingWaits();
     if (this.journalFd !== null) ftruncateSync(this.journalFd, 0);
     else {
       try {
