@@ -110,6 +110,15 @@ describe('layers: data flows one way', () => {
     expect(src.filter((i) => /^src\/(framing|dlms|obis)\//.test(i.file) && /\/dsmr\//.test(i.module))).toEqual([]);
   });
 
+  it('packages (CommonJS all) are loaded with require below the commands: an import makes Node lex them for names (#30)', () => {
+    const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.ts') ? [join(d, e.name)] : []));
+    const valueImports = [...walk(join(root, 'src')), ...walk(join(root, 'addon'))]
+      .filter((f) => !relative(root, f).startsWith('src/commands/'))
+      .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/^import (?!type )[^'"]*['"]([^'"]+)['"]|(?<!typeof )\bimport\(['"]([^'"]+)['"]\)/gm)].map((m) => ({ file: relative(root, f), module: (m[1] ?? m[2])! })))
+      .filter((i) => !i.module.startsWith('.') && !i.module.startsWith('node:'));
+    expect(valueImports).toEqual([]);
+  });
+
   it('the A-XDR layer (dlms/, the push list included) knows no meter: it never imports a profile', () => {
     const dlms = src.filter((i) => i.file.startsWith('src/dlms/'));
     expect(dlms.length).toBeGreaterThan(0);

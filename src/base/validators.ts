@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { JSONSchemaType, Options, ValidateFunction } from 'ajv';
+import type { Ajv, JSONSchemaType, Options, ValidateFunction } from 'ajv';
 
 /**
  * A JSON check the program makes at start (the options, the state file, the capacity state): its name, its schema and
@@ -36,10 +36,18 @@ export function precompiled<T>(check: Check<T>, dir: URL = PRECOMPILED): Validat
   }
 }
 
-/** The check compiled by ajv now (ajv loaded only here: it is CommonJS, so this stays synchronous). */
-export function compiled<T>(check: Check<T>): ValidateFunction<T> {
+/**
+ * An ajv instance, ajv loaded here when first asked for. It is CommonJS: loaded with require, a call stays synchronous
+ * and Node does not lex ajv's source for export names as an ES module's `import` makes it (issue #30).
+ */
+export function newAjv(options: Options = {}): Ajv {
   const { Ajv } = require('ajv') as typeof import('ajv');
-  return new Ajv(check.options).compile(check.schema);
+  return new Ajv(options);
+}
+
+/** The check compiled by ajv now. */
+export function compiled<T>(check: Check<T>): ValidateFunction<T> {
+  return newAjv(check.options).compile(check.schema);
 }
 
 /**

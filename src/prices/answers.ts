@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { newAjv } from '../base/validators.js';
 import { danishInstant } from './danish-time.js';
 import type { PriceArea } from './settings.js';
 
@@ -93,7 +94,7 @@ const pricelistSchema = answerSchema({
 let checks: { readonly spot: ValidateFunction<SpotAnswer>; readonly pricelist: ValidateFunction<PricelistAnswer> } | null = null;
 function compiled(): NonNullable<typeof checks> {
   if (checks) return checks;
-  const ajv = new Ajv({ allErrors: false });
+  const ajv = newAjv({ allErrors: false });
   return (checks = { spot: ajv.compile<SpotAnswer>(spotSchema), pricelist: ajv.compile<PricelistAnswer>(pricelistSchema) });
 }
 

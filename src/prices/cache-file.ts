@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { newAjv } from '../base/validators.js';
 import type { SpotPrice, TariffRecord } from './answers.js';
 
 /**
@@ -84,7 +85,7 @@ const cacheSchema = {
  * ajv's compile costs tens of ms under the add-on's --jitless (issue #30, cold start).
  */
 let compiled: ValidateFunction<PriceCache> | null = null;
-const validator = (): ValidateFunction<PriceCache> => (compiled ??= new Ajv().compile<PriceCache>(cacheSchema));
+const validator = (): ValidateFunction<PriceCache> => (compiled ??= newAjv().compile<PriceCache>(cacheSchema));
 
 export type CacheProblem = { readonly kind: 'damaged'; readonly path: string; readonly aside: string | null; readonly problem: string } | { readonly kind: 'unreadable'; readonly path: string; readonly problem: string };
 

@@ -1,4 +1,5 @@
 import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname } from 'node:path';
 import { Backoff } from '../base/backoff.js';
 import type { Source, SourceEvents } from './source.js';
@@ -11,8 +12,23 @@ export interface SerialOptions {
   readonly backoff?: Backoff;
 }
 
+/** serialport's binding for this platform, below its stream (`SerialPort.binding`). */
+type Binding = (typeof import('serialport').SerialPort)['binding'];
 /** serialport's port below its stream: `read` waits for bytes (serialport's poller), `close` ends a pending read. */
-type Port = Awaited<ReturnType<(typeof import('serialport').SerialPort)['binding']['open']>>;
+type Port = Awaited<ReturnType<Binding['open']>>;
+
+/**
+ * serialport's binding, as serialport makes its `SerialPort.binding` (node_modules/serialport/dist/serialport.js:
+ * `autoDetect()` of @serialport/bindings-cpp), from the binding package serialport itself depends on, without the
+ * stream and the twelve parsers serialport's index loads beside it; loaded with require, since an ES module's import()
+ * of CommonJS makes Node lex each re-exported package for its names. Under the add-on's flags serialport's import()
+ * took 50–61 ms, its require 41–50, the binding alone ~30 (issue #30). Throws when the native binding does not load.
+ */
+function serialBinding(): Binding {
+  const fromSerialport = createRequire(createRequire(import.meta.url).resolve('serialport'));
+  const { autoDetect } = fromSerialport('@serialport/bindings-cpp') as { autoDetect: () => Binding };
+  return autoDetect();
+}
 
 /** Where the presence of the device is checked by a timer when its folder cannot be watched. */
 const PRESENCE_CHECK_MS = 2000;
@@ -67,9 +83,9 @@ export class SerialSource implements Source {
   private async open(events: SourceEvents): Promise<void> {
     if (this.stopped) return;
     events.state('connecting');
-    let SerialPort: typeof import('serialport').SerialPort;
+    let binding: Binding;
     try {
-      ({ SerialPort } = await import('serialport'));
+      binding = serialBinding();
     } catch (error) {
       // The native binding did not load (a build for another C library, a damaged install): nothing a retry fixes
       // by itself, but retrying keeps the service and its diagnostics up, and says why.
@@ -80,7 +96,7 @@ export class SerialSource implements Source {
     const { path, baudRate, parity } = this.options;
     let port: Port;
     try {
-      port = await SerialPort.binding.open({ path, baudRate, parity, dataBits: 8, stopBits: 1 });
+      port = await binding.open({ path, baudRate, parity, dataBits: 8, stopBits: 1 });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const message = (error as Error).message;
