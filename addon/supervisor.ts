@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { createRequire } from 'node:module';
 import type { BrokerOptions } from '../src/mqtt/publisher.js';
 import type { OptionsStore } from '../src/service/open-page.js';
 
@@ -132,6 +132,13 @@ export function supervisorOptions(opts: SupervisorOptions): OptionsStore {
 }
 
 /**
+ * node:http, loaded at the first request: an add-on given its broker in the options (`mqtt_url`) asks the Supervisor
+ * nothing before its first state, and node:http with its agent and parser took 6–10 ms of the start under the add-on's
+ * flags (issue #30: import of node:http 14–20 ms, of node:net, which the service loads anyway, 9–14).
+ */
+let http: typeof import('node:http') | null = null;
+
+/**
  * A plain node:http request. Not fetch: Node's fetch needs WebAssembly, which the add-on's Node runs without (it
  * runs without a JIT to save memory), and node:http is lighter anyway.
  */
@@ -140,7 +147,8 @@ function send(method: string, url: string, token: string, timeoutMs: number, bod
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
     if (payload !== undefined) headers['Content-Type'] = 'application/json';
-    const req = request(url, { method, headers, timeout: timeoutMs }, (res) => {
+    http ??= createRequire(import.meta.url)('node:http') as typeof import('node:http');
+    const req = http.request(url, { method, headers, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));

@@ -20,6 +20,22 @@ describe('the bundle (dist/app)', () => {
     expect(beyond).toEqual([]);
   });
 
+  it('the add-on\'s entry loads node:http only when it asks the Supervisor or opens its page (issue #30)', () => {
+    // What addon.js loads before it runs: its static imports, and theirs (an import() is a chunk loaded when used).
+    const loaded = new Set<string>();
+    const visit = (file: string): void => {
+      for (const m of readFileSync(join(app, file), 'utf8').matchAll(/^import (?:[^'"]* from )?"([^"]+)";/gm)) {
+        const spec = m[1]!;
+        if (loaded.has(spec)) continue;
+        loaded.add(spec);
+        if (spec.startsWith('./')) visit(spec.slice(2));
+      }
+    };
+    visit('addon.js');
+    expect(loaded).toContain('node:net');
+    expect([...loaded].filter((s) => s === 'node:http' || s === 'node:https')).toEqual([]);
+  });
+
   it('still says what the source says: a character past ASCII is escaped in the bundle, not lost', () => {
     // dlms/keys.ts writes an ellipsis (U+2026) in its message about a key; the usage text one too.
     const run = spawnSync(join(root, 'bin/powermeter'), ['decode', '--encryption-key', 'zz', '/dev/null'], { encoding: 'utf8' });
