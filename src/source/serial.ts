@@ -17,17 +17,21 @@ type Binding = (typeof import('serialport').SerialPort)['binding'];
 /** serialport's port below its stream: `read` waits for bytes (serialport's poller), `close` ends a pending read. */
 type Port = Awaited<ReturnType<Binding['open']>>;
 
+let loadedBinding: Binding | null = null;
+
 /**
  * serialport's binding, as serialport makes its `SerialPort.binding` (node_modules/serialport/dist/serialport.js:
  * `autoDetect()` of @serialport/bindings-cpp), from the binding package serialport itself depends on, without the
  * stream and the twelve parsers serialport's index loads beside it; loaded with require, since an ES module's import()
  * of CommonJS makes Node lex each re-exported package for its names. Under the add-on's flags serialport's import()
- * took 50–61 ms, its require 41–50, the binding alone ~30 (issue #30). Throws when the native binding does not load.
+ * took 50–61 ms, its require 41–50, the binding alone ~35 (issue #30). Loaded once; throws, to be tried again at the next
+ * open, when the native binding does not load.
  */
 function serialBinding(): Binding {
+  if (loadedBinding !== null) return loadedBinding;
   const fromSerialport = createRequire(createRequire(import.meta.url).resolve('serialport'));
   const { autoDetect } = fromSerialport('@serialport/bindings-cpp') as { autoDetect: () => Binding };
-  return autoDetect();
+  return (loadedBinding = autoDetect());
 }
 
 /** Where the presence of the device is checked by a timer when its folder cannot be watched. */
@@ -92,7 +96,6 @@ export class SerialSource implements Source {
       this.retry(events, `the serial port library does not load (${(error as Error).message}); reinstall the add-on`);
       return;
     }
-    if (this.stopped) return; // stopped while the library was loading
     const { path, baudRate, parity } = this.options;
     let port: Port;
     try {
