@@ -212,13 +212,10 @@ export class StateStore {
    * every counter, just before, and a stop must go on to say `offline` (a disk that refuses both was said).
    */
   close(): void {
-    try {
-      this.flushQuietly();
-    } finally {
-      unwritten.delete(this);
-      if (this.journalFd !== null) closeSync(this.journalFd);
-      this.journalFd = null;
-    }
+    this.flushQuietly();
+    unwritten.delete(this);
+    if (this.journalFd !== null) closeSync(this.journalFd);
+    this.journalFd = null;
   }
 
   private moveAside(now: number): string | null {
