@@ -8,10 +8,11 @@ import { P1_START } from '../framing/p1.js';
 import { SMARTY_AUTHENTICATION_KEY } from '../dsmr/smarty.js';
 import { isTelegramText } from '../dsmr/telegram.js';
 import { dumpList, readPushList, type PushList } from '../dlms/push-list.js';
-import { applyProfile } from '../obis/mapping.js';
+import { applyProfile, type Mapped, type MappingTrace } from '../obis/mapping.js';
 import { findList, type FrameContext, type Profile } from '../obis/profile.js';
 import { profiles as allProfiles } from '../obis/profiles/index.js';
 import type { MeterFrame } from '../obis/readings.js';
+import { ListPlans } from './list-plan.js';
 import { decodeTelegram } from './telegram-frame.js';
 import { titleOf, type Title } from './title.js';
 
@@ -99,8 +100,11 @@ function decipherSmarty(c: CipheredApdu, encryption: Uint8Array): Uint8Array | n
   }
 }
 
-/** One APDU (plain or ciphered) or P1 telegram to a meter frame. Throws a PowerMeterError naming what is wrong. */
-export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, framing: DecodedFrame['framing'] = 'apdu'): DecodedFrame {
+/**
+ * One APDU (plain or ciphered) or P1 telegram to a meter frame. Throws a PowerMeterError naming what is wrong. With
+ * `plans`, a stream's list plan (list-plan.ts) reads the list when it fits, and is made from the mapping when not.
+ */
+export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, framing: DecodedFrame['framing'] = 'apdu', plans?: ListPlans): DecodedFrame {
   if (apdu[0] === P1_START) return decodeTelegram(apdu, options, { framing, protection: 'none', title: null, frameCounter: null, smarty: false });
   let plain = apdu;
   let protection: Protection = 'none';
@@ -137,18 +141,8 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
     if (plain[0] === P1_START) return decodeTelegram(plain, options, { framing, protection, title, frameCounter, smarty });
   }
   const notification = parseNotificationHeader(plain);
-  const list = readPushList(plain, notification.bodyAt);
-  const ctx = { flag: title ? title.flag : null };
-  const forced = options.profile && options.profile !== 'auto' ? options.profile : undefined;
-  const profiles = options.profiles ?? allProfiles;
-  const match = findList(profiles, list, ctx, forced);
-  if (forced && match) checkForced(forced, profiles, list, ctx, protection);
-  if (!match) {
-    const what = list.version ? `list "${list.version}"` : `a list of ${list.registers.length + list.bare.length} values`;
-    const by = forced ? `the forced profile "${forced}" does not fit ${what}` : `${what} is not supported yet`;
-    throw new UnsupportedListError(`${by}: please attach a capture (the capture_minutes option records one) to a bug report`, protection, dumpList(list));
-  }
-  const mapped = applyProfile(match.profile, match.spec, list, ctx, { energyMultiplier: options.energyMultiplier });
+  const flag = title ? title.flag : null;
+  const mapped = plans?.read(plain, notification.bodyAt, flag) ?? mapList(plain, notification.bodyAt, flag, options, protection, plans);
   return {
     list: mapped.list,
     manufacturer: mapped.manufacturer,
@@ -165,6 +159,27 @@ export function decodeApdu(apdu: Uint8Array, options: DecoderOptions = {}, frami
   };
 }
 
+/** A data-notification's list read and mapped the whole way: matched to a profile and its list, then mapped. */
+function mapList(plain: Uint8Array, bodyAt: number, flag: string | null, options: DecoderOptions, protection: Protection, plans: ListPlans | undefined): Mapped {
+  const learn = plans?.learning === true;
+  const valueAt: number[] | undefined = learn ? [] : undefined;
+  const list = readPushList(plain, bodyAt, valueAt);
+  const ctx = { flag };
+  const forced = options.profile && options.profile !== 'auto' ? options.profile : undefined;
+  const profiles = options.profiles ?? allProfiles;
+  const match = findList(profiles, list, ctx, forced);
+  if (forced && match) checkForced(forced, profiles, list, ctx, protection);
+  if (!match) {
+    const what = list.version ? `list "${list.version}"` : `a list of ${list.registers.length + list.bare.length} values`;
+    const by = forced ? `the forced profile "${forced}" does not fit ${what}` : `${what} is not supported yet`;
+    throw new UnsupportedListError(`${by}: please attach a capture (the capture_minutes option records one) to a bug report`, protection, dumpList(list));
+  }
+  const trace: MappingTrace | undefined = learn ? { readings: [], clock: -1 } : undefined;
+  const mapped = applyProfile(match.profile, match.spec, list, ctx, { energyMultiplier: options.energyMultiplier }, trace);
+  if (plans && valueAt && trace) plans.learn({ plain, bodyAt, flag, list, valueAt, trace, mapped, profile: match.profile, profiles });
+  return mapped;
+}
+
 /**
  * The whole decode path as a sans-I/O object: bytes in, decoded frames or typed errors out. Per-frame
  * failures are results, not exceptions: a noisy line must never stop the stream.
@@ -175,11 +190,18 @@ export class Decoder {
   private readonly reversed: DecoderOptions;
   /** Set once the keys have been found swapped, so that each frame is not decrypted twice. */
   private swapped = false;
+  /** The stream's list plan: its frames' lists read without mapping them again. */
+  private readonly plans = new ListPlans();
 
   constructor(private readonly options: DecoderOptions = {}) {
     // The decoder checks every tag: the FCS of a frame with a tagged APDU is checked only when the tag does not prove it.
     this.framer = new Framer(options.keepRaw === true, true);
     this.reversed = { ...options, swapKeys: true };
+  }
+
+  /** Frames whose list was read through a list plan (list-plan.ts). */
+  get planned(): number {
+    return this.plans.planned;
   }
 
   get discardedBytes(): number {
@@ -245,7 +267,7 @@ export class Decoder {
 
   private attempt(apdu: Uint8Array, framing: DecodedFrame['framing'], swap: boolean): DecodeResult {
     try {
-      const frame = decodeApdu(apdu, swap ? this.reversed : this.options, framing);
+      const frame = decodeApdu(apdu, swap ? this.reversed : this.options, framing, this.plans);
       return { ok: true, frame: swap ? { ...frame, keysSwapped: true } : frame };
     } catch (error) {
       if (error instanceof PowerMeterError) return { ok: false, error };

@@ -149,9 +149,10 @@ function atObis(r: Reader): boolean {
  * {scaler, unit} triples (Sagemcom T210-D), an array or structure of register structures (Aidon, Kaifa AT), a
  * capture-object list with values (Landis+Gyr CH), attribute descriptors with values (Sagemcom XT211) or bare values
  * (Kaifa NO, Iskra). The pairs that make up nearly every frame are read in place: an OBIS code builds no Data. The
- * body must end the APDU.
+ * body must end the APDU. With `valueAt`, where each register's value starts in the APDU (its tag), by the register's
+ * index; -1 for a register read from a structure or a capture-object list (a list plan reads only pairs).
  */
-export function readPushList(apdu: Uint8Array, at: number): PushList {
+export function readPushList(apdu: Uint8Array, at: number, valueAt?: number[]): PushList {
   const r = new Reader(apdu, at);
   const registers: ListRegister[] = [];
   const bare: Data[] = [];
@@ -186,6 +187,7 @@ export function readPushList(apdu: Uint8Array, at: number): PushList {
     if (i + 1 < count && atObis(r)) {
       const obis = Obis.at(apdu, r.pos + 2);
       r.skip(8);
+      valueAt?.push(r.pos);
       const value = r.value(1);
       i++;
       // The first byte tested here: a call per register to find no {scaler, unit} showed under --jitless.
@@ -197,7 +199,10 @@ export function readPushList(apdu: Uint8Array, at: number): PushList {
     const item = r.data(1);
     const register = registerStructure(item);
     if (register && isVersionRegister(register.obis)) version = textOf(register.value);
-    else if (register) registers.push(register);
+    else if (register) {
+      valueAt?.push(-1);
+      registers.push(register);
+    }
     else if (i === 0 && item.type === 'visible-string') version = item.value;
     else bare.push(item);
   }

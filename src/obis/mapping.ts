@@ -31,6 +31,26 @@ function pow10(raw: number, exp: number): number {
 /** Keeps 12 significant digits: 2271 × 10⁻¹ is 227.1, not 227.10000000000002. */
 const round = (x: number): number => Number(x.toPrecision(12));
 
+/** How a raw number becomes a reading's value: per kWh unit (energy), by the profile's exponent, or by the frame's scaler. */
+export const ENERGY = 0;
+export const EXPONENT = 1;
+export const SCALER = 2;
+
+/**
+ * A reading's value from its register's raw number: the one formula of the mapping and of a list plan
+ * (decode/list-plan.ts), which reads the next frames of the same list without mapping them again.
+ */
+export function valueOf(raw: number, kind: number, n: number, factor: number): number {
+  if (kind === ENERGY) return (raw * n) / 1000;
+  if (kind === EXPONENT) return pow10(raw, n);
+  return round(pow10(raw, n) * factor);
+}
+
+/** How the last reading `readingOf` made got its value (`valueOf`'s kind, n and factor): what a trace records. */
+let scaleKind = ENERGY;
+let scaleN = 0;
+let scaleFactor = 1;
+
 /**
  * One register as a reading, or null when it holds no number or PowerMeter does not know it. With a `{scaler, unit}`
  * from the frame, the frame's unit must agree with what PowerMeter believes the register is, or the value is not
@@ -44,11 +64,26 @@ function readingOf(r: ListRegister, known: KnownRegister | undefined, profile: P
     const quantity = known?.quantity ?? (profile.generic ? unit?.quantity : undefined);
     if (!quantity || (quantity === 'power_factor' ? r.unit !== UNITLESS : unit?.quantity !== quantity)) return null;
     const key = known?.key ?? `obis_${r.obis.a}_${r.obis.b}_${r.obis.c}_${r.obis.d}_${r.obis.e}`;
-    return { key, obis: r.obis.toString(), quantity, value: round(pow10(raw, r.scaler) * (unit?.factor ?? 1)), unit: unitOf[quantity] };
+    scaleKind = SCALER;
+    scaleN = r.scaler;
+    scaleFactor = unit?.factor ?? 1;
+    return { key, obis: r.obis.toString(), quantity, value: valueOf(raw, SCALER, scaleN, scaleFactor), unit: unitOf[quantity] };
   }
   if (!known) return null;
-  const value = known.energy ? (raw * whPerUnit) / 1000 : pow10(raw, profile.exponents[known.quantity] ?? 0);
-  return { key: known.key, obis: r.obis.toString(), quantity: known.quantity, value, unit: known.unit };
+  scaleKind = known.energy ? ENERGY : EXPONENT;
+  scaleN = known.energy ? whPerUnit : (profile.exponents[known.quantity] ?? 0);
+  scaleFactor = 1;
+  return { key: known.key, obis: r.obis.toString(), quantity: known.quantity, value: valueOf(raw, scaleKind, scaleN, 1), unit: known.unit };
+}
+
+/**
+ * What a mapping did, for a list plan (decode/list-plan.ts): for each reading in order, the index of its register in
+ * the list and how its value was made (`valueOf`'s kind, n and factor), four numbers a reading; and the index of the
+ * register the meter's clock came from (-1: none). Filled only when asked for.
+ */
+export interface MappingTrace {
+  readonly readings: number[];
+  clock: number;
 }
 
 /**
@@ -91,7 +126,8 @@ function byPosition(positions: readonly Position[], list: PushList): { registers
   return { registers, roles };
 }
 
-function clockOf(d: Value | undefined, local: boolean): string | null {
+/** The meter's clock as ISO text, or null when the value is not a valid date-time. */
+export function clockOf(d: Value | undefined, local: boolean): string | null {
   const t = isDateTime(d) ? parseDateTime(d.value) : null;
   return t ? toIso(local ? { ...t, deviation: null } : t) : null;
 }
@@ -99,7 +135,7 @@ function clockOf(d: Value | undefined, local: boolean): string | null {
 const trimmedText = (d: Value | undefined): string | null => textOf(d)?.trim() || null;
 
 /** Maps a list's registers to readings, as the profile's tables say. A field the frame does not carry is absent, never 0. */
-export function applyProfile(profile: Profile, spec: ListSpec, list: PushList, ctx: FrameContext, options: ProfileOptions): Mapped {
+export function applyProfile(profile: Profile, spec: ListSpec, list: PushList, ctx: FrameContext, options: ProfileOptions, trace?: MappingTrace): Mapped {
   const whPerUnit = options.energyMultiplier ?? profile.energyWhPerUnit;
   const { registers, roles } = spec.positions ? byPosition(spec.positions, list) : { registers: list.registers, roles: {} as Partial<Record<Role, Value>> };
   const idKeys = profile.meterId.map(matchKeyOf);
@@ -116,11 +152,17 @@ export function applyProfile(profile: Profile, spec: ListSpec, list: PushList, c
     const r = registers[i]!;
     const known = registerOf(r.obis);
     const reading = readingOf(r, known, profile, whPerUnit);
-    if (reading) place(readings, reading, known, frame);
+    if (reading) {
+      place(readings, reading, known, frame);
+      trace?.readings.push(i, scaleKind, scaleN, scaleFactor);
+    }
     if (known) continue;
     // The clock, the model and the meter id are never registers of the table.
     const key = r.obis.matchKey;
-    if (key === clockKey) clock = r.value;
+    if (key === clockKey) {
+      clock = r.value;
+      if (trace) trace.clock = i;
+    }
     else if (key === modelKey) model = r.value;
     else {
       // The meter id by the most specific code the list carries (the profile lists them most specific first).
