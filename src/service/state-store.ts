@@ -149,10 +149,12 @@ export class StateStore {
   counter(systemTitle: string, counter: number, keys: string): void {
     if (this.readOnly) return;
     this.pending.set(systemTitle, `${systemTitle} ${counter} ${keys}\n`);
+    // A write is due already: it takes this counter too (no clock read for the frames between two writes).
+    if (this.timer !== null) return;
     // Never longer than the gap, whatever a clock a test gives does.
     const wait = Math.min(JOURNAL_GAP_MS, this.writtenAt + JOURNAL_GAP_MS - this.now());
     if (wait <= 0) this.flush();
-    else if (this.timer === null) {
+    else {
       writeAtExit(this);
       this.timer = setTimeout(this.deferred, wait);
       this.timer.unref();
