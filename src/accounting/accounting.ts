@@ -160,16 +160,17 @@ export class Accounting {
 
   /** What to publish for one register: current and previous hour, day and month. */
   values(r: RegisterPeriods | undefined, last: LastReading | null): PeriodValues {
-    const current = (p: Period): PeriodValue | null => {
-      const c = r?.current[p];
-      return c && last !== null ? { value: round(last.value - c.startValue), start: c.start, gap: c.gap } : null;
-    };
-    const previous = (p: Period): PeriodValue | null => r?.previous[p] ?? null;
+    // Written out, without a closure per period: every frame asks for each accounted register (issue #30).
     return {
-      hour: current('hour'),
-      day: current('day'),
-      month: current('month'),
-      previous: { hour: previous('hour'), day: previous('day'), month: previous('month') },
+      hour: currentValue(r?.current.hour, last),
+      day: currentValue(r?.current.day, last),
+      month: currentValue(r?.current.month, last),
+      previous: { hour: r?.previous.hour ?? null, day: r?.previous.day ?? null, month: r?.previous.month ?? null },
     };
   }
+}
+
+/** An open period's value so far: the register's last value less its value at the period's start. */
+function currentValue(c: OpenPeriod | null | undefined, last: LastReading | null): PeriodValue | null {
+  return c && last !== null ? { value: round(last.value - c.startValue), start: c.start, gap: c.gap } : null;
 }

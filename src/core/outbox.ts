@@ -11,6 +11,8 @@ export type AnyNotice = { [K in NoticeId]: { readonly id: K; readonly context: C
 export class Outbox {
   private effects: Effect[] = [];
   private readonly board = new NoticeBoard();
+  /** What a signal ended, said at once: empty between signals. */
+  private readonly ended: Notice[] = [];
 
   push(effect: Effect): void {
     this.effects.push(Object.freeze(effect));
@@ -38,9 +40,10 @@ export class Outbox {
   /** A signal in `scope`: ends the notices it ends there (cheap when none is active, as it is raised per frame). */
   signal(signal: Signal, scope: string | null): void {
     if (this.board.quiet) return;
-    const ended: Notice[] = [];
-    this.board.signal(signal, scope, ended);
-    for (const n of ended) this.notice(n);
+    // One array for every signal: some notices stay active for good, and six signals come with each frame (issue #30).
+    this.board.signal(signal, scope, this.ended);
+    if (this.ended.length === 0) return;
+    for (const n of this.ended.splice(0)) this.notice(n);
   }
 
   isActive(id: NoticeId, scope: string | null): boolean {

@@ -85,7 +85,9 @@ export function startApp(settings: Settings, broker: BrokerOptions, logger: Logg
       queue.push(event); // before the core exists (a source that reports at once)
       return;
     }
-    for (const effect of core.step(event)) perform(effect);
+    const effects = core.step(event);
+    // Indexed, not for-of: under --jitless each step of an array iterator allocates its result (issue #30).
+    for (let i = 0; i < effects.length; i++) perform(effects[i]!);
     arm();
   };
 
