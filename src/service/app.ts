@@ -62,8 +62,6 @@ export interface AppOptions {
   readonly pageAfterMs?: number;
 }
 
-
-
 /**
  * The shell around the service core: it turns the sources, the timers, the broker and the state file into events,
  * and the core's effects into publishes, log lines, saved files and redials. Everything that decides is in the core.
