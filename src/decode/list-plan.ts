@@ -1,4 +1,4 @@
-import { ARRAY, ENUM, OCTET_STRING, STRUCTURE } from '../dlms/axdr.js';
+import { ARRAY, ENUM, OCTET_STRING, Reader, STRUCTURE } from '../dlms/axdr.js';
 import { matchKeyOf } from '../dlms/obis.js';
 import type { PushList } from '../dlms/push-list.js';
 import { clockOf, valueOf, type Mapped, type MappingTrace } from '../obis/mapping.js';
@@ -31,24 +31,6 @@ const VISIBLE_STRING = 0x0a;
 /** Whole mappings in a row, none of whose plans fitted the next frame, after which a stream is no longer planned. */
 const GIVE_UP_AFTER = 4;
 
-/** The number of a type at `at` (its payload), as the push list's reader reads it (axdr.ts Reader.value). */
-function numberAt(b: Uint8Array, at: number, tag: number): number {
-  switch (tag) {
-    case 0x06:
-      return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
-    case 0x05:
-      return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
-    case 0x12:
-      return (b[at]! << 8) | b[at + 1]!;
-    case 0x10:
-      return (((b[at]! << 8) | b[at + 1]!) << 16) >> 16;
-    case 0x0f:
-      return (b[at]! << 24) >> 24;
-    default:
-      return b[at]!; // unsigned, enum
-  }
-}
-
 /** A reading without its value, and how its value is made (mapping.ts `valueOf`). */
 interface Shape {
   readonly key: string;
@@ -65,11 +47,13 @@ class ListPlan {
   private readonly template: Buffer;
   /** A frame's body, copied to be compared with the template once its cut-out places are zeroed. */
   private readonly scratch: Buffer;
+  /** The push list's own reader over the copy: a number is read as the whole mapping reads it (axdr.ts Reader.value). */
+  private readonly reader: Reader;
 
   constructor(
     readonly flag: string | null,
     body: Uint8Array,
-    /** Where each number's payload starts in the body, its tag, and its reading's shape (in reading order). */
+    /** Where each number starts in the body (its tag), its tag, and its reading's shape (in reading order). */
     private readonly numberAt: Int32Array,
     private readonly numberTag: Uint8Array,
     private readonly shapes: readonly Shape[],
@@ -81,7 +65,8 @@ class ListPlan {
   ) {
     this.template = Buffer.from(body);
     this.scratch = Buffer.alloc(body.length);
-    for (let i = 0; i < numberAt.length; i++) this.template.fill(0, numberAt[i], numberAt[i]! + NUMBER_BYTES[numberTag[i]!]!);
+    this.reader = new Reader(this.scratch, 0);
+    for (let i = 0; i < numberAt.length; i++) this.template.fill(0, numberAt[i]! + 1, numberAt[i]! + 1 + NUMBER_BYTES[numberTag[i]!]!);
     if (clockAt >= 0) this.template.fill(0, clockAt, clockAt + 12);
   }
 
@@ -96,10 +81,14 @@ class ListPlan {
     for (let i = 0; i < readings.length; i++) {
       const p = this.numberAt[i]!;
       const tag = this.numberTag[i]!;
+      // Another type here is another list (the template's tag): read only what is known to be a number of this size.
+      if (s[p] !== tag) return null;
+      this.reader.pos = p;
+      const raw = this.reader.value(1);
+      if (typeof raw !== 'number') return null;
       const shape = this.shapes[i]!;
-      const raw = numberAt(s, p, tag);
       readings[i] = { key: shape.key, obis: shape.obis, quantity: shape.quantity, value: valueOf(raw, shape.kind, shape.n, shape.factor), unit: shape.unit };
-      for (let k = NUMBER_BYTES[tag]! - 1; k >= 0; k--) s[p + k] = 0;
+      for (let k = NUMBER_BYTES[tag]!; k >= 1; k--) s[p + k] = 0;
     }
     let meterTime = this.fixed.meterTime;
     const c = this.clockAt;
@@ -129,9 +118,9 @@ export interface Mapping {
 /** A plan from a frame's whole mapping, or null when the list is not of the planned shape. */
 function planOf(m: Mapping): ListPlan | null {
   const { plain, bodyAt, list, valueAt, trace, mapped, profile } = m;
-  const b = plain;
   // A structure or array of fewer than 128 elements, whose first is an OBIS code or a text: never an attribute list or a
   // capture-object list (push-list.ts), whichever numbers follow.
+  const b = plain;
   if ((b[bodyAt] !== STRUCTURE && b[bodyAt] !== ARRAY) || b[bodyAt + 1]! >= 0x80 || (b[bodyAt + 2] !== OCTET_STRING && b[bodyAt + 2] !== VISIBLE_STRING)) return null;
   if (list.bare.length > 0 || list.described || list.descriptors || valueAt.length !== list.registers.length) return null;
   const t = trace.readings;
@@ -151,7 +140,7 @@ function planOf(m: Mapping): ListPlan | null {
     const tag = at >= 0 ? b[at]! : -1;
     if (NUMBER_BYTES[tag] === undefined || kept.has(register.obis.matchKey)) return null;
     const r = mapped.readings[i]!;
-    numberAtBody[i] = at + 1 - bodyAt;
+    numberAtBody[i] = at - bodyAt;
     numberTag[i] = tag;
     shapes.push({ key: r.key, obis: r.obis, quantity: r.quantity, unit: r.unit, kind: t[4 * i + 1]!, n: t[4 * i + 2]!, factor: t[4 * i + 3]! });
   }
