@@ -40,7 +40,17 @@ interface Figure {
   /** Ratios of adjacent rounds (service / floor), when both ran. */
   readonly ratios?: number[];
   readonly goal: string;
+  /** Whether the run met the goal, from the service's median and the median ratio (undefined: no floor ran). */
+  readonly met: (service: number, ratio: number | undefined) => boolean;
 }
+
+/** Ratios are printed to three decimals: at two, a 1.204 read as 1.20 against a goal of ≤ 1.2. */
+const RATIO_DIGITS = 3;
+/** Goals of issue #30: a ratio to the floor at most `limit`. */
+const ratioAtMost =
+  (limit: number) =>
+  (_service: number, ratio: number | undefined): boolean =>
+    ratio === undefined || ratio <= limit;
 
 const range = (xs: readonly number[], digits: number): string => {
   if (xs.length === 0) return '—';
@@ -84,7 +94,7 @@ export async function versus(options: VersusOptions): Promise<void> {
       }
     }
     console.log(`state message: ${kinds.map((k) => `${k} ${median(stateSize.get(k)!)} bytes`).join(', ')}`);
-    figures.push({ name: 'cold start to first state', unit: 'ms', digits: 0, values: cold, ratios: pairwise(cold), goal: '≤ 1.3 × floor' });
+    figures.push({ name: 'cold start to first state', unit: 'ms', digits: 0, values: cold, ratios: pairwise(cold), goal: '≤ 1.3 × floor', met: ratioAtMost(1.3) });
     const addonCold = cold.get('addon');
     if (addonCold) {
       // In the service's column: the same service, started as the add-on starts it.
@@ -92,7 +102,7 @@ export async function versus(options: VersusOptions): Promise<void> {
         ['service', addonCold],
         ['floor', cold.get('floor') ?? []],
       ]);
-      figures.push({ name: "cold start to first state, the add-on's entry (addon.js, its page on)", unit: 'ms', digits: 0, values, ratios: pairwise(values), goal: '≤ 1.3 × floor' });
+      figures.push({ name: "cold start to first state, the add-on's entry (addon.js, its page on)", unit: 'ms', digits: 0, values, ratios: pairwise(values), goal: '≤ 1.3 × floor', met: ratioAtMost(1.3) });
     }
 
     // --- resident memory, then idle, then 10 frames/s: one process of each --------------------------------------
@@ -105,7 +115,7 @@ export async function versus(options: VersusOptions): Promise<void> {
       await sleep(rssStart + ((slot + 1) * 2000) / pair.length - Date.now());
     }
     const rss = each((kind) => [rssMb(pair.find((c) => c.kind === kind)!.pid)]);
-    figures.push({ name: 'resident memory after 60 s at 1 frame / 2 s', unit: 'MB', digits: 1, values: rss, ratios: pairwise(rss), goal: '≤ 1.1 × floor and ≤ 56 MB' });
+    figures.push({ name: 'resident memory after 60 s at 1 frame / 2 s', unit: 'MB', digits: 1, values: rss, ratios: pairwise(rss), goal: '≤ 1.1 × floor and ≤ 56 MB', met: (service, ratio) => service <= 56 && ratioAtMost(1.1)(service, ratio) });
 
     // The full hour closes the service's energy periods (a state, a save): time at work, not idleness. When it would
     // fall in the idle window, it is let pass first, and a frame sent after it.
@@ -126,7 +136,7 @@ export async function versus(options: VersusOptions): Promise<void> {
       const i = pair.findIndex((c) => c.kind === kind);
       return [(cpuNsMs(pair[i]!.pid) - idle0[i]!) / idleSeconds];
     });
-    figures.push({ name: 'idle: bridge connected, no bytes (30 s, from 20 s after the last frame)', unit: 'ms CPU/s', digits: 3, values: idle, goal: '≤ 0.2 ms/s' });
+    figures.push({ name: 'idle: bridge connected, no bytes (30 s, from 20 s after the last frame)', unit: 'ms CPU/s', digits: 3, values: idle, goal: '≤ 0.2 ms/s', met: (service) => service <= 0.2 });
 
     const ten = each((): number[] => []);
     const latency = each((): number[] => []);
@@ -150,7 +160,7 @@ export async function versus(options: VersusOptions): Promise<void> {
     for (const c of pair) await tenRound(c, 3, false); // warm-up
     // Short rounds, many: a neighbour's load on a shared machine comes and goes within seconds.
     for (let round = 0; round < 20; round++) for (const c of pair) await tenRound(c, 3, true);
-    figures.push({ name: 'CPU per frame, 10 frames/s, TCP in random chunks', unit: 'ms', digits: 2, values: ten, ratios: pairwise(ten), goal: '≤ 1.2 × floor' });
+    figures.push({ name: 'CPU per frame, 10 frames/s, TCP in random chunks', unit: 'ms', digits: 2, values: ten, ratios: pairwise(ten), goal: '≤ 1.2 × floor', met: ratioAtMost(1.2) });
     for (const [kind, l] of latency) {
       l.sort((a, b) => a - b);
       console.log(`${kind}: frame sent → its state at a subscriber, at 10 frames/s: median ${percentile(l, 50).toFixed(1)} ms, p99 ${percentile(l, 99).toFixed(1)} ms`);
@@ -184,7 +194,7 @@ export async function versus(options: VersusOptions): Promise<void> {
         return marks[j]!.slice(1).flatMap((m, k) => (k === 0 ? [] : [m - marks[j]![k]!]));
       });
       const name = line === 'tcp' ? 'CPU per frame, serial-like over TCP (1 frame / 10 s, 2400 baud, 4 bytes a segment)' : 'CPU per frame, serial port (pty, 1 frame / 10 s, 2400 baud, 4 bytes a read)';
-      figures.push({ name, unit: 'ms', digits: 2, values, ratios: pairwise(values), goal: '≤ 1.2 × floor' });
+      figures.push({ name, unit: 'ms', digits: 2, values, ratios: pairwise(values), goal: '≤ 1.2 × floor', met: ratioAtMost(1.2) });
     }
     await Promise.all(four.map(({ c }) => c.stop()));
   } finally {
@@ -192,13 +202,19 @@ export async function versus(options: VersusOptions): Promise<void> {
   }
 
   console.log('');
-  const cols = kinds.length === 2 ? ['figure', 'service', 'floor', 'service / floor', 'goal'] : ['figure', kinds[0]!, 'goal'];
+  const cols = kinds.length === 2 ? ['figure', 'service', 'floor', 'service / floor', 'goal', 'met'] : ['figure', kinds[0]!, 'goal', 'met'];
   console.log(`| ${cols.join(' | ')} |`);
   console.log(`| --- |${cols.slice(1).map(() => ' ---: |').join('')}`);
+  const missed: string[] = [];
   for (const f of figures) {
     const cells = kinds.map((k) => `${range(f.values.get(k)!, f.digits)} ${f.unit}`);
-    const ratio = f.ratios ? range(f.ratios, 2) : kinds.length === 2 ? '—' : null;
-    console.log(`| ${[f.name, ...cells, ...(ratio === null ? [] : [ratio]), f.goal].join(' | ')} |`);
+    const ratio = f.ratios ? range(f.ratios, RATIO_DIGITS) : kinds.length === 2 ? '—' : null;
+    // The goal is the service's (with `-- floor` alone, the floor's own figures are only shown).
+    const service = f.values.get('service');
+    const met = service === undefined ? null : f.met(median(service), f.ratios && f.ratios.length > 0 ? median(f.ratios) : undefined);
+    if (met === false) missed.push(f.name);
+    console.log(`| ${[f.name, ...cells, ...(ratio === null ? [] : [ratio]), f.goal, met === null ? '—' : met ? 'yes' : '**no**'].join(' | ')} |`);
   }
   console.log('(median of rounds, and the range; a ratio is the median of the rounds\' ratios, each round against the next of the other)');
+  if (kinds.includes('service')) console.log(missed.length === 0 ? 'goals: every one met in this run' : `goals missed in this run: ${missed.join('; ')}`);
 }
