@@ -108,12 +108,21 @@ export async function benchDecodeCommand(frames: number, bareRate: number): Prom
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const exited = new Promise<number>((resolve) => child.once('exit', () => resolve(performance.now())));
-    await new Promise<void>((resolve, reject) => child.once('close', () => resolve()).once('error', reject));
-    const seconds = ((await exited) - t0) / 1000;
+    const exited = new Promise<{ at: number; code: number | null }>((resolve) => child.once('exit', (code) => resolve({ at: performance.now(), code })));
+    // A run that hangs is stopped: 20 000 frames take under a second here.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    try {
+      await new Promise<void>((resolve, reject) => child.once('close', () => resolve()).once('error', reject));
+    } finally {
+      clearTimeout(timer);
+    }
+    const { at, code } = await exited;
+    const expected = file === one ? 1 : frames;
+    // A run that failed (GNU time still prints its line then) or printed fewer lines would be timed as a fast one.
+    if (code !== 0 || lines !== expected) throw new Error(`the decode command exited with ${String(code)} after ${lines} of ${expected} lines: ${stderr.slice(-300)}`);
     const m = /TIME (\d+)/.exec(stderr);
     if (!m) throw new Error(`/usr/bin/time said nothing: ${stderr.slice(-300)}`);
-    return { seconds, peakMiB: Number(m[1]) / 1024, lines };
+    return { seconds: (at - t0) / 1000, peakMiB: Number(m[1]) / 1024, lines };
   };
   // Start-ups and whole runs alternate, five of each, and the medians are taken: a neighbour's load on a shared
   // machine comes and goes within seconds, and one busy run moved the rate by a third.
