@@ -1,6 +1,7 @@
 import { createDecipheriv } from 'node:crypto';
 import { Decoder } from '../src/decode/decoder.js';
 import { danishFrame as frame, danishKeys as keys } from './danish.js';
+import { median } from './proc.js';
 
 /** Runs `fn` for about `ms` milliseconds; returns calls per second. */
 function round(fn: () => void, ms: number): number {
@@ -15,8 +16,6 @@ function round(fn: () => void, ms: number): number {
   }
   return n / (Number(now - start) / 1e9);
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
  * The two rates in alternating short rounds, so that both see the same machine: on a shared 2-core machine a
@@ -133,8 +132,9 @@ export async function benchDecodeCommand(frames: number, bareRate: number): Prom
     runs.push(await measure(big));
   }
   const startup = median(startups);
+  // The run of the median time (its memory and lines with it).
   runs.sort((a, b) => a.seconds - b.seconds);
-  const run = runs[2]!;
+  const run = runs[Math.floor(runs.length / 2)]!;
   const peak = Math.max(...runs.map((r) => r.peakMiB));
   const net = frames / Math.max(0.001, run.seconds - startup);
   console.log(
